@@ -1,0 +1,150 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.defaultfilters import filesizeformat
+from django.views import View
+from django.views.generic import CreateView, DetailView, UpdateView
+from django_filters.views import FilterView
+
+from .filters import IncidentFilter
+from .forms import EvidenceUploadForm, IncidentForm
+from .models import Evidence, Incident
+from .services import evidence_ingest, evidence_open, incident_create, incident_update
+
+
+class Perm(PermissionRequiredMixin):
+    """Signed-in users without the permission get 403 (anonymous ones never get this far)."""
+
+    raise_exception = True
+
+
+class IncidentListView(Perm, FilterView):
+    permission_required = "incidents.view_incident"
+    filterset_class = IncidentFilter
+    template_name = "incidents/incident_list.html"
+    paginate_by = 25
+
+    def get_queryset(self):
+        return (Incident.objects.select_related("owner")
+                .annotate(offender_count=Count("offenders", distinct=True),
+                          evidence_count=Count("evidence", distinct=True)))
+
+
+class IncidentDetailView(Perm, DetailView):
+    permission_required = "incidents.view_incident"
+    model = Incident
+    slug_field = slug_url_kwarg = "reference"
+    template_name = "incidents/incident_detail.html"
+
+    def get_queryset(self):
+        return Incident.objects.select_related("owner", "created_by")
+
+    def get_context_data(self, **kwargs):
+        incident = self.object
+        return super().get_context_data(
+            evidence_list=incident.evidence.select_related("uploaded_by"),
+            offenders=incident.offenders.all()[:500],
+            events=incident.events.select_related("actor")[:200],
+            reports=incident.reports.select_related("organisation"),
+            upload_form=EvidenceUploadForm(),
+            max_upload_bytes=settings.EVIDENCE_MAX_BYTES,
+            **kwargs,
+        )
+
+
+class IncidentCreateView(Perm, CreateView):
+    permission_required = "incidents.add_incident"
+    form_class = IncidentForm
+    template_name = "incidents/incident_form.html"
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        incident = incident_create(actor=self.request.user, **data)
+        messages.success(self.request, f"Incident {incident.reference} created.")
+        return redirect(incident)
+
+
+class IncidentUpdateView(Perm, UpdateView):
+    permission_required = "incidents.change_incident"
+    model = Incident
+    slug_field = slug_url_kwarg = "reference"
+    form_class = IncidentForm
+    template_name = "incidents/incident_form.html"
+
+    def form_valid(self, form):
+        # The form has already set the new values on the instance; the service records the diff.
+        incident_update(actor=self.request.user, incident=self.object)
+        messages.success(self.request, f"Incident {self.object.reference} saved.")
+        return redirect(self.object)
+
+
+REJECTION_TEXT = {
+    "too_large": "{name} is larger than the {limit} limit and was not stored.",
+}
+
+
+class EvidenceUploadView(Perm, View):
+    """Takes one or more files (picked or dropped). Answers JSON to the page's script, or
+    redirects back with messages when the browser posted the plain form."""
+
+    permission_required = "incidents.add_evidence"
+
+    def post(self, request, reference):
+        incident = get_object_or_404(Incident, reference=reference)
+        form = EvidenceUploadForm(request.POST, request.FILES)
+        errors, stored = [], []
+        if getattr(request, "upload_interrupted", False):
+            errors.append("The upload broke off before the last file arrived; nothing was "
+                          "stored. Please upload again.")
+        limit = filesizeformat(settings.EVIDENCE_MAX_BYTES)
+        errors += [REJECTION_TEXT[reason].format(name=name, limit=limit)
+                   for name, reason in getattr(request, "upload_rejected", [])]
+        if not form.is_valid():
+            errors += [f"{form.fields[f].label or f.replace('_', ' ').capitalize()}: {e}"
+                       for f, errs in form.errors.items() for e in errs]
+        elif not errors:
+            uploads = form.cleaned_data["files"]
+            if not uploads:
+                errors.append("Choose or drop at least one file.")
+            for upload in uploads:
+                try:
+                    evidence = evidence_ingest(
+                        actor=request.user, incident=incident, upload=upload,
+                        description=form.cleaned_data["description"],
+                        time_zone=form.cleaned_data["time_zone"],
+                    )
+                except ValidationError as exc:
+                    errors += exc.messages
+                else:
+                    stored.append({"id": evidence.pk, "name": evidence.original_name,
+                                   "size": evidence.size, "sha256": evidence.sha256})
+        status = 400 if errors and not stored else 200
+        if request.accepts("application/json") and not request.accepts("text/html"):
+            return JsonResponse({"stored": stored, "errors": errors}, status=status)
+        for item in stored:
+            messages.success(request, f"Stored {item['name']} (SHA-256 {item['sha256']}).")
+        for error in errors:
+            messages.error(request, error)
+        return redirect(incident)
+
+
+class EvidenceDownloadView(Perm, View):
+    """The only way evidence leaves the store: permission checked, audited, sent as attachment."""
+
+    permission_required = "incidents.view_evidence"
+
+    def get(self, request, pk):
+        evidence = get_object_or_404(Evidence.objects.select_related("incident"), pk=pk)
+        if not request.user.has_perm("incidents.view_incident"):
+            raise PermissionDenied
+        handle = evidence_open(actor=request.user, evidence=evidence)
+        response = FileResponse(handle, as_attachment=True, filename=evidence.original_name,
+                                content_type="application/octet-stream")
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "sandbox"
+        response["X-Evidence-SHA256"] = evidence.sha256
+        return response

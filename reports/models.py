@@ -1,0 +1,127 @@
+"""Reports (one incident x one abuse contact, the outbox of sending) and every mail in or out."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    REPLIED = "replied", "Replied"
+    RESOLVED = "resolved", "Resolved"
+    OVERDUE = "overdue", "Overdue"
+    FOLLOWED_UP = "followed_up", "Followed up"
+    ESCALATED = "escalated", "Escalated"
+    BOUNCED = "bounced", "Bounced"
+    FAILED = "failed", "Failed"
+    UNKNOWN = "unknown", "Unknown (confirm)"
+
+
+S = ReportStatus
+# The one place that says which status may follow which.
+TRANSITIONS: dict[str, set[str]] = {
+    S.DRAFT: {S.QUEUED},
+    S.QUEUED: {S.SENDING, S.DRAFT},
+    S.SENDING: {S.SENT, S.FAILED, S.UNKNOWN, S.QUEUED},
+    S.SENT: {S.ACKNOWLEDGED, S.REPLIED, S.OVERDUE, S.BOUNCED, S.RESOLVED, S.ESCALATED},
+    S.ACKNOWLEDGED: {S.REPLIED, S.OVERDUE, S.BOUNCED, S.RESOLVED, S.ESCALATED},
+    S.OVERDUE: {S.FOLLOWED_UP, S.ESCALATED, S.REPLIED, S.ACKNOWLEDGED, S.RESOLVED},
+    S.FOLLOWED_UP: {S.OVERDUE, S.REPLIED, S.ACKNOWLEDGED, S.ESCALATED, S.RESOLVED},
+    S.ESCALATED: {S.REPLIED, S.RESOLVED},
+    S.REPLIED: {S.RESOLVED, S.OVERDUE},
+    S.RESOLVED: {S.REPLIED},
+    S.BOUNCED: {S.DRAFT, S.RESOLVED},
+    S.FAILED: {S.DRAFT, S.RESOLVED},
+    S.UNKNOWN: {S.SENT, S.QUEUED, S.FAILED},
+}
+AWAITING_REPLY = (S.SENT, S.ACKNOWLEDGED, S.FOLLOWED_UP, S.ESCALATED)
+
+
+class Report(models.Model):
+    """One abuse report. The row is the outbox: Message-ID and idempotency key exist before sending."""
+
+    incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT,
+                                 related_name="reports")
+    organisation = models.ForeignKey("contacts.Organisation", on_delete=models.PROTECT,
+                                     related_name="reports")
+    status = models.CharField(max_length=16, choices=ReportStatus.choices, default=S.DRAFT,
+                              db_index=True)
+    to_addresses = models.JSONField(default=list)
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255, blank=True)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    isp_ticket = models.CharField(max_length=100, blank=True)
+    last_error = models.TextField(blank=True)
+    followups_sent = models.PositiveSmallIntegerField(default=0)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.incident} → {self.organisation}"
+
+    @staticmethod
+    def may_move(old: str, new: str) -> bool:
+        return new in TRANSITIONS.get(old, set())
+
+    def move(self, old: str, new: str, **changes) -> bool:
+        """Compare-and-set: change the status only if it still is ``old``. True if we won."""
+        if not self.may_move(old, new):
+            raise ValueError(f"A report cannot go from {old} to {new}")
+        changes["updated_at"] = timezone.now()
+        won = Report.objects.filter(pk=self.pk, status=old).update(status=new, **changes) == 1
+        if won:
+            self.status = new
+            for field, value in changes.items():
+                setattr(self, field, value)
+        return won
+
+
+class Message(models.Model):
+    """Every mail in or out, its raw MIME archived as received or sent."""
+
+    class Direction(models.TextChoices):
+        IN = "in", "Inbound"
+        OUT = "out", "Outbound"
+
+    class Kind(models.TextChoices):
+        REPORT = "report", "Report"
+        FOLLOW_UP = "follow_up", "Follow-up"
+        HUMAN_REPLY = "human_reply", "Human reply"
+        AUTO_REPLY = "auto_reply", "Auto-reply"
+        BOUNCE = "bounce", "Bounce"
+        ABUSE_REPORT = "abuse_report", "Abuse report"
+        UNRELATED = "unrelated", "Unrelated"
+
+    report = models.ForeignKey(Report, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="messages")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    message_id = models.CharField(max_length=255, blank=True, db_index=True)
+    in_reply_to = models.CharField(max_length=255, blank=True)
+    subject = models.CharField(max_length=500, blank=True)
+    from_address = models.CharField(max_length=320, blank=True)
+    to_addresses = models.JSONField(default=list, blank=True)
+    raw = models.BinaryField(help_text="The whole message as sent or received")
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_direction_display()} {self.get_kind_display()}: {self.subject[:60]}"
