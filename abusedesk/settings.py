@@ -169,6 +169,8 @@ STORAGES = {
 }
 # Locally (no collectstatic step) whitenoise serves straight from the apps' static folders.
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=2 * 1024**3)
 FILE_UPLOAD_HANDLERS = ["incidents.uploads.EvidenceUploadHandler"]
 # Uploads stream to a temporary file next to the evidence store, so storing one is a rename.

@@ -18,8 +18,9 @@ def when(value):
         return "—"
     utc = value.astimezone(UTC)
     return format_html(
-        '<time datetime="{}" title="{:%Y-%m-%d %H:%M:%S} UTC">{}</time>',
-        utc.isoformat(), utc, format_with_zone(value, timezone.get_current_timezone()),
+        '<time datetime="{}" title="{} UTC">{}</time>',
+        utc.isoformat(), utc.strftime("%Y-%m-%d %H:%M:%S"),
+        format_with_zone(value, timezone.get_current_timezone()),
     )
 
 

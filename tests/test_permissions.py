@@ -1,0 +1,90 @@
+"""Every URL, walked by every persona: anonymous, viewer, responder, admin."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from .conftest import make_user
+from .factories import an_evidence, an_incident
+
+RANK = {"anonymous": 0, "viewer": 1, "responder": 2, "admin": 3}
+
+# (url name, method, the least role allowed). "anonymous" means open to everyone.
+WALK = [
+    ("healthz", "get", "anonymous"),
+    ("login", "get", "anonymous"),
+    ("dashboard", "get", "viewer"),
+    ("profile", "get", "viewer"),
+    ("password_change", "get", "viewer"),
+    ("password_change_done", "get", "viewer"),
+    ("logout", "post", "viewer"),
+    ("incidents:list", "get", "viewer"),
+    ("incidents:detail", "get", "viewer"),
+    ("incidents:download", "get", "viewer"),
+    ("incidents:create", "get", "responder"),
+    ("incidents:create", "post", "responder"),
+    ("incidents:edit", "get", "responder"),
+    ("incidents:edit", "post", "responder"),
+    ("incidents:upload", "post", "responder"),
+    ("users", "get", "admin"),
+    ("user_create", "get", "admin"),
+    ("user_edit", "get", "admin"),
+    ("admin:index", "get", "admin"),
+]
+
+
+def _named_patterns(resolver=None, prefix=""):
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = f"{entry.namespace}:" if entry.namespace else prefix
+            if entry.namespace == "admin":
+                continue  # Django's own admin site: walked through admin:index
+            yield from _named_patterns(entry, ns)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield prefix + entry.name
+
+
+def test_the_walk_covers_every_named_url_of_the_app():
+    walked = {name for name, _, _ in WALK}
+    assert set(_named_patterns()) - walked == set()
+
+
+@pytest.fixture
+def world(db):
+    owner = make_user("olga", "responder")
+    incident = an_incident(owner)
+    evidence = an_evidence(incident, owner)
+    return {"incident": incident, "evidence": evidence, "user": owner}
+
+
+def _url(name, world):
+    from django.urls import reverse
+
+    args = {
+        "incidents:detail": [world["incident"].reference],
+        "incidents:edit": [world["incident"].reference],
+        "incidents:upload": [world["incident"].reference],
+        "incidents:download": [world["evidence"].pk],
+        "user_edit": [world["user"].pk],
+    }.get(name, [])
+    return reverse(name, args=args)
+
+
+@pytest.mark.parametrize("persona", list(RANK))
+@pytest.mark.parametrize(("name", "method", "least"), WALK)
+def test_each_persona_is_allowed_or_denied_each_url(client, world, persona, name, method, least):
+    if persona != "anonymous":
+        client.force_login(make_user(f"p-{persona}", persona))
+    url = _url(name, world)
+    response = getattr(client, method)(url, {})
+    allowed = RANK[persona] >= RANK[least]
+    location = response.get("Location", "")
+    if allowed:
+        assert response.status_code in (200, 302, 400, 503), (persona, url, response.status_code)
+        assert "?next=" not in location, (persona, url, location)
+        assert response.status_code != 403
+    elif persona == "anonymous" and not name.startswith("admin:"):
+        assert response.status_code == 302 and "/accounts/login/?next=" in location, (url, location)
+    elif name.startswith("admin:"):
+        assert response.status_code == 302 and "/admin/login/" in location
+    else:
+        assert response.status_code == 403, (persona, url, response.status_code)
