@@ -15,7 +15,7 @@ class IncidentFilter(django_filters.FilterSet):
     # Dates are days in the user's zone: django-filter makes aware bounds in the active zone.
     detected = django_filters.DateFromToRangeFilter(
         field_name="detected_at", label="Detected between",
-        widget=django_filters.widgets.RangeWidget(attrs={"type": "date"}),
+        widget=django_filters.widgets.DateRangeWidget(attrs={"type": "date"}),
     )
 
     class Meta:

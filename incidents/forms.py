@@ -7,7 +7,9 @@ from core.timezones import available_zones, validate_zone
 
 from .models import Incident, IncidentStatus
 
-LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+# Seconds are kept: a detection time taken from a log must survive an edit unchanged.
+LOCAL_DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local", "step": 1},
+                                     format="%Y-%m-%dT%H:%M:%S")
 
 
 class ZoneField(forms.CharField):

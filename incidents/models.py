@@ -4,7 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -49,6 +49,11 @@ class ReferenceCounter(models.Model):
     last = models.PositiveIntegerField(default=0)
 
 
+def this_minute():
+    """Default detection time: now, to the minute the form shows (so an untouched edit is no change)."""
+    return timezone.now().replace(second=0, microsecond=0)
+
+
 class Incident(models.Model):
     reference = models.CharField(max_length=20, unique=True, editable=False)
     title = models.CharField(max_length=200)
@@ -56,7 +61,7 @@ class Incident(models.Model):
     severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.MEDIUM)
     status = models.CharField(max_length=16, choices=IncidentStatus.choices,
                               default=IncidentStatus.OPEN, db_index=True)
-    detected_at = models.DateTimeField(default=timezone.now,
+    detected_at = models.DateTimeField(default=this_minute,
                                        help_text="When the attack was first noticed")
     description = models.TextField(blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
@@ -77,9 +82,47 @@ class Incident(models.Model):
         return reverse("incidents:detail", args=[self.reference])
 
 
+class EvidenceStorage(Storage):
+    """The private evidence store, looked up in STORAGES["evidence"] at each use.
+
+    A FileField resolves its storage once, when models load; this proxy keeps the configured
+    backend (a local folder or S3-compatible object storage) swappable after that.
+    """
+
+    @property
+    def backend(self) -> Storage:
+        return storages["evidence"]
+
+    def open(self, name, mode="rb"):
+        return self.backend.open(name, mode)
+
+    def save(self, name, content, max_length=None):
+        return self.backend.save(name, content, max_length=max_length)
+
+    def generate_filename(self, filename):
+        return self.backend.generate_filename(filename)
+
+    def get_available_name(self, name, max_length=None):
+        return self.backend.get_available_name(name, max_length=max_length)
+
+    def delete(self, name):
+        return self.backend.delete(name)
+
+    def exists(self, name):
+        return self.backend.exists(name)
+
+    def size(self, name):
+        return self.backend.size(name)
+
+    def listdir(self, path):
+        return self.backend.listdir(path)
+
+    def url(self, name):
+        raise NotImplementedError("Evidence has no public URL; it is downloaded through a view.")
+
+
 def evidence_storage():
-    """The private evidence store (STORAGES["evidence"]): a local folder or object storage."""
-    return storages["evidence"]
+    return EvidenceStorage()
 
 
 def evidence_path(instance, filename):

@@ -20,12 +20,14 @@ class EvidenceUploadHandler(TemporaryFileUploadHandler):
         super().new_file(field_name, file_name, *args, **kwargs)
         self._sha256 = hashlib.sha256()
         self._cap = settings.EVIDENCE_MAX_BYTES
+        self._skipped = False
 
     def receive_data_chunk(self, raw_data, start):
         if start + len(raw_data) > self._cap:
             rejected = getattr(self.request, "upload_rejected", [])
             rejected.append((clean_display_name(self.file_name), "too_large"))
             self.request.upload_rejected = rejected
+            self._skipped = True
             raise SkipFile
         self._sha256.update(raw_data)
         return super().receive_data_chunk(raw_data, start)
@@ -36,5 +38,7 @@ class EvidenceUploadHandler(TemporaryFileUploadHandler):
         return upload
 
     def upload_interrupted(self):
-        self.request.upload_interrupted = True
-        super().upload_interrupted()
+        # Django also reports a last file we refused ourselves as "interrupted": not so.
+        if not self._skipped:
+            self.request.upload_interrupted = True
+            super().upload_interrupted()

@@ -31,7 +31,8 @@ class IncidentListView(Perm, FilterView):
     def get_queryset(self):
         return (Incident.objects.select_related("owner")
                 .annotate(offender_count=Count("offenders", distinct=True),
-                          evidence_count=Count("evidence", distinct=True)))
+                          evidence_count=Count("evidence", distinct=True))
+                .order_by("-detected_at", "-id"))
 
 
 class IncidentDetailView(Perm, DetailView):
