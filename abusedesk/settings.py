@@ -7,6 +7,7 @@ Two modes:
   HTTPS hardening defaults are on.
 """
 
+import contextlib
 import secrets
 from pathlib import Path
 
@@ -17,8 +18,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
 env.smart_cast = False
-if env.str("ABUSEDESK_ENV_FILE", default=""):
-    environ.Env.read_env(env.str("ABUSEDESK_ENV_FILE"), overwrite=False)
 
 ABUSEDESK_ENV = env.str("ABUSEDESK_ENV", default="local")
 if ABUSEDESK_ENV not in ("local", "production"):
@@ -53,8 +52,8 @@ SECRET_KEY = _required("SECRET_KEY") if PRODUCTION else (
     env.str("SECRET_KEY", default="") or _local_secret_key()
 )
 DEBUG = env.bool("DEBUG", default=False)
-ALLOWED_HOSTS = (
-    env.list("ALLOWED_HOSTS") if PRODUCTION else env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
+ALLOWED_HOSTS = env.list(
+    "ALLOWED_HOSTS", default=[] if PRODUCTION else ["127.0.0.1", "localhost", "[::1]"]
 )
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when ABUSEDESK_ENV=production")
@@ -175,10 +174,9 @@ EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=2 * 1024**3)
 FILE_UPLOAD_HANDLERS = ["incidents.uploads.EvidenceUploadHandler"]
 # Uploads stream to a temporary file next to the evidence store, so storing one is a rename.
 FILE_UPLOAD_TEMP_DIR = env.str("FILE_UPLOAD_TEMP_DIR", default="") or str(DATA_DIR / "upload-tmp")
-try:
+# A read-only image at build time may refuse; uploads would then say so when they happen.
+with contextlib.suppress(OSError):
     Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
-except OSError:  # e.g. a read-only image at build time; uploads will say so when they happen
-    pass
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload streams to a temporary file, never to memory
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("EVIDENCE_MAX_FILES_PER_UPLOAD", default=20)
 
@@ -203,7 +201,6 @@ if CELERY_BROKER_URL == "filesystem://":
     }
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_BEAT_SCHEDULE_FILENAME = env.str(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(DATA_DIR / "celerybeat-schedule")
 )

@@ -42,7 +42,7 @@ class Network(models.Model):
         indexes = [models.Index(fields=["start_key", "end_key"], name="network_range_idx")]
 
     def __str__(self):
-        return f"{self.handle or self.name} {self.start}–{self.end}"
+        return f"{self.handle or self.name} {self.start} - {self.end}"
 
     def save(self, *args, **kwargs):
         self.start_key = sort_key(self.start)

@@ -48,6 +48,9 @@ class ReferenceCounter(models.Model):
     year = models.PositiveIntegerField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
 
+    def __str__(self):
+        return f"{self.year}: {self.last}"
+
 
 def this_minute():
     """Default detection time: now, to the minute the form shows (so an untouched edit is no change)."""

@@ -61,17 +61,18 @@ def start_postgres(workdir: str) -> tuple[subprocess.Popen, str]:
         if account is None:
             sys.exit("testenv: running as root with no 'postgres' or 'nobody' account for PostgreSQL")
         entry = pwd.getpwnam(account)
-        os.chmod(workdir, 0o755)
+        os.chmod(workdir, 0o755)  # noqa: S103 - the unprivileged server must reach its folder
         os.chown(datadir, entry.pw_uid, entry.pw_gid)
         run_as = ["runuser", "-u", account, "--"]
     subprocess.run([*run_as, initdb, "-D", datadir, "-U", "abusedesk", "--auth=trust",
                     "-E", "UTF8", "--no-sync"], check=True, stdout=subprocess.DEVNULL)
     port = free_port()
+    log = open(os.path.join(workdir, "pg.log"), "w")  # noqa: SIM115 - lives as long as the server
     proc = subprocess.Popen(
         [*run_as, postgres, "-D", datadir, "-p", str(port), "-h", "127.0.0.1", "-k", datadir,
          "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
          "-c", "max_connections=200"],
-        stdout=subprocess.DEVNULL, stderr=open(os.path.join(workdir, "pg.log"), "w"),
+        stdout=subprocess.DEVNULL, stderr=log,
     )
     wait_port(port, "postgres", proc)
     time.sleep(0.3)
