@@ -25,6 +25,8 @@ def validate_zone(name: str) -> None:
 def format_with_zone(value: datetime, zone: zoneinfo.ZoneInfo) -> str:
     """'2026-11-24 23:34 CET (UTC+01:00, Europe/Berlin)': the zone is always printed."""
     local = value.astimezone(zone)
+    if zone.key in ("UTC", "Etc/UTC"):
+        return f"{local:%Y-%m-%d %H:%M} UTC"
     offset = local.strftime("%z")
     offset = f"UTC{offset[:3]}:{offset[3:]}" if offset else "UTC"
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({offset}, {zone.key})"

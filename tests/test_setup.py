@@ -33,8 +33,8 @@ def _manage(*args, env=None, timeout=120):
 def test_the_local_default_generates_a_secret_key_once_and_keeps_it(tmp_path):
     script = "from django.conf import settings; print(settings.SECRET_KEY)"
     env = {"ABUSEDESK_DATA_DIR": str(tmp_path), "ABUSEDESK_ENV": "local"}
-    first = _manage("shell", "-c", script, env=env)
-    second = _manage("shell", "-c", script, env=env)
+    first = _manage("shell", "-v", "0", "-c", script, env=env)
+    second = _manage("shell", "-v", "0", "-c", script, env=env)
     assert first.returncode == 0, first.stderr
     key = first.stdout.strip()
     assert len(key) >= 50 and key == second.stdout.strip()
@@ -52,8 +52,9 @@ def test_production_refuses_to_start_without_a_secret_key(tmp_path):
 def test_debug_is_off_unless_asked(tmp_path):
     script = "from django.conf import settings; print(settings.DEBUG)"
     env = {"ABUSEDESK_DATA_DIR": str(tmp_path)}
-    assert _manage("shell", "-c", script, env=env).stdout.strip() == "False"
-    assert _manage("shell", "-c", script, env={**env, "DEBUG": "true"}).stdout.strip() == "True"
+    assert _manage("shell", "-v", "0", "-c", script, env=env).stdout.strip() == "False"
+    debug = _manage("shell", "-v", "0", "-c", script, env={**env, "DEBUG": "true"})
+    assert debug.stdout.strip() == "True"
 
 
 def test_the_deploy_checks_pass_with_the_production_values_of_env_example(tmp_path):

@@ -8,7 +8,9 @@
   const bar = document.getElementById("upload-progress");
   const fill = bar.querySelector(".progress-bar");
   const box = document.getElementById("upload-messages");
+  const button = document.getElementById("upload-button");
   const maxBytes = Number(form.dataset.maxBytes);
+  let busy = false;
 
   function say(kind, text) {
     const div = document.createElement("div");
@@ -23,7 +25,13 @@
     fill.textContent = pct + "%";
   }
 
+  function finish() {
+    busy = false;
+    button.disabled = false;
+  }
+
   function upload(files) {
+    if (busy) return;  // one upload at a time: a second click must not send the files twice
     box.replaceChildren();
     if (!files.length) { say("warning", "Choose or drop at least one file."); return; }
     for (const f of files) {
@@ -40,21 +48,27 @@
       if (e.lengthComputable) setProgress(e.loaded / e.total);
     });
     xhr.addEventListener("load", function () {
+      finish();
       let body = null;
       try { body = JSON.parse(xhr.responseText); } catch (err) { body = null; }
       if (!body) { say("danger", "The server answered " + xhr.status + "; nothing may have been stored."); return; }
       for (const s of body.stored) say("success", "Stored " + s.name + " — SHA-256 " + s.sha256);
       for (const e of body.errors) say("danger", e);
+      if (!body.stored.length) bar.classList.add("d-none");
       if (body.stored.length) setTimeout(function () { window.location.reload(); }, 1200);
     });
-    xhr.addEventListener("error", function () { say("danger", "The upload broke off; nothing was stored. Please try again."); });
+    xhr.addEventListener("error", function () { finish(); bar.classList.add("d-none"); say("danger", "The upload broke off; nothing was stored. Please try again."); });
+    busy = true;
+    button.disabled = true;
     bar.classList.remove("d-none");
     setProgress(0);
     xhr.send(data);
   }
 
   zone.addEventListener("click", function (e) { if (e.target !== input) input.click(); });
-  zone.addEventListener("keydown", function (e) { if (e.key === "Enter" || e.key === " ") input.click(); });
+  zone.addEventListener("keydown", function (e) {
+    if (e.target === zone && (e.key === "Enter" || e.key === " ")) { e.preventDefault(); input.click(); }
+  });
   ["dragenter", "dragover"].forEach(function (name) {
     zone.addEventListener(name, function (e) { e.preventDefault(); zone.classList.add("dragover"); });
   });
