@@ -8,6 +8,7 @@ Two modes:
 """
 
 import contextlib
+import ipaddress
 import secrets
 from pathlib import Path
 
@@ -179,6 +180,16 @@ with contextlib.suppress(OSError):
     Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # every upload streams to a temporary file, never to memory
 DATA_UPLOAD_MAX_NUMBER_FILES = env.int("EVIDENCE_MAX_FILES_PER_UPLOAD", default=20)
+
+# Our own networks (CIDRs, comma-separated): never reported or looked up; they also tell which
+# side of a packet or an alert is the attacker.
+OWN_NETWORKS = env.list("OWN_NETWORKS", default=[])
+try:
+    OWN_NETWORKS_PARSED = tuple(ipaddress.ip_network(n.strip(), strict=False) for n in OWN_NETWORKS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"OWN_NETWORKS holds something that is not a network: {exc}") from exc
+# A parse still marked running after this long is taken to have died with its worker.
+PARSE_STALE_AFTER_SECONDS = env.int("PARSE_STALE_AFTER_SECONDS", default=6 * 3600)
 
 # Folder of the shared real-world samples the acceptance tests read.
 SAMPLE_DATA_DIR = Path(env.str("ABUSEDESK_SAMPLE_DATA", default=str(BASE_DIR.parent / "shared" / "data")))

@@ -31,8 +31,9 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 @admin.register(Offender)
 class OffenderAdmin(admin.ModelAdmin):
-    list_display = ["ip", "incident", "count", "first_seen", "last_seen", "excluded_reason"]
-    search_fields = ["ip", "hostname", "incident__reference"]
+    list_display = ["source", "incident", "count", "first_seen", "last_seen", "excluded_reason",
+                    "manual_exclusion"]
+    search_fields = ["source", "incident__reference"]
     list_filter = ["incident__category"]
 
 

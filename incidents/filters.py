@@ -5,6 +5,7 @@ from django.db.models import Q
 
 from .forms import active_users
 from .models import Category, Incident, IncidentStatus
+from .parsers.addresses import normalise
 
 
 class IncidentFilter(django_filters.FilterSet):
@@ -27,7 +28,7 @@ class IncidentFilter(django_filters.FilterSet):
         match = (Q(reference__icontains=value) | Q(title__icontains=value)
                  | Q(description__icontains=value))
         if _looks_like_ip(value):
-            match |= Q(offenders__ip=value)
+            match |= Q(offenders__source=normalise(value))
         return queryset.filter(match).distinct()
 
 

@@ -165,6 +165,9 @@ class Evidence(models.Model):
     records = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
     parse_errors = models.JSONField(default=list, blank=True)
+    errors_total = models.PositiveIntegerField(default=0)
+    offenders_found = models.PositiveIntegerField(default=0)
+    parse_started_at = models.DateTimeField(null=True, blank=True)
     parsed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -184,33 +187,69 @@ class Evidence(models.Model):
 
 
 class Offender(models.Model):
-    """One source address seen attacking in an incident's evidence."""
+    """One attacking source of an incident: an address, or a host name as the logs wrote it.
+
+    Its figures are the sum of its sightings (one per evidence file), so re-parsing a file
+    replaces that file's share and never counts anything twice.
+    """
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="offenders")
-    ip = models.GenericIPAddressField(unpack_ipv4=True)
-    hostname = models.CharField(max_length=255, blank=True, help_text="As seen in the logs")
+    source = models.CharField(max_length=255, help_text="Address, or host name as seen")
+    ip = models.GenericIPAddressField(null=True, blank=True, help_text="Empty for a host name")
     first_seen = models.DateTimeField(null=True, blank=True)
     last_seen = models.DateTimeField(null=True, blank=True)
     count = models.PositiveIntegerField(default=0)
-    rate_per_minute = models.FloatField(null=True, blank=True)
+    rate_per_minute = models.FloatField(null=True, blank=True,
+                                        help_text="Attempts per minute between first and last seen")
     ports = models.JSONField(default=list, blank=True)
     targets = models.JSONField(default=list, blank=True)
     kinds = models.JSONField(default=list, blank=True,
                              help_text="Kinds of activity, e.g. failed login, IDS alert")
-    evidence = models.ManyToManyField(Evidence, blank=True, related_name="offenders")
-    excluded_reason = models.CharField(max_length=200, blank=True,
-                                       help_text="Why this address is never reported")
+    signatures = models.JSONField(default=list, blank=True)
+    evidence = models.ManyToManyField(Evidence, through="Sighting", related_name="offenders")
+    excluded_reason = models.CharField(
+        max_length=200, blank=True,
+        help_text="Why this source is never reported or looked up (a range rule)")
+    manual_exclusion = models.CharField(max_length=300, blank=True,
+                                        help_text="An admin's reason to leave this source out")
     network = models.ForeignKey("contacts.Network", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="offenders")
 
     class Meta:
-        ordering = ["-count", "ip"]
+        ordering = ["-count", "source"]
         constraints = [
-            models.UniqueConstraint(fields=["incident", "ip"], name="offender_once_per_incident")
+            models.UniqueConstraint(fields=["incident", "source"], name="offender_once_per_incident")
         ]
 
     def __str__(self):
-        return f"{self.ip} in {self.incident_id}"
+        return f"{self.source} in {self.incident_id}"
+
+    @property
+    def excluded(self) -> str:
+        return self.manual_exclusion or self.excluded_reason
+
+
+class Sighting(models.Model):
+    """What one evidence file says about one offender."""
+
+    offender = models.ForeignKey(Offender, on_delete=models.CASCADE, related_name="sightings")
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="sightings")
+    count = models.PositiveIntegerField()
+    first_seen = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True)
+    ports = models.JSONField(default=list, blank=True)
+    targets = models.JSONField(default=list, blank=True)
+    kinds = models.JSONField(default=list, blank=True)
+    signatures = models.JSONField(default=list, blank=True)
+    locations = models.JSONField(default=list, blank=True, help_text="First lines or packets")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["offender", "evidence"], name="sighting_once_per_file")
+        ]
+
+    def __str__(self):
+        return f"{self.offender_id} in evidence {self.evidence_id}: {self.count}"
 
 
 class EventQuerySet(models.QuerySet):

@@ -111,6 +111,10 @@ def evidence_ingest(*, actor, incident: Incident, upload, description: str = "",
         evidence.file.storage.delete(evidence.file.name)
         raise
     log.info("evidence %s stored for %s", evidence.pk, incident.reference)
+    from .tasks import parse_evidence
+
+    pk = evidence.pk
+    transaction.on_commit(lambda: parse_evidence.delay(pk))
     return evidence
 
 

@@ -12,7 +12,8 @@ from django_filters.views import FilterView
 
 from .filters import IncidentFilter
 from .forms import EvidenceUploadForm, IncidentForm
-from .models import Evidence, Incident
+from .models import Evidence, Incident, Offender
+from .parsing import evidence_parse_request, offender_exclude
 from .services import evidence_ingest, evidence_open, incident_create, incident_update
 
 
@@ -44,11 +45,24 @@ class IncidentDetailView(Perm, DetailView):
     def get_queryset(self):
         return Incident.objects.select_related("owner", "created_by")
 
+    OFFENDER_SORTS = {"source", "count", "first_seen", "last_seen", "rate_per_minute"}
+
+    def offender_order(self) -> list[str]:
+        key = self.request.GET.get("sort", "-count")
+        if key.lstrip("-") not in self.OFFENDER_SORTS:
+            key = "-count"
+        return [key, "source"]
+
     def get_context_data(self, **kwargs):
         incident = self.object
         return super().get_context_data(
             evidence_list=incident.evidence.select_related("uploaded_by"),
-            offenders=incident.offenders.all()[:500],
+            offenders=(incident.offenders.order_by(*self.offender_order())
+                       .prefetch_related("evidence")[:1000]),
+            offender_sort=self.request.GET.get("sort", "-count"),
+            offender_columns=[("source", "Source"), ("first_seen", "First seen"),
+                              ("last_seen", "Last seen"), ("count", "Count"),
+                              ("rate_per_minute", "Per minute")],
             events=incident.events.select_related("actor")[:200],
             reports=incident.reports.select_related("organisation"),
             upload_form=EvidenceUploadForm(),
@@ -131,6 +145,45 @@ class EvidenceUploadView(Perm, View):
         for error in errors:
             messages.error(request, error)
         return redirect(incident)
+
+
+class EvidenceParseView(Perm, View):
+    """Parse a file again, e.g. after a parser improved. Never duplicates offenders."""
+
+    permission_required = "incidents.change_evidence"
+
+    def post(self, request, pk):
+        evidence = get_object_or_404(Evidence.objects.select_related("incident"), pk=pk)
+        evidence_parse_request(actor=request.user, evidence=evidence)
+        messages.info(request, f"{evidence.original_name} will be parsed again.")
+        return redirect(evidence.incident)
+
+
+class EvidenceStatusView(Perm, View):
+    """What the incident page polls while files are being parsed."""
+
+    permission_required = "incidents.view_evidence"
+
+    def get(self, request, reference):
+        rows = Evidence.objects.filter(incident__reference=reference).values(
+            "pk", "state", "bytes_read", "size", "records", "skipped", "offenders_found",
+            "detected_format", "errors_total", "parse_error")
+        return JsonResponse({"evidence": list(rows)})
+
+
+class OffenderExcludeView(Perm, View):
+    permission_required = "incidents.change_offender"
+
+    def post(self, request, pk):
+        offender = get_object_or_404(Offender.objects.select_related("incident"), pk=pk)
+        reason = request.POST.get("reason", "")
+        if request.POST.get("action") == "exclude" and not reason.strip():
+            messages.error(request, "Say why the address is excluded: the reason is kept in the "
+                                    "audit trail.")
+        else:
+            offender_exclude(actor=request.user, offender=offender,
+                             reason=reason if request.POST.get("action") == "exclude" else "")
+        return redirect(offender.incident.get_absolute_url() + "#offenders")
 
 
 class EvidenceDownloadView(Perm, View):

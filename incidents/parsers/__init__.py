@@ -1,0 +1,20 @@
+"""Evidence parsers: one module per family of formats, all behind this registry.
+
+``parse_stream`` detects the format from the content (never the file name), reads in bounded
+memory and returns a ``ParseOutcome``; nothing here touches the database.
+"""
+
+from .base import Kind, LineFormat, ParseContext, Record, StreamFormat
+from .registry import (
+    ParseOutcome,
+    UnknownFormat,
+    format_names,
+    parse_path,
+    parse_stream,
+    register,
+)
+
+__all__ = [
+    "Kind", "LineFormat", "ParseContext", "ParseOutcome", "Record", "StreamFormat",
+    "UnknownFormat", "format_names", "parse_path", "parse_stream", "register",
+]

@@ -1,0 +1,88 @@
+"""From records to offenders: one summary per source, in constant memory per source."""
+
+from datetime import datetime
+
+from .addresses import exclusion_reason, normalise
+from .base import ParseContext, Record
+
+MAX_PORTS = 64
+MAX_TARGETS = 64
+MAX_SIGNATURES = 32
+
+
+class OffenderSummary:
+    __slots__ = ("count", "first_seen", "kinds", "last_seen", "locations", "ports", "signatures",
+                 "src", "targets")
+
+    def __init__(self, src: str):
+        self.src = src
+        self.count = 0
+        self.first_seen: datetime | None = None
+        self.last_seen: datetime | None = None
+        self.ports: set[int] = set()
+        self.targets: set[str] = set()
+        self.kinds: set[str] = set()
+        self.signatures: set[str] = set()
+        self.locations: list[int] = []  # the first few lines or packets, for the excerpt
+
+    def add(self, record: Record) -> None:
+        self.count += 1
+        if record.at is not None:
+            if self.first_seen is None or record.at < self.first_seen:
+                self.first_seen = record.at
+            if self.last_seen is None or record.at > self.last_seen:
+                self.last_seen = record.at
+        if record.dst_port is not None and len(self.ports) < MAX_PORTS:
+            self.ports.add(record.dst_port)
+        if record.dst and len(self.targets) < MAX_TARGETS:
+            self.targets.add(record.dst)
+        self.kinds.add(record.kind)
+        if record.signature and len(self.signatures) < MAX_SIGNATURES:
+            self.signatures.add(record.signature)
+        if record.location is not None and len(self.locations) < 20:
+            self.locations.append(record.location)
+
+    @property
+    def rate_per_minute(self) -> float | None:
+        """Attempts per minute over the active window (first to last seen)."""
+        if self.first_seen is None or self.last_seen is None or self.count < 2:
+            return None
+        minutes = (self.last_seen - self.first_seen).total_seconds() / 60
+        return round(self.count / minutes, 3) if minutes > 0 else None
+
+
+class Offenders:
+    def __init__(self, ctx: ParseContext):
+        self._ctx = ctx
+        self.by_src: dict[str, OffenderSummary] = {}
+
+    def add(self, record: Record) -> None:
+        record.src = normalise(record.src) or record.src  # one row per address, however written
+        summary = self.by_src.get(record.src)
+        if summary is None:
+            summary = self.by_src[record.src] = OffenderSummary(record.src)
+        summary.add(record)
+
+    def __len__(self):
+        return len(self.by_src)
+
+    def __iter__(self):
+        return iter(sorted(self.by_src.values(), key=lambda s: (-s.count, s.src)))
+
+    def as_json(self) -> list[dict]:
+        own = self._ctx.own_networks
+        return [
+            {
+                "ip": s.src,
+                "count": s.count,
+                "first_seen": s.first_seen.isoformat() if s.first_seen else None,
+                "last_seen": s.last_seen.isoformat() if s.last_seen else None,
+                "ports": sorted(s.ports),
+                "targets": sorted(s.targets),
+                "kinds": sorted(s.kinds),
+                "signatures": sorted(s.signatures),
+                "rate_per_minute": s.rate_per_minute,
+                "excluded": exclusion_reason(s.src, own),
+            }
+            for s in self
+        ]

@@ -1,0 +1,130 @@
+"""What every parser shares: the record it yields, the context it reads with, time helpers.
+
+A parser never raises on bad input: it records an error (with the line or packet number) on the
+context, counts the record as skipped and goes on.
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+MAX_ERRORS_KEPT = 200
+MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+
+
+class Kind:
+    """Kinds of hostile activity a record can show."""
+
+    FAILED_LOGIN = "failed login"
+    BLOCKED = "blocked connection"
+    IDS_ALERT = "IDS alert"
+    SCAN = "scan"
+    PACKETS = "packets"
+    WEB_REQUEST = "web request"
+    LISTED = "listed"
+
+
+@dataclass(slots=True)
+class Record:
+    """One hostile event: who (``src``, an address or a host name as seen), when, against what."""
+
+    src: str
+    at: datetime | None = None  # aware, UTC
+    kind: str = Kind.BLOCKED
+    dst: str | None = None  # our host that was targeted
+    dst_port: int | None = None
+    signature: str | None = None  # IDS signature, event id, service name...
+    location: int | None = None  # line or packet number, 1-based
+
+
+@dataclass
+class ParseContext:
+    """Options and running counters of one parse.
+
+    ``tz`` is the zone of timestamps written without one; ``reference`` the moment the evidence
+    was declared to end (or was uploaded): syslog lines without a year are placed no later than
+    that, and a file that runs across New Year moves on to the next year instead of jumping back.
+    """
+
+    tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
+    reference: datetime = field(default_factory=lambda: datetime.now(UTC))
+    own_networks: tuple = ()
+    records: int = 0
+    skipped: int = 0
+    errors: list[dict] = field(default_factory=list)
+    errors_total: int = 0
+    bytes_read: int = 0
+    state: dict = field(default_factory=dict)  # per-parse memory of formats, keyed by format name
+    _year: int | None = None
+    _last_syslog: datetime | None = None
+
+    def error(self, location: int | str | None, message: str, *, skipped: bool = True) -> None:
+        self.errors_total += 1
+        if skipped:
+            self.skipped += 1
+        if len(self.errors) < MAX_ERRORS_KEPT:
+            self.errors.append({"at": location, "error": message})
+
+    def local(self, naive: datetime) -> datetime:
+        """A wall-clock time written in the evidence's zone, as UTC."""
+        return naive.replace(tzinfo=self.tz).astimezone(UTC)
+
+    def syslog_time(self, month: str, day: int, hms: str) -> datetime | None:
+        """``Nov 24 03:14:07`` (no year) as UTC, the year inferred as described on the class."""
+        try:
+            mon = MONTHS[month[:3].lower()]
+            hour, minute, second = (int(float(x)) for x in hms.split(":"))
+        except (KeyError, ValueError):
+            return None
+        if self._year is None:
+            local_ref = self.reference.astimezone(self.tz)
+            self._year = local_ref.year
+            try:
+                first = datetime(self._year, mon, day, hour, minute, second, tzinfo=self.tz)
+            except ValueError:
+                return None
+            if first > local_ref + timedelta(days=1):
+                self._year -= 1
+        try:
+            when = datetime(self._year, mon, day, hour, minute, second, tzinfo=self.tz)
+        except ValueError:  # 29 Feb in a common year, 31 Nov...
+            return None
+        if self._last_syslog is not None and when < self._last_syslog - timedelta(days=180):
+            self._year += 1  # Dec 31 -> Jan 1: the next year, never the same one again
+            when = when.replace(year=self._year)
+        self._last_syslog = when
+        return when.astimezone(UTC)
+
+
+class LineFormat:
+    """A text format read one line at a time.
+
+    ``keywords``: cheap substring tests; a line containing none of them is not tried at all.
+    ``parse_line`` returns None for a line that is not this format's (or not hostile), else one
+    Record or several.
+    """
+
+    name: str = ""
+    label: str = ""
+    keywords: tuple[str, ...] = ()
+
+    def wants(self, line: str) -> bool:
+        return any(k in line for k in self.keywords) if self.keywords else True
+
+    def parse_line(self, line: str, ctx: ParseContext) -> Record | Iterable[Record] | None:
+        raise NotImplementedError
+
+
+class StreamFormat:
+    """A binary format (pcap, evtx) recognised by its first bytes and read from a file object."""
+
+    name: str = ""
+    label: str = ""
+
+    def sniff(self, head: bytes) -> bool:
+        raise NotImplementedError
+
+    def records(self, stream, ctx: ParseContext) -> Iterator[Record]:
+        raise NotImplementedError

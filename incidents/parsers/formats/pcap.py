@@ -1,0 +1,609 @@
+"""Packet captures: classic pcap (libpcap) and pcapng, read by offset.
+
+The file framing and every protocol header are read with ``struct`` straight from a large read
+buffer, without building a dpkt object per packet (dpkt is what the tests build packets with).
+dpkt's own readers are not used for the framing: ``pcapng.Reader`` applies the first interface's
+link type and time resolution to every packet, and ``pcap.Reader`` raises on a file cut inside a
+packet header and silently yields a packet cut short. Memory is bounded by the read chunk plus the
+largest packet allowed.
+
+Who is the offender: the source of packets sent *to* our networks (``ctx.own_networks``); packets
+from our own networks, and between two outside hosts, are read but not reported. With no own
+networks configured, every source address of the capture counts (a capture of hostile traffic
+needs no set-up). One record per packet; the offender's count is in packets.
+
+Skipped and counted (``ctx.error`` with the packet number): packets too short for their link or IP
+header, packets of a link type we cannot read, a packet cut off by the end of the file. A packet
+whose addresses are readable counts even when its transport header is cut short (no port then),
+as tcpdump and tshark show it. Non-IP packets (ARP, STP, LLDP...) are read and ignored.
+"""
+
+import socket
+import struct
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+from ..base import Kind, ParseContext, Record, StreamFormat
+from ..registry import register
+
+CHUNK = 1 << 20
+MAX_PACKET = 16 << 20  # a larger captured length is a corrupt header, not a packet
+MAX_BLOCK = MAX_PACKET + 4096
+MAX_EXTENSION_HEADERS = 16
+MAX_TIME = 253402300799  # 9999-12-31T23:59:59Z
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ADDRESS_CACHE = 1 << 16
+
+# pcap file magic, as the first four bytes read: (byte order, nanoseconds, record header size)
+PCAP_MAGICS = {
+    b"\xd4\xc3\xb2\xa1": ("<", False, 16),
+    b"\xa1\xb2\xc3\xd4": (">", False, 16),
+    b"\x4d\x3c\xb2\xa1": ("<", True, 16),
+    b"\xa1\xb2\x3c\x4d": (">", True, 16),
+    b"\x34\xcd\xb2\xa1": ("<", False, 24),  # Kuznetzov's modified pcap: 8 more bytes per record
+    b"\xa1\xb2\xcd\x34": (">", False, 24),
+}
+PCAPNG_SHB = b"\x0a\x0d\x0d\x0a"
+PCAPNG_BYTE_ORDER = {b"\x4d\x3c\x2b\x1a": "<", b"\x1a\x2b\x3c\x4d": ">"}
+BT_IDB, BT_PB, BT_SPB, BT_EPB = 1, 2, 3, 6
+OPT_IF_TSRESOL, OPT_IF_TSOFFSET = 9, 14
+
+# Link-layer header types (https://www.tcpdump.org/linktypes.html)
+LT_NULL, LT_ETHERNET, LT_PPP, LT_PPP_HDLC, LT_C_HDLC, LT_LOOP = 0, 1, 9, 50, 104, 108
+LT_RAW, LT_PFLOG, LT_SLL, LT_NFLOG, LT_IPV4, LT_IPV6, LT_SLL2 = 101, 117, 113, 239, 228, 229, 276
+LT_RAW_ALIASES = (12, 14)  # DLT_RAW as some BSDs numbered it, found in old files
+LINKTYPE_MASK = 0x03FFFFFF  # the upper bits carry FCS information
+
+VLAN_TAGS = frozenset((0x8100, 0x88A8, 0x9100, 0x9200, 0x9300))
+ETH_IPV4, ETH_IPV6, ETH_PPPOE, ETH_MPLS, ETH_MPLS_MC = 0x0800, 0x86DD, 0x8864, 0x8847, 0x8848
+AF_INET6_VALUES = frozenset((10, 23, 24, 28, 30))  # Linux, Windows, NetBSD/OpenBSD, FreeBSD, macOS
+NFULA_PAYLOAD = 9
+
+IPV6_EXTENSIONS = frozenset((0, 43, 60, 135, 139, 140, 253, 254))  # length in 8-octet units
+IP_FRAGMENT, IP_AH = 44, 51
+PROTO_TCP, PROTO_UDP = 6, 17
+PORT_PROTOCOLS = frozenset((PROTO_TCP, PROTO_UDP, 33, 132, 136))  # + DCCP, SCTP, UDP-Lite
+PROTO_NAMES = {
+    1: "ICMP", 2: "IGMP", 4: "IP-in-IP", 6: "TCP", 17: "UDP", 33: "DCCP", 41: "IPv6-in-IP",
+    47: "GRE", 50: "ESP", 51: "AH", 58: "ICMPv6", 59: "IPv6 (no next header)", 89: "OSPF",
+    103: "PIM", 112: "VRRP", 132: "SCTP", 136: "UDP-Lite",
+}
+
+
+def _tcp_signature(flags: int) -> str:
+    if flags & 0x3F == 0:
+        return "TCP NULL"
+    if flags & 0x3F == 0x29:  # FIN, PSH, URG
+        return "TCP XMAS"
+    if flags & 0x02:
+        return "TCP SYN-ACK" if flags & 0x10 else "TCP SYN"
+    if flags & 0x04:
+        return "TCP RST"
+    if flags & 0x01:
+        return "TCP FIN"
+    return "TCP ACK" if flags & 0x10 else "TCP"
+
+
+TCP_SIGNATURES = tuple(_tcp_signature(f) for f in range(256))
+
+
+class Malformed(Exception):
+    """A packet whose addresses cannot be read; skipped and counted."""
+
+
+class _Addresses:
+    """Packed address -> text, cached (captures repeat the same few addresses)."""
+
+    def __init__(self):
+        self._cache: dict[bytes, str] = {}
+
+    def text(self, packed: bytes) -> str:
+        text = self._cache.get(packed)
+        if text is None:
+            if len(self._cache) >= ADDRESS_CACHE:
+                self._cache.clear()
+            family = socket.AF_INET if len(packed) == 4 else socket.AF_INET6
+            text = self._cache[packed] = socket.inet_ntop(family, packed)
+        return text
+
+
+class _OwnNetworks:
+    """Is a packed address inside our networks? Integer masks, answers cached per address."""
+
+    def __init__(self, networks):
+        self.rules = {4: [], 6: []}
+        for net in networks:
+            self.rules[net.version].append((int(net.network_address), int(net.netmask)))
+        self._cache: dict[bytes, bool] = {}
+
+    def __contains__(self, packed: bytes) -> bool:
+        hit = self._cache.get(packed)
+        if hit is None:
+            if len(self._cache) >= ADDRESS_CACHE:
+                self._cache.clear()
+            value = int.from_bytes(packed, "big")
+            rules = self.rules[4 if len(packed) == 4 else 6]
+            hit = self._cache[packed] = any(value & mask == net for net, mask in rules)
+        return hit
+
+
+# ---------------------------------------------------------------------------------------------
+# Link layers: each returns (offset of the IP header, 4 or 6), or None for a packet that is not IP.
+
+
+def _by_ethertype(ethertype: int, buf, p: int, end: int):
+    if ethertype == ETH_IPV4:
+        return p, 4
+    if ethertype == ETH_IPV6:
+        return p, 6
+    if ethertype == ETH_PPPOE:  # PPPoE session: 6-byte header, then the PPP protocol
+        if p + 8 > end:
+            raise Malformed("PPPoE header cut short")
+        return _by_ppp_protocol((buf[p + 6] << 8) | buf[p + 7], p + 8)
+    if ethertype in (ETH_MPLS, ETH_MPLS_MC):
+        while True:  # pop labels down to the bottom of the stack, then guess IPv4/IPv6
+            if p + 4 > end:
+                raise Malformed("MPLS label stack cut short")
+            bottom = buf[p + 2] & 1
+            p += 4
+            if bottom:
+                return _by_version(buf, p, end)
+    return None
+
+
+def _by_ppp_protocol(protocol: int, p: int):
+    if protocol == 0x0021:
+        return p, 4
+    if protocol == 0x0057:
+        return p, 6
+    return None
+
+
+def _by_version(buf, p: int, end: int):
+    if p >= end:
+        raise Malformed("no IP header after the link header")
+    version = buf[p] >> 4
+    if version == 4 or version == 6:
+        return p, version
+    return None
+
+
+def _ethernet(buf, p, end, order):
+    if p + 14 > end:
+        raise Malformed("Ethernet header cut short")
+    ethertype = (buf[p + 12] << 8) | buf[p + 13]
+    p += 14
+    while ethertype in VLAN_TAGS:  # 802.1Q, 802.1ad (QinQ) and the older QinQ tag values
+        if p + 4 > end:
+            raise Malformed("VLAN tag cut short")
+        ethertype = (buf[p + 2] << 8) | buf[p + 3]
+        p += 4
+    if ethertype < 0x0600:  # an 802.3 length: LLC, IP only behind a SNAP header
+        if p + 8 <= end and buf[p] == 0xAA and buf[p + 1] == 0xAA and buf[p + 2] == 0x03:
+            return _by_ethertype((buf[p + 6] << 8) | buf[p + 7], buf, p + 8, end)
+        return None
+    return _by_ethertype(ethertype, buf, p, end)
+
+
+def _raw(buf, p, end, order):
+    found = _by_version(buf, p, end)
+    if found is None:
+        raise Malformed(f"raw IP packet with IP version {buf[p] >> 4}")
+    return found
+
+
+def _sll(buf, p, end, order):
+    if p + 16 > end:
+        raise Malformed("Linux cooked (SLL) header cut short")
+    return _by_ethertype((buf[p + 14] << 8) | buf[p + 15], buf, p + 16, end)
+
+
+def _sll2(buf, p, end, order):
+    if p + 20 > end:
+        raise Malformed("Linux cooked (SLL2) header cut short")
+    return _by_ethertype((buf[p] << 8) | buf[p + 1], buf, p + 20, end)
+
+
+def _null(buf, p, end, order):
+    """BSD loopback: a 4-byte address family, in the writer's byte order (NULL) or network
+    order (LOOP); files from the other byte order exist for both, so take whichever is small."""
+    if p + 4 > end:
+        raise Malformed("loopback header cut short")
+    family = int.from_bytes(buf[p:p + 4], "little")
+    if family > 0xFFFF:
+        family = int.from_bytes(buf[p:p + 4], "big")
+    if family == 2:
+        return p + 4, 4
+    if family in AF_INET6_VALUES:
+        return p + 4, 6
+    return None
+
+
+def _ppp(buf, p, end, order):
+    if p + 2 <= end and buf[p] == 0xFF and buf[p + 1] == 0x03:  # HDLC address and control
+        p += 2
+    if p >= end:
+        raise Malformed("PPP header cut short")
+    if buf[p] & 1:  # protocol field compressed to one byte
+        return _by_ppp_protocol(buf[p], p + 1)
+    if p + 2 > end:
+        raise Malformed("PPP header cut short")
+    return _by_ppp_protocol((buf[p] << 8) | buf[p + 1], p + 2)
+
+
+def _c_hdlc(buf, p, end, order):
+    if p + 4 > end:
+        raise Malformed("Cisco HDLC header cut short")
+    return _by_ethertype((buf[p + 2] << 8) | buf[p + 3], buf, p + 4, end)
+
+
+def _pflog(buf, p, end, order):
+    if p + 4 > end:
+        raise Malformed("pflog header cut short")
+    length = (buf[p] + 3) & ~3  # the header length, padded to 32 bits
+    if length < 4:
+        raise Malformed("pflog header length is invalid")
+    return _by_version(buf, p + length, end)
+
+
+def _nflog(buf, p, end, order):
+    """Linux NFLOG: a 4-byte header, then TLVs (length and type in the capturing host's byte
+    order, normally the file's); the packet is the payload TLV."""
+    if p + 4 > end:
+        raise Malformed("NFLOG header cut short")
+    family = buf[p]
+    q = p + 4
+    swapped = None
+    while q + 4 <= end:
+        length, kind = struct.unpack_from(order + "HH", buf, q)
+        if swapped is None:  # the first TLV tells whether the byte order must be swapped
+            swapped = length < 4 or q + length > end
+            if swapped:
+                order = ">" if order == "<" else "<"
+                length, kind = struct.unpack_from(order + "HH", buf, q)
+        if length < 4:
+            raise Malformed("NFLOG TLV length is invalid")
+        if kind == NFULA_PAYLOAD:
+            start, stop = q + 4, min(q + length, end)
+            found = _by_version(buf, start, stop)
+            if found is not None and family in (2, 10) and found[1] != (4 if family == 2 else 6):
+                raise Malformed("NFLOG payload does not match its address family")
+            return found
+        q += (length + 3) & ~3
+    return None
+
+
+LINK_LAYERS = {
+    LT_ETHERNET: _ethernet, LT_RAW: _raw, LT_IPV4: _raw, LT_IPV6: _raw, LT_SLL: _sll,
+    LT_SLL2: _sll2, LT_NULL: _null, LT_LOOP: _null, LT_NFLOG: _nflog, LT_PPP: _ppp,
+    LT_PPP_HDLC: _ppp, LT_C_HDLC: _c_hdlc, LT_PFLOG: _pflog,
+    **dict.fromkeys(LT_RAW_ALIASES, _raw),
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# The network and transport layers.
+
+
+def _ip(buf, p: int, end: int, version: int):
+    """(src, dst packed, signature, destination port or None)."""
+    if version == 4:
+        if p + 20 > end:
+            raise Malformed("IPv4 header cut short")
+        first = buf[p]
+        if first >> 4 != 4:
+            raise Malformed(f"IP version {first >> 4} where IPv4 was expected")
+        header = (first & 0x0F) * 4
+        if header < 20:
+            raise Malformed(f"IPv4 header length {header} is invalid")
+        proto = buf[p + 9]
+        src, dst = buf[p + 12:p + 16], buf[p + 16:p + 20]
+        fragment = ((buf[p + 6] & 0x1F) << 8) | buf[p + 7]
+        q = p + header
+    else:
+        if p + 40 > end:
+            raise Malformed("IPv6 header cut short")
+        if buf[p] >> 4 != 6:
+            raise Malformed(f"IP version {buf[p] >> 4} where IPv6 was expected")
+        src, dst = buf[p + 8:p + 24], buf[p + 24:p + 40]
+        proto, q, fragment = _ipv6_extensions(buf, buf[p + 6], p + 40, end)
+    name = PROTO_NAMES.get(proto) or f"IP protocol {proto}"
+    if fragment:
+        return src, dst, name + " fragment", None
+    if proto == PROTO_TCP:
+        if q + 14 <= end:
+            return src, dst, TCP_SIGNATURES[buf[q + 13]], (buf[q + 2] << 8) | buf[q + 3]
+        if q + 4 <= end:
+            return src, dst, "TCP", (buf[q + 2] << 8) | buf[q + 3]
+        return src, dst, "TCP", None
+    if proto in PORT_PROTOCOLS and q + 4 <= end:
+        return src, dst, name, (buf[q + 2] << 8) | buf[q + 3]
+    return src, dst, name, None
+
+
+def _ipv6_extensions(buf, proto: int, q: int, end: int):
+    """Skip IPv6 extension headers: (upper-layer protocol, its offset, non-first fragment?)."""
+    for _ in range(MAX_EXTENSION_HEADERS):
+        if proto in IPV6_EXTENSIONS:
+            if q + 2 > end:
+                break
+            proto, q = buf[q], q + (buf[q + 1] + 1) * 8
+        elif proto == IP_FRAGMENT:
+            if q + 8 > end:
+                break
+            offset = ((buf[q + 2] << 8) | buf[q + 3]) >> 3
+            proto, q = buf[q], q + 8
+            if offset:
+                return proto, q, True
+        elif proto == IP_AH:
+            if q + 2 > end:
+                break
+            proto, q = buf[q], q + (buf[q + 1] + 2) * 4
+        else:
+            break
+    return proto, q, False
+
+
+# ---------------------------------------------------------------------------------------------
+# Turning packets into records.
+
+
+class _Packets:
+    """State shared by both file formats: addresses, own networks, time, the packet counter."""
+
+    def __init__(self, ctx: ParseContext):
+        self.ctx = ctx
+        self.number = 0
+        self.addresses = _Addresses()
+        self.own = _OwnNetworks(ctx.own_networks) if ctx.own_networks else None
+        self._second = None
+        self._second_at = None
+
+    def time(self, seconds: int, micros: int) -> datetime | None:
+        if seconds != self._second:
+            if not 0 <= seconds <= MAX_TIME:
+                return None
+            self._second, self._second_at = seconds, EPOCH + timedelta(seconds=seconds)
+        return self._second_at.replace(microsecond=micros)
+
+    def record(self, linktype: int, order: str, buf, start: int, stop: int,
+               at: datetime | None) -> Record | None:
+        """One packet: counted, decoded, and returned as a record if it is an offender's."""
+        self.number += 1
+        ctx = self.ctx
+        ctx.records += 1
+        link = LINK_LAYERS.get(linktype)
+        if link is None:
+            ctx.error(self.number, f"link-layer type {linktype} is not supported; packet skipped")
+            return None
+        try:
+            found = link(buf, start, stop, order)
+            if found is None:
+                return None  # not IP: ARP, STP, LLDP...
+            src, dst, signature, port = _ip(buf, found[0], stop, found[1])
+        except Malformed as exc:
+            ctx.error(self.number, f"malformed packet skipped: {exc}")
+            return None
+        except (IndexError, struct.error) as exc:  # a bound check we did not foresee
+            ctx.error(self.number, f"malformed packet skipped: {exc}")
+            return None
+        own = self.own
+        if own is not None and (dst not in own or src in own):
+            return None  # not inbound to our networks
+        text = self.addresses.text
+        return Record(src=text(src), at=at, kind=Kind.PACKETS, dst=text(dst), dst_port=port,
+                      signature=signature, location=self.number)
+
+    def cut_short(self, what: str) -> None:
+        self.number += 1
+        self.ctx.records += 1
+        self.ctx.error(self.number, f"the file ends inside {what}; that packet is skipped")
+
+
+class _Reader:
+    """Sequential reads from the (non-seekable) stream into one growing buffer."""
+
+    __slots__ = ("buf", "pos", "stream")
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.buf = b""
+        self.pos = 0
+
+    def fill(self, need: int) -> bool:
+        """Make ``need`` bytes available from ``pos``; False at the end of the file."""
+        have = len(self.buf) - self.pos
+        while have < need:
+            more = self.stream.read(max(CHUNK, need - have))
+            if not more:
+                return False
+            self.buf = self.buf[self.pos:] + more
+            self.pos = 0
+            have = len(self.buf)
+        return True
+
+    def leftover(self) -> int:
+        return len(self.buf) - self.pos
+
+
+def _pcap_records(stream, ctx: ParseContext) -> Iterator[Record]:
+    reader = _Reader(stream)
+    if not reader.fill(24):
+        if reader.leftover():
+            ctx.error(None, "the pcap file header is cut short; nothing could be read")
+        return
+    magic = reader.buf[:4]
+    if magic not in PCAP_MAGICS:
+        ctx.error(None, "not a pcap file (unknown magic number)")
+        return
+    order, nanos, record_header = PCAP_MAGICS[magic]
+    linktype = struct.unpack_from(order + "I", reader.buf, 20)[0] & LINKTYPE_MASK
+    reader.pos = 24
+    packets = _Packets(ctx)
+    header = struct.Struct(order + "IIII")
+    unpack = header.unpack_from
+    divisor = 1000 if nanos else 1
+    record = packets.record
+    time = packets.time
+    while True:
+        buf, pos = reader.buf, reader.pos
+        if len(buf) - pos < record_header:
+            if reader.fill(record_header):
+                continue
+            if reader.leftover():
+                packets.cut_short("a packet header")
+            return
+        seconds, fraction, caplen, _length = unpack(buf, pos)
+        if caplen > MAX_PACKET:
+            packets.number += 1
+            ctx.records += 1
+            ctx.error(packets.number, f"a packet header claims {caplen} bytes: the file is "
+                                      "corrupt from here on; reading stopped")
+            return
+        start = pos + record_header
+        stop = start + caplen
+        if stop > len(buf):
+            if reader.fill(record_header + caplen):
+                continue
+            packets.cut_short("a packet")
+            return
+        reader.pos = stop
+        if divisor != 1:
+            fraction //= divisor
+        found = record(linktype, order, buf, start, stop,
+                       time(seconds, fraction) if fraction < 1_000_000 else
+                       time(seconds + fraction // 1_000_000, fraction % 1_000_000))
+        if found is not None:
+            yield found
+
+
+class _Interface:
+    __slots__ = ("linktype", "offset", "units")
+
+    def __init__(self, linktype: int, units: int, offset: int):
+        self.linktype, self.units, self.offset = linktype, units, offset
+
+
+def _interface(body, order: str, ctx: ParseContext) -> _Interface:
+    linktype = struct.unpack_from(order + "H", body, 0)[0]
+    units, offset = 1_000_000, 0
+    q = 8
+    while q + 4 <= len(body):
+        code, length = struct.unpack_from(order + "HH", body, q)
+        if code == 0:
+            break
+        value = body[q + 4:q + 4 + length]
+        if code == OPT_IF_TSRESOL and length >= 1:
+            resolution = value[0]
+            units = 2 ** (resolution & 0x7F) if resolution & 0x80 else 10 ** resolution
+        elif code == OPT_IF_TSOFFSET and length >= 8:
+            offset = struct.unpack_from(order + "q", value, 0)[0]
+        q += 4 + ((length + 3) & ~3)
+    if units <= 0 or units > 10**18:
+        ctx.error(None, f"interface time resolution {units} is invalid; microseconds assumed",
+                  skipped=False)
+        units = 1_000_000
+    return _Interface(linktype, units, offset)
+
+
+def _pcapng_records(stream, ctx: ParseContext) -> Iterator[Record]:
+    reader = _Reader(stream)
+    packets = _Packets(ctx)
+    order = "<"
+    interfaces: list[_Interface] = []
+    seen_section = False
+    while True:
+        if not reader.fill(12):
+            if reader.leftover():
+                packets.cut_short("a block header")
+            return
+        buf, pos = reader.buf, reader.pos
+        raw_type = buf[pos:pos + 4]
+        if raw_type == PCAPNG_SHB:
+            bom = buf[pos + 8:pos + 12]
+            if bom not in PCAPNG_BYTE_ORDER:
+                ctx.error(None, "pcapng section header with an unknown byte order; reading stopped")
+                return
+            order = PCAPNG_BYTE_ORDER[bom]
+            interfaces = []
+            seen_section = True
+        elif not seen_section:
+            ctx.error(None, "not a pcapng file (no section header block)")
+            return
+        block_type, length = struct.unpack_from(order + "II", buf, pos)
+        if length < 12 or length % 4 or length > MAX_BLOCK:
+            packets.number += 1
+            ctx.records += 1
+            ctx.error(packets.number, f"pcapng block of length {length} is invalid: the file is "
+                                      "corrupt from here on; reading stopped")
+            return
+        if not reader.fill(length):
+            if block_type in (BT_EPB, BT_SPB, BT_PB):
+                packets.cut_short("a packet")
+            else:
+                ctx.error(None, f"the file ends inside a pcapng block of type {block_type:#x}")
+            return
+        buf, pos = reader.buf, reader.pos
+        reader.pos = pos + length
+        body, body_end = pos + 8, pos + length - 4
+        if block_type in (BT_EPB, BT_PB):
+            if block_type == BT_EPB:
+                iface, high, low, caplen = struct.unpack_from(order + "IIII", buf, body)
+            else:
+                iface, _drops, high, low, caplen = struct.unpack_from(order + "HHIII", buf, body)
+            start = body + 20
+            if iface >= len(interfaces) or start + caplen > body_end:
+                packets.number += 1
+                ctx.records += 1
+                why = ("names an interface that was not described" if iface >= len(interfaces)
+                       else "claims more bytes than its block holds")
+                ctx.error(packets.number, f"malformed packet skipped: it {why}")
+                continue
+            interface = interfaces[iface]
+            seconds, rest = divmod((high << 32) | low, interface.units)
+            micros = rest * 1_000_000 // interface.units
+            at = packets.time(seconds + interface.offset, micros)
+            found = packets.record(interface.linktype, order, buf, start, start + caplen, at)
+        elif block_type == BT_SPB:
+            if not interfaces:
+                packets.number += 1
+                ctx.records += 1
+                ctx.error(packets.number, "malformed packet skipped: no interface was described")
+                continue
+            original = struct.unpack_from(order + "I", buf, body)[0]
+            start = body + 4
+            found = packets.record(interfaces[0].linktype, order, buf, start,
+                                   min(start + original, body_end), None)
+        elif block_type == BT_IDB:
+            interfaces.append(_interface(buf[body:body_end], order, ctx))
+            continue
+        else:
+            continue  # section header, statistics, name resolution, custom blocks...
+        if found is not None:
+            yield found
+
+
+class Pcap(StreamFormat):
+    name = "pcap"
+    label = "Packet capture (pcap)"
+
+    def sniff(self, head: bytes) -> bool:
+        return head[:4] in PCAP_MAGICS and len(head) >= 24
+
+    def records(self, stream, ctx: ParseContext) -> Iterator[Record]:
+        return _pcap_records(stream, ctx)
+
+
+class Pcapng(StreamFormat):
+    name = "pcapng"
+    label = "Packet capture (pcapng)"
+
+    def sniff(self, head: bytes) -> bool:
+        return head[:4] == PCAPNG_SHB and head[8:12] in PCAPNG_BYTE_ORDER
+
+    def records(self, stream, ctx: ParseContext) -> Iterator[Record]:
+        return _pcapng_records(stream, ctx)
+
+
+register(Pcap())
+register(Pcapng())

@@ -1,0 +1,317 @@
+"""Format registry, content detection, decompression and the line loop."""
+
+import gzip
+import io
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from .aggregate import Offenders
+from .base import LineFormat, ParseContext, Record, StreamFormat
+
+MAX_LINE_BYTES = 1 << 20  # a longer "line" is skipped as malformed
+HEAD_BYTES = 64 * 1024
+ZIP_MAX_RATIO = 200  # a member expanding more than this is treated as a zip bomb
+ZIP_MAX_TOTAL = 64 * 1024**3
+
+_LINE_FORMATS: dict[str, LineFormat] = {}
+_STREAM_FORMATS: dict[str, StreamFormat] = {}
+_MODULES_LOADED = False
+
+
+class UnknownFormat(ValueError):
+    pass
+
+
+def register(fmt: LineFormat | StreamFormat):
+    """Add a format; line formats are tried in registration order (the most specific first)."""
+    target = _STREAM_FORMATS if isinstance(fmt, StreamFormat) else _LINE_FORMATS
+    target[fmt.name] = fmt
+    return fmt
+
+
+def _load() -> None:
+    global _MODULES_LOADED
+    if not _MODULES_LOADED:
+        _MODULES_LOADED = True
+        from . import formats  # noqa: F401  (each module registers its formats)
+
+
+def format_names() -> list[str]:
+    _load()
+    return sorted([*_STREAM_FORMATS, *_LINE_FORMATS])
+
+
+@dataclass
+class ParseOutcome:
+    format: str
+    records: int
+    skipped: int
+    errors: list[dict]
+    errors_total: int
+    offenders: Offenders
+    formats_seen: dict[str, int] = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        return {
+            "format": self.format,
+            "records": self.records,
+            "skipped": self.skipped,
+            "errors": self.errors,
+            "offenders": self.offenders.as_json(),
+        }
+
+
+class _Counting(io.RawIOBase):
+    """Counts the bytes read from the underlying (compressed or plain) file, for progress."""
+
+    def __init__(self, raw, ctx: ParseContext, progress: Callable[[ParseContext], None] | None):
+        self._raw, self._ctx, self._progress = raw, ctx, progress
+        self._next_report = 8 << 20
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        data = self._raw.read(len(buffer))
+        n = len(data)
+        buffer[:n] = data
+        self._ctx.bytes_read += n
+        if self._progress and self._ctx.bytes_read >= self._next_report:
+            self._next_report = self._ctx.bytes_read + (8 << 20)
+            self._progress(self._ctx)
+        return n
+
+
+def parse_path(path, **kwargs) -> ParseOutcome:
+    with open(path, "rb") as handle:
+        return parse_stream(handle, **kwargs)
+
+
+def parse_stream(handle, *, fmt: str | None = None, ctx: ParseContext | None = None,
+                 progress: Callable[[ParseContext], None] | None = None) -> ParseOutcome:
+    """Parse one file object. ``fmt`` forces a format by name; otherwise it is detected."""
+    _load()
+    ctx = ctx or ParseContext()
+    if fmt is not None and fmt not in _LINE_FORMATS and fmt not in _STREAM_FORMATS:
+        raise UnknownFormat(f"Unknown format {fmt!r}; known: {', '.join(format_names())}")
+    stream = io.BufferedReader(_Counting(handle, ctx, progress), buffer_size=1 << 20)
+    offenders = Offenders(ctx)
+    seen: Counter = Counter()
+    for name, records in _dispatch(stream, fmt, ctx, seen):
+        seen[name] += 1  # a recognised line (or stream), hostile or not, names the format
+        for record in records:
+            offenders.add(record)
+    if progress:
+        progress(ctx)
+    return ParseOutcome(
+        format=_describe(seen, fmt), records=ctx.records, skipped=ctx.skipped,
+        errors=ctx.errors, errors_total=ctx.errors_total, offenders=offenders,
+        formats_seen=dict(seen),
+    )
+
+
+def _describe(seen: Counter, forced: str | None) -> str:
+    if forced:
+        return forced
+    if not seen:
+        return "unknown"
+    names = [name for name, _ in seen.most_common()]
+    return names[0] if len(names) == 1 else "mixed: " + ", ".join(names)
+
+
+def _dispatch(stream, fmt, ctx, seen) -> Iterator[tuple[str, Iterable[Record]]]:
+    head = stream.peek(HEAD_BYTES)[:HEAD_BYTES]
+    if head[:2] == b"\x1f\x8b":
+        yield from _gzip(stream, fmt, ctx, seen)
+        return
+    if head[:4] == b"PK\x03\x04":
+        yield from _zip(stream, fmt, ctx, seen)
+        return
+    stream_fmt = _STREAM_FORMATS.get(fmt) if fmt else next(
+        (f for f in _STREAM_FORMATS.values() if f.sniff(head)), None)
+    if stream_fmt is not None:
+        yield stream_fmt.name, _guarded(stream_fmt.records(stream, ctx), ctx, stream_fmt.name)
+        return
+    if not head:
+        return
+    if _looks_binary(head):
+        ctx.error(None, "This is binary data in no known format (pcap, pcapng, evtx, gzip, zip); "
+                        "nothing could be read.")
+        return
+    yield from _lines(stream, fmt, ctx)
+
+
+def _looks_binary(head: bytes) -> bool:
+    sample = head[:8192]
+    if b"\x00" in sample:
+        # UTF-16 text (Windows exports) has NULs too: accept it when it decodes.
+        return sample[:2] not in (b"\xff\xfe", b"\xfe\xff")
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    return controls > len(sample) // 10
+
+
+def _guarded(records: Iterator[Record], ctx: ParseContext, name: str) -> Iterator[Record]:
+    """A stream parser's bug or an unforeseen corruption ends that file with an error, never a crash."""
+    try:
+        yield from records
+    except Exception as exc:
+        ctx.error(None, f"{name}: reading stopped: {type(exc).__name__}: {exc}")
+
+
+def _lines(stream, fmt, ctx) -> Iterator[tuple[str, Iterable[Record]]]:
+    formats = [_LINE_FORMATS[fmt]] if fmt else list(_LINE_FORMATS.values())
+    encoding = "utf-8"
+    head = stream.peek(4)[:4]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        encoding = "utf-16"
+    if encoding != "utf-8":
+        text = io.TextIOWrapper(stream, encoding=encoding, errors="replace")
+        raw_lines = (line.encode("utf-8") for line in text)
+    else:
+        raw_lines = _bounded_lines(stream, ctx)
+    for number, raw in enumerate(raw_lines, 1):
+        if raw is None:
+            continue
+        ctx.records += 1
+        line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+        if not line.strip():
+            continue
+        for candidate in formats:
+            if not candidate.wants(line):
+                continue
+            try:
+                found = candidate.parse_line(line, ctx)
+            except Exception as exc:
+                ctx.error(number, f"{candidate.name}: {type(exc).__name__}: {exc}")
+                break
+            if found is None:
+                continue
+            found = [found] if isinstance(found, Record) else list(found)
+            for record in found:
+                record.location = record.location or number
+            yield candidate.name, found
+            break
+
+
+def _bounded_lines(stream, ctx) -> Iterator[bytes | None]:
+    """Lines of at most MAX_LINE_BYTES; a longer one is skipped whole, recorded as an error."""
+    number = 0
+    while True:
+        line = stream.readline(MAX_LINE_BYTES + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+            while True:  # drain the rest of the monster line in bounded pieces
+                rest = stream.readline(MAX_LINE_BYTES)
+                if not rest or rest.endswith(b"\n"):
+                    break
+            ctx.records += 1
+            ctx.error(number, f"line longer than {MAX_LINE_BYTES // 1024} KiB, skipped")
+            yield None
+            continue
+        yield line
+
+
+def _gzip(stream, fmt, ctx, seen):
+    inner = gzip.GzipFile(fileobj=stream, mode="rb")
+    buffered = io.BufferedReader(_Truncation(inner, ctx, "gzip"), buffer_size=1 << 20)
+    yield from _dispatch(buffered, fmt, ctx, seen)
+
+
+class _Truncation(io.RawIOBase):
+    """Turns a truncated or corrupt compressed stream into a recorded error and a clean end."""
+
+    def __init__(self, inner, ctx, what):
+        self._inner, self._ctx, self._what, self._done = inner, ctx, what, False
+
+    def readable(self):
+        return True
+
+    def readinto(self, buffer):
+        if self._done:
+            return 0
+        try:
+            # read1: one piece at a time, so a truncated end loses only its own last piece
+            reader = getattr(self._inner, "read1", self._inner.read)
+            data = reader(len(buffer))
+        except (EOFError, OSError, zlib.error, zipfile.BadZipFile) as exc:
+            self._done = True
+            self._ctx.error(None, f"{self._what} data is truncated or corrupt ({exc}); "
+                                  "what came before was read", skipped=False)
+            return 0
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _zip(stream, fmt, ctx, seen):
+    raw = getattr(getattr(stream, "raw", None), "_raw", None)  # _Counting -> the evidence file
+    if raw is None or not getattr(raw, "seekable", lambda: False)():
+        ctx.error(None, "a zip archive inside another compressed file is not read")
+        return
+    try:
+        archive = zipfile.ZipFile(_SeekableReader(raw))
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        ctx.error(None, f"zip archive cannot be read: {exc}")
+        return
+    total = 0
+    for info in archive.infolist():
+        if info.is_dir():
+            continue
+        limit = max(info.compress_size * ZIP_MAX_RATIO, 1 << 20)
+        if info.file_size > limit or total + info.file_size > ZIP_MAX_TOTAL:
+            ctx.error(info.filename, "zip member expands beyond the safety limit "
+                                     "(a zip bomb?); skipped")
+            continue
+        total += info.file_size
+        try:
+            member = archive.open(info)
+        except (zipfile.BadZipFile, RuntimeError, NotImplementedError) as exc:
+            ctx.error(info.filename, f"zip member cannot be opened: {exc}")
+            continue
+        with member:
+            capped = _Capped(member, limit, ctx, info.filename)
+            yield from _dispatch(io.BufferedReader(capped, buffer_size=1 << 20), fmt, ctx, seen)
+
+
+class _Capped(_Truncation):
+    def __init__(self, inner, limit, ctx, name):
+        super().__init__(inner, ctx, f"zip member {name}")
+        self._left = limit
+
+    def readinto(self, buffer):
+        if self._left <= 0:
+            if not self._done:
+                self._done = True
+                self._ctx.error(None, f"{self._what} expands beyond its declared size; stopped")
+            return 0
+        n = super().readinto(memoryview(buffer)[: min(len(buffer), self._left)])
+        self._left -= n
+        return n
+
+
+class _SeekableReader(io.RawIOBase):
+    """Give zipfile the seekable raw file beneath our counting buffer."""
+
+    def __init__(self, raw):
+        self._raw = raw
+
+    def seekable(self):
+        return True
+
+    def readable(self):
+        return True
+
+    def seek(self, offset, whence=0):
+        return self._raw.seek(offset, whence)
+
+    def tell(self):
+        return self._raw.tell()
+
+    def readinto(self, buffer):
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
