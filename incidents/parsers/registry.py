@@ -2,6 +2,7 @@
 
 import gzip
 import io
+import re
 import zipfile
 import zlib
 from collections import Counter
@@ -161,8 +162,40 @@ def _guarded(records: Iterator[Record], ctx: ParseContext, name: str) -> Iterato
         ctx.error(None, f"{name}: reading stopped: {type(exc).__name__}: {exc}")
 
 
+class _Candidates:
+    """Which line formats may want a line, found with one regex pass instead of asking each.
+
+    Formats that only use keywords are indexed by them; a keyword found in the line selects
+    every format owning it or one of its substrings. Formats with their own ``wants`` are
+    always asked. Candidates come back in registration order.
+    """
+
+    def __init__(self, formats: list[LineFormat]):
+        self.formats = formats
+        self.always = [i for i, f in enumerate(formats)
+                       if type(f).wants is not LineFormat.wants or not f.keywords]
+        owners: dict[str, set[int]] = {}
+        for i, f in enumerate(formats):
+            if i not in self.always:
+                for keyword in f.keywords:
+                    owners.setdefault(keyword, set()).add(i)
+        self.by_keyword = {k: {i for other, idx in owners.items() if other in k for i in idx}
+                           for k in owners}
+        alternatives = "|".join(re.escape(k) for k in sorted(owners, key=len, reverse=True))
+        self.pattern = re.compile(f"(?=({alternatives}))") if owners else None
+
+    def __call__(self, line: str) -> list[LineFormat]:
+        chosen = set()
+        if self.pattern is not None:
+            for match in self.pattern.finditer(line):
+                chosen |= self.by_keyword[match.group(1)]
+        chosen.update(i for i in self.always if self.formats[i].wants(line))
+        return [self.formats[i] for i in sorted(chosen)]
+
+
 def _lines(stream, fmt, ctx) -> Iterator[tuple[str, Iterable[Record]]]:
     formats = [_LINE_FORMATS[fmt]] if fmt else list(_LINE_FORMATS.values())
+    candidates = _Candidates(formats)
     encoding = "utf-8"
     head = stream.peek(4)[:4]
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
@@ -179,9 +212,7 @@ def _lines(stream, fmt, ctx) -> Iterator[tuple[str, Iterable[Record]]]:
         line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
         if not line.strip():
             continue
-        for candidate in formats:
-            if not candidate.wants(line):
-                continue
+        for candidate in candidates(line):
             try:
                 found = candidate.parse_line(line, ctx)
             except Exception as exc:
