@@ -3,6 +3,8 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from incidents.models import Offender
+
 from .conftest import make_user
 from .factories import an_evidence, an_incident
 
@@ -20,6 +22,9 @@ WALK = [
     ("incidents:list", "get", "viewer"),
     ("incidents:detail", "get", "viewer"),
     ("incidents:download", "get", "viewer"),
+    ("incidents:evidence_status", "get", "viewer"),
+    ("incidents:parse", "post", "responder"),
+    ("incidents:offender_exclude", "post", "responder"),
     ("incidents:create", "get", "responder"),
     ("incidents:create", "post", "responder"),
     ("incidents:edit", "get", "responder"),
@@ -53,7 +58,8 @@ def world(db):
     owner = make_user("olga", "responder")
     incident = an_incident(owner)
     evidence = an_evidence(incident, owner)
-    return {"incident": incident, "evidence": evidence, "user": owner}
+    offender = Offender.objects.create(incident=incident, source="45.13.7.9", ip="45.13.7.9")
+    return {"incident": incident, "evidence": evidence, "user": owner, "offender": offender}
 
 
 def _url(name, world):
@@ -64,6 +70,9 @@ def _url(name, world):
         "incidents:edit": [world["incident"].reference],
         "incidents:upload": [world["incident"].reference],
         "incidents:download": [world["evidence"].pk],
+        "incidents:evidence_status": [world["incident"].reference],
+        "incidents:parse": [world["evidence"].pk],
+        "incidents:offender_exclude": [world["offender"].pk],
         "user_edit": [world["user"].pk],
     }.get(name, [])
     return reverse(name, args=args)
