@@ -312,6 +312,11 @@ def test_web_worker_and_beat_commands_run_healthz_200_and_a_beat_scheduled_task_
     assert SERVICES["web"]["healthcheck"]["test"][0] == "CMD"
     healthcheck = [arg.replace(f"127.0.0.1:{container_port}", f"127.0.0.1:{port}")
                    for arg in SERVICES["web"]["healthcheck"]["test"][1:]]
-    probe = subprocess.run(healthcheck, env=web_env, cwd=ROOT, capture_output=True, text=True,
-                           timeout=60, check=False)
+    # Like Docker, a probe counts as healthy if one of `retries` attempts passes: on a loaded
+    # machine one request may overrun the probe's own timeout.
+    for _attempt in range(int(SERVICES["web"]["healthcheck"].get("retries", 1))):
+        probe = subprocess.run(healthcheck, env=web_env, cwd=ROOT, capture_output=True,
+                               text=True, timeout=60, check=False)
+        if probe.returncode == 0:
+            break
     assert probe.returncode == 0, f"compose healthcheck failed: {probe.stderr[-2000:]}"
