@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 SERVICES = COMPOSE["services"]
 APP_SERVICES = ("web", "worker", "beat")
-STARTUP_TIMEOUT = 180  # seconds: fresh migrations and three gunicorn workers on a slow machine
+STARTUP_TIMEOUT = 420  # seconds: fresh migrations and three gunicorn workers on a busy 2-core machine
 COMPOSE_REDIS_DB = 5  # a Redis database of its own, away from the rest of the suite
 
 
