@@ -42,6 +42,7 @@ import random
 import re
 import resource
 import shutil
+import signal
 import struct
 import subprocess
 import sys
@@ -688,15 +689,28 @@ def child_main(args) -> None:
     print(json.dumps(result))
 
 
+LIVE: set[subprocess.Popen] = set()  # children still running, ended if this run is interrupted
+
+
+def _stop_children() -> None:
+    for proc in list(LIVE):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGTERM)  # each child leads its own process group
+        LIVE.discard(proc)
+
+
 def _spawn(args: list[str]) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *args],
-                            stdout=subprocess.PIPE, cwd=ROOT)
+    proc = subprocess.Popen([sys.executable, str(Path(__file__).resolve()), *args],
+                            stdout=subprocess.PIPE, cwd=ROOT, start_new_session=True)
+    LIVE.add(proc)
+    return proc
 
 
 def _reap(proc: subprocess.Popen) -> tuple[dict, resource.struct_rusage]:
     """Read a child's JSON and collect its own rusage (wait4: that child alone)."""
     data = proc.stdout.read()
     _pid, status, usage = os.wait4(proc.pid, 0)
+    LIVE.discard(proc)
     proc.returncode = os.waitstatus_to_exitcode(status)
     proc.stdout.close()
     if proc.returncode != 0:
@@ -815,9 +829,12 @@ def shell(command: str, out: Path, path: Path) -> dict:
         warm(path)
         with open(out, "wb") as stdout, open(err, "wb") as stderr:
             began = time.perf_counter()
-            proc = subprocess.Popen(["bash", "-o", "pipefail", "-c", command], stdout=stdout, stderr=stderr)
+            proc = subprocess.Popen(["bash", "-o", "pipefail", "-c", command], stdout=stdout, stderr=stderr,
+                                    start_new_session=True)
+            LIVE.add(proc)
             _pid, status, usage = os.wait4(proc.pid, 0)
             wall = time.perf_counter() - began
+            LIVE.discard(proc)
         proc.returncode = os.waitstatus_to_exitcode(status)
         result = {"seconds": wall, "exit": proc.returncode, "cpu": usage.ru_utime + usage.ru_stime,
                   "peak_rss_mb": usage.ru_maxrss * 1024 / MB,
@@ -1074,6 +1091,8 @@ def main() -> int:
         child_main(args)
         return 0
 
+    # SIGTERM (and Ctrl-C) end the run through ``finally``: children stopped, files deleted
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(143))
     if args.nice and os.nice(0) < args.nice:
         os.nice(args.nice - os.nice(0))
     REPEAT = max(1, args.repeat)
@@ -1166,6 +1185,7 @@ def main() -> int:
         if args.json:
             args.json.write_text(json.dumps(res, indent=2, default=str))
     finally:
+        _stop_children()
         if not args.keep:
             for path in created:
                 path.unlink(missing_ok=True)
