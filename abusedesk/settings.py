@@ -190,6 +190,8 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"OWN_NETWORKS holds something that is not a network: {exc}") from exc
 # A parse still marked running after this long is taken to have died with its worker.
 PARSE_STALE_AFTER_SECONDS = env.int("PARSE_STALE_AFTER_SECONDS", default=6 * 3600)
+# Host names in evidence are resolved only when an admin asks; this bounds one such request.
+RESOLVE_TIMEOUT_SECONDS = env.float("RESOLVE_TIMEOUT_SECONDS", default=10.0)
 
 # Folder of the shared real-world samples the acceptance tests read.
 SAMPLE_DATA_DIR = Path(env.str("ABUSEDESK_SAMPLE_DATA", default=str(BASE_DIR.parent / "shared" / "data")))

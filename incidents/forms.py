@@ -1,7 +1,11 @@
+from datetime import UTC
+from zoneinfo import ZoneInfo
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from core.timezones import available_zones, validate_zone
 
@@ -72,7 +76,20 @@ class EvidenceUploadForm(forms.Form):
     files = MultipleFileField(required=False, allow_empty_file=True)
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     time_zone = ZoneField(initial="UTC", help_text="Zone of timestamps in the files that carry none")
+    ends_at = forms.DateTimeField(
+        required=False, label="Files end at",
+        widget=LOCAL_DATETIME,
+        help_text="In the files' zone; lines without a year are placed before it (default: now)")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.zone_names = available_zones()
+
+    def clean(self):
+        data = super().clean()
+        ends_at, zone = data.get("ends_at"), data.get("time_zone")
+        if ends_at is not None and zone:
+            # entered as wall-clock time of the files' zone, not of the admin's
+            naive = timezone.make_naive(ends_at, timezone.get_current_timezone())
+            data["ends_at"] = naive.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC)
+        return data

@@ -156,6 +156,10 @@ class Evidence(models.Model):
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                     related_name="+")
     uploaded_at = models.DateTimeField(default=timezone.now, editable=False)
+    ends_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When the files end: log lines without a year are placed no later than this "
+                  "(the upload time when empty)")
     # Parsing (filled in by the parse task).
     detected_format = models.CharField(max_length=40, blank=True)
     state = models.CharField(max_length=16, choices=EvidenceState.choices,
@@ -212,6 +216,10 @@ class Offender(models.Model):
         help_text="Why this source is never reported or looked up (a range rule)")
     manual_exclusion = models.CharField(max_length=300, blank=True,
                                         help_text="An admin's reason to leave this source out")
+    resolved_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="When an admin had this host name resolved")
+    resolved_addresses = models.JSONField(default=list, blank=True)
+    resolution_error = models.CharField(max_length=200, blank=True)
     network = models.ForeignKey("contacts.Network", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="offenders")
 

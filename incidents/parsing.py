@@ -13,6 +13,7 @@ from .audit import audit_record
 from .models import Evidence, EvidenceState, Offender, Sighting
 from .parsers import ParseContext, ParseOutcome, parse_stream
 from .parsers.addresses import exclusion_reason, normalise
+from .parsers.base import NOT_HOSTILE, Kind
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,7 @@ def evidence_parse(evidence_id: int, *, fmt: str | None = None) -> ParseOutcome 
         log.info("evidence %s is being parsed elsewhere; skipped", evidence_id)
         return None
     evidence = Evidence.objects.select_related("incident").get(pk=evidence_id)
-    ctx = ParseContext(tz=ZoneInfo(evidence.time_zone), reference=evidence.uploaded_at,
+    ctx = ParseContext(tz=ZoneInfo(evidence.time_zone), reference=evidence.ends_at or evidence.uploaded_at,
                        own_networks=settings.OWN_NETWORKS_PARSED)
 
     def progress(c: ParseContext) -> None:
@@ -105,6 +106,10 @@ def offenders_replace(*, evidence: Evidence, outcome: ParseOutcome) -> int:
 def offender_recompute(offender: Offender) -> None:
     """Sum the sightings: count, first and last seen, rate, ports, targets, kinds."""
     sightings = list(offender.sightings.all())
+    hostile = [s for s in sightings if set(s.kinds) - {Kind.SEEN}]
+    sightings = hostile or sightings  # allowed traffic of an attacker is not an attempt
+    reason = exclusion_reason(offender.source, settings.OWN_NETWORKS_PARSED)
+    offender.excluded_reason = reason or ("" if hostile else NOT_HOSTILE)
     offender.count = sum(s.count for s in sightings)
     firsts = [s.first_seen for s in sightings if s.first_seen]
     lasts = [s.last_seen for s in sightings if s.last_seen]
@@ -115,8 +120,8 @@ def offender_recompute(offender: Offender) -> None:
     offender.rate_per_minute = round(offender.count / minutes, 3) if minutes > 0 else None
     for name in ("ports", "targets", "kinds", "signatures"):
         setattr(offender, name, sorted({v for s in sightings for v in getattr(s, name)})[:64])
-    offender.save(update_fields=["count", "first_seen", "last_seen", "rate_per_minute", "ports",
-                                 "targets", "kinds", "signatures"])
+    offender.save(update_fields=["excluded_reason", "count", "first_seen", "last_seen",
+                                 "rate_per_minute", "ports", "targets", "kinds", "signatures"])
 
 
 @transaction.atomic

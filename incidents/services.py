@@ -79,7 +79,7 @@ def clean_display_name(name: str | None) -> str:
 
 
 def evidence_ingest(*, actor, incident: Incident, upload, description: str = "",
-                    time_zone: str = "UTC") -> Evidence:
+                    time_zone: str = "UTC", ends_at=None) -> Evidence:
     """Store one uploaded file as evidence of ``incident``.
 
     ``upload`` comes from ``EvidenceUploadHandler``, which hashed it while it streamed in. The
@@ -94,7 +94,8 @@ def evidence_ingest(*, actor, incident: Incident, upload, description: str = "",
         raise ValidationError("File is larger than the evidence limit.")
     evidence = Evidence(
         incident=incident, original_name=clean_display_name(upload.name),
-        description=description, time_zone=time_zone, size=size, sha256=upload.sha256,
+        description=description, time_zone=time_zone, ends_at=ends_at, size=size,
+        sha256=upload.sha256,
         uploaded_by=actor,
     )
     evidence.full_clean(exclude=["file"])
@@ -106,7 +107,8 @@ def evidence_ingest(*, actor, incident: Incident, upload, description: str = "",
                          summary=f"Uploaded {evidence.original_name} "
                                  f"({size} bytes, SHA-256 {evidence.sha256})",
                          after={"name": evidence.original_name, "size": size,
-                                "sha256": evidence.sha256, "time_zone": time_zone})
+                                "sha256": evidence.sha256, "time_zone": time_zone,
+                                "ends_at": ends_at.isoformat() if ends_at else None})
     except (IntegrityError, ValidationError, OSError):
         evidence.file.storage.delete(evidence.file.name)
         raise

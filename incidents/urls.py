@@ -13,6 +13,7 @@ urlpatterns = [
     path("evidence/<int:pk>/parse/", views.EvidenceParseView.as_view(), name="parse"),
     path("<str:reference>/evidence/status/", views.EvidenceStatusView.as_view(),
          name="evidence_status"),
+    path("<str:reference>/resolve/", views.HostNameResolveView.as_view(), name="resolve"),
     path("offenders/<int:pk>/exclude/", views.OffenderExcludeView.as_view(),
          name="offender_exclude"),
 ]

@@ -14,6 +14,7 @@ from .filters import IncidentFilter
 from .forms import EvidenceUploadForm, IncidentForm
 from .models import Evidence, Incident, Offender
 from .parsing import evidence_parse_request, offender_exclude
+from .resolving import incident_resolve_request
 from .services import evidence_ingest, evidence_open, incident_create, incident_update
 
 
@@ -60,6 +61,7 @@ class IncidentDetailView(Perm, DetailView):
             offenders=(incident.offenders.order_by(*self.offender_order())
                        .prefetch_related("evidence")[:1000]),
             offender_sort=self.request.GET.get("sort", "-count"),
+            unresolved_names=incident.offenders.filter(ip__isnull=True, resolved_at__isnull=True).count(),
             offender_columns=[("source", "Source"), ("first_seen", "First seen"),
                               ("last_seen", "Last seen"), ("count", "Count"),
                               ("rate_per_minute", "Per minute")],
@@ -131,6 +133,7 @@ class EvidenceUploadView(Perm, View):
                         actor=request.user, incident=incident, upload=upload,
                         description=form.cleaned_data["description"],
                         time_zone=form.cleaned_data["time_zone"],
+                        ends_at=form.cleaned_data["ends_at"],
                     )
                 except ValidationError as exc:
                     errors += exc.messages
@@ -184,6 +187,21 @@ class OffenderExcludeView(Perm, View):
             offender_exclude(actor=request.user, offender=offender,
                              reason=reason if request.POST.get("action") == "exclude" else "")
         return redirect(offender.incident.get_absolute_url() + "#offenders")
+
+
+class HostNameResolveView(Perm, View):
+    """Resolve the host names the evidence named, on an admin's explicit request."""
+
+    permission_required = "incidents.change_offender"
+
+    def post(self, request, reference):
+        incident = get_object_or_404(Incident, reference=reference)
+        count = incident_resolve_request(actor=request.user, incident=incident)
+        if count:
+            messages.info(request, f"{count} host name(s) will be resolved; reload in a moment.")
+        else:
+            messages.info(request, "There is no host name left to resolve.")
+        return redirect(incident.get_absolute_url() + "#offenders")
 
 
 class EvidenceDownloadView(Perm, View):

@@ -14,6 +14,7 @@ import pytest
 
 from incidents.parsers import Kind, ParseContext, parse_stream
 from incidents.parsers.addresses import normalise
+from incidents.parsers.base import NOT_HOSTILE as NOT_HOSTILE_REASON
 from incidents.parsers.formats import firewall
 from tests.parsing_support import parse_sample, recall_precision, sample_dir
 
@@ -31,8 +32,9 @@ OTHER_SAMPLES = ["crowdsec_ssh-bf", "crowdsec_suricata-logs-evelog", "crowdsec_w
 OUR_CROWDSEC_PARSERS = {"crowdsecurity/iptables-logs", "a1ad/mikrotik-logs", "firewallservices/pf-logs",
                         "firewallservices/pf-logs-drop"}
 
-# Lines whose upstream truth names a source but which are deliberately not recorded: the truth
-# there is "the address in the source field", not "an attacker". Each must yield no record.
+# Lines whose upstream truth names a source that is not an attacker: the truth there is "the
+# address in the source field". Each must list that source as seen in allowed or outbound traffic,
+# never as a reportable offender.
 NOT_HOSTILE = {
     ("crowdsec_unifi-logs", 3): "UniFi rule tag [WAN_LOCAL-A-...]: the rule accepted the packet",
     ("crowdsec_pf-logs", 3): "filterlog 'block,out': our own host's outgoing packet (the sshd's FIN)",
@@ -76,10 +78,16 @@ def claimed_by_us(line: str) -> str | None:
     return None
 
 
+def hostile(by_src) -> set[str]:
+    return {src for src, summary in by_src.items() if summary.hostile}
+
+
 def harmless(line: str) -> None:
-    """A line our formats recognise as not hostile: claimed (so no fallback reads it) and no record."""
+    """A line our formats recognise as not hostile: claimed (so no fallback reads it), and any
+    source it names is only seen, never an offender to report."""
     by_src, _ = offenders(line)
-    assert by_src == {}, (line, list(by_src))
+    assert hostile(by_src) == set(), (line, list(by_src))
+    assert all(summary.kinds == {Kind.SEEN} for summary in by_src.values()), line
     assert claimed_by_us(line) is not None, line
 
 
@@ -124,18 +132,27 @@ def test_every_hostile_source_in_the_firewall_samples_is_found(name):
     recall_precision(f"{name} (every upstream source)",
                      set().union(*_truth(name, data, ours_only=False).values()), found)
     recall_precision(f"{name} (sources on firewall lines)", set().union(*truth.values()), found)
-    hostile = set().union(*(v for k, v in truth.items() if (name, k) not in NOT_HOSTILE))
-    recall, _ = recall_precision(f"{name} (hostile firewall lines)", hostile, found)
+    hostile_truth = set().union(*(v for k, v in truth.items() if (name, k) not in NOT_HOSTILE))
+    recall, _ = recall_precision(f"{name} (hostile firewall lines)", hostile_truth,
+                                 hostile(whole.offenders.by_src))
 
     missed = []
     for number, expected in sorted(truth.items()):
         by_src, _ = offenders(lines[number - 1])
         if (name, number) in NOT_HOSTILE:
-            assert by_src == {}, (number, NOT_HOSTILE[(name, number)], list(by_src))
-        elif not expected <= set(by_src):
+            assert hostile(by_src) == set(), (number, NOT_HOSTILE[(name, number)], list(by_src))
+        if not expected <= set(by_src):
             missed.append((number, sorted(expected), sorted(by_src)))
     assert missed == []
     assert recall == 1.0
+    assert set().union(*truth.values()) <= found  # every source the lines name is listed
+    assert {o["excluded"] for o in whole.offenders.as_json() if o["ip"] not in hostile_found(whole)} <= {
+        NOT_HOSTILE_REASON, "private range", "documentation range", "link-local", "loopback",
+        "shared address space (CGNAT)", "multicast"}
+
+
+def hostile_found(outcome) -> set[str]:
+    return hostile(outcome.offenders.by_src)
 
 
 def test_the_iptables_scan_sample_yields_the_scanners_and_not_the_ufw_audit_source():
@@ -143,10 +160,11 @@ def test_the_iptables_scan_sample_yields_the_scanners_and_not_the_ufw_audit_sour
     data = json.loads((folder / "crowdsec_iptables-scan-multi-port.expected.json").read_text())
     expected = {ip for alert in data["scenario"]["alerts"] for ip in alert["sources"]}
     outcome = parse_sample(folder / "crowdsec_iptables-scan-multi-port.log")
-    found = set(outcome.offenders.by_src)
+    found = hostile(outcome.offenders.by_src)
     recall, precision = recall_precision("crowdsec_iptables-scan-multi-port (scenario)", expected, found)
     assert recall == 1.0 and precision == 1.0
-    assert "127.0.0.1" not in found  # "[UFW AUDIT]" lines log allowed traffic
+    # "[UFW AUDIT]" lines log allowed traffic: their source is seen, not an offender
+    assert "127.0.0.1" not in found and outcome.offenders.by_src["127.0.0.1"].kinds == {Kind.SEEN}
     scanner = outcome.offenders.by_src["62.34.17.168"]
     assert scanner.count == 17 and len(scanner.ports) == 17  # 16+ ports: a multi-port scan
 

@@ -67,6 +67,28 @@ def test_two_files_add_up_on_one_offender(log_evidence, responder):
     assert offender.count == 6 and offender.evidence.count() == 2
 
 
+ACCEPTED = (
+    b"Jan  1 00:03:00 gw kernel: ACCEPT-IN IN=eth0 OUT= SRC=45.13.7.9 DST=192.0.2.10 LEN=60 "
+    b"PROTO=TCP SPT=4010 DPT=443\n"
+    b"Jan  1 00:04:00 gw kernel: ACCEPT-IN IN=eth0 OUT= SRC=81.2.69.142 DST=192.0.2.10 LEN=60 "
+    b"PROTO=TCP SPT=4011 DPT=443\n"
+    b"Jan  1 00:05:00 gw kernel: ACCEPT-IN IN=eth0 OUT= SRC=81.2.69.142 DST=192.0.2.10 LEN=60 "
+    b"PROTO=TCP SPT=4012 DPT=443\n"
+)
+
+
+def test_sources_seen_only_in_allowed_traffic_are_listed_but_never_reported(log_evidence, responder):
+    evidence_parse(log_evidence.pk)
+    accepted = an_evidence(log_evidence.incident, responder, content=ACCEPTED, name="fw.log")
+    evidence_parse(accepted.pk)
+    allowed = Offender.objects.get(source="81.2.69.142")
+    assert allowed.excluded_reason == "seen only in allowed or outbound traffic"
+    assert allowed.count == 2 and allowed.kinds == ["allowed or outbound traffic"]
+    attacker = Offender.objects.get(source="45.13.7.9")  # also allowed once: still an attacker
+    assert attacker.excluded_reason == "" and attacker.count == 3
+    assert attacker.kinds == ["failed login"]
+
+
 def test_own_networks_are_kept_but_never_reported(log_evidence, settings):
     import ipaddress
 
@@ -148,3 +170,29 @@ def test_the_command_line_refuses_an_unknown_zone_or_format_clearly(tmp_path):
         call_command("parse_evidence", str(path), "--tz", "Mars/Base", "--json")
     with pytest.raises(CommandError, match="Unknown format 'nope'"):
         call_command("parse_evidence", str(path), "--format", "nope", "--json")
+
+
+def test_a_declared_end_time_places_year_less_lines_before_it(responder):
+    incident = an_incident(responder)
+    evidence = an_evidence(incident, responder, content=SSHD, name="auth.log")
+    # uploaded long after, but the admin says the log ended on 2 January 2025 (Berlin time)
+    Evidence.objects.filter(pk=evidence.pk).update(
+        uploaded_at=datetime(2026, 6, 1, tzinfo=UTC), time_zone="Europe/Berlin",
+        ends_at=datetime(2025, 1, 2, 7, tzinfo=UTC))
+    evidence_parse(evidence.pk)
+    offender = Offender.objects.get(source="45.13.7.9")
+    assert offender.first_seen == datetime(2024, 12, 31, 22, 59, 1, tzinfo=UTC)
+    assert offender.last_seen == datetime(2024, 12, 31, 23, 1, 1, tzinfo=UTC)
+
+
+def test_the_upload_form_reads_the_end_time_in_the_files_zone(client, responder):
+    incident = an_incident(responder)
+    client.force_login(responder)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(reverse("incidents:upload", args=[incident.reference]), {
+        "files": [SimpleUploadedFile("auth.log", SSHD)], "time_zone": "America/New_York",
+        "ends_at": "2025-01-02T03:00:00"}, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200, response.content
+    evidence = Evidence.objects.get(incident=incident)
+    assert evidence.ends_at == datetime(2025, 1, 2, 8, 0, tzinfo=UTC)  # 03:00 EST = 08:00 UTC

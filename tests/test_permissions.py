@@ -25,6 +25,7 @@ WALK = [
     ("incidents:evidence_status", "get", "viewer"),
     ("incidents:parse", "post", "responder"),
     ("incidents:offender_exclude", "post", "responder"),
+    ("incidents:resolve", "post", "responder"),
     ("incidents:create", "get", "responder"),
     ("incidents:create", "post", "responder"),
     ("incidents:edit", "get", "responder"),
@@ -73,6 +74,7 @@ def _url(name, world):
         "incidents:evidence_status": [world["incident"].reference],
         "incidents:parse": [world["evidence"].pk],
         "incidents:offender_exclude": [world["offender"].pk],
+        "incidents:resolve": [world["incident"].reference],
         "user_edit": [world["user"].pk],
     }.get(name, [])
     return reverse(name, args=args)

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from .addresses import exclusion_reason, normalise
-from .base import ParseContext, Record
+from .base import NOT_HOSTILE, Kind, ParseContext, Record
 
 MAX_PORTS = 64
 MAX_TARGETS = 64
@@ -11,11 +11,15 @@ MAX_SIGNATURES = 32
 
 
 class OffenderSummary:
-    __slots__ = ("count", "first_seen", "kinds", "last_seen", "locations", "ports", "signatures",
+    __slots__ = ("count", "first_seen", "hostile", "kinds", "last_seen", "locations", "ports", "signatures",
                  "src", "targets")
 
     def __init__(self, src: str):
         self.src = src
+        self.hostile = False  # any record other than allowed/outbound traffic
+        self._reset()
+
+    def _reset(self) -> None:
         self.count = 0
         self.first_seen: datetime | None = None
         self.last_seen: datetime | None = None
@@ -26,6 +30,12 @@ class OffenderSummary:
         self.locations: list[int] = []  # the first few lines or packets, for the excerpt
 
     def add(self, record: Record) -> None:
+        if record.kind == Kind.SEEN:
+            if self.hostile:
+                return  # traffic an attacker was allowed adds nothing to its attempts
+        elif not self.hostile:
+            self._reset()  # from the first hostile record on, only hostile ones count
+            self.hostile = True
         self.count += 1
         if record.at is not None:
             if self.first_seen is None or record.at < self.first_seen:
@@ -82,7 +92,7 @@ class Offenders:
                 "kinds": sorted(s.kinds),
                 "signatures": sorted(s.signatures),
                 "rate_per_minute": s.rate_per_minute,
-                "excluded": exclusion_reason(s.src, own),
+                "excluded": exclusion_reason(s.src, own) or (None if s.hostile else NOT_HOSTILE),
             }
             for s in self
         ]

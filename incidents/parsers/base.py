@@ -24,6 +24,12 @@ class Kind:
     PACKETS = "packets"
     WEB_REQUEST = "web request"
     LISTED = "listed"
+    # Not hostile: traffic a firewall allowed, or that left our side. Its source is listed (every
+    # address a firewall line names is accounted for) but never reported or looked up.
+    SEEN = "allowed or outbound traffic"
+
+
+NOT_HOSTILE = "seen only in allowed or outbound traffic"
 
 
 @dataclass(slots=True)

@@ -67,7 +67,8 @@ _RFC5424 = re.compile(
     r"^\s*<\d{1,3}>\d{1,2} (?P<ts>\S+) (?P<host>\S+) (?P<app>\S+) (?P<pid>\S+) \S+ (?P<rest>.*)$")
 _SD_ELEMENT = re.compile(r'\[(?:[^\]"\\]|"(?:[^"\\]|\\.)*")*\]')
 _TAG = re.compile(
-    r"^(?:(?P<host>[^\s\[\]():]+|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+)\s+)?"  # the logging host, when a tag follows
+    r"^(?:(?P<host>[^\s\[\]():]+|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+)\s+(?:(?P=host)\s+)?)?"  # the logging host
+    # (UniFi OS writes it twice), when a tag follows
     r"(?:[a-z0-9]+\.(?:emerg|alert|crit|err|warn|warning|notice|info|debug)\s+)?"  # BusyBox syslogd
     r"\[?(?P<prog>[A-Za-z_][\w.@/-]*(?:\([\w:.-]*\))?)\]?(?:\[(?P<pid>\d+)\])?"
     r"(?::\s*|\s+)(?:\[ID \d+ [\w.]+\]\s+)?"  # Solaris adds "[ID 800047 auth.info]"

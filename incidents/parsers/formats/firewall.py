@@ -299,12 +299,11 @@ class Netfilter(LineFormat):
         if not src or "DST" not in fields:
             return None
         verdict, tag = _nf_verdict(prefix)
-        if verdict == "pass":
-            return []
-        if not fields.get("IN") and fields.get("OUT"):
-            return []  # OUTPUT chain: sent by the logging host itself
         label = tag or " ".join(_NF_DESCR.sub("", prefix).split()).strip(" :") or None
-        kind = Kind.SCAN if label and "SCAN" in label.upper() else Kind.BLOCKED
+        if verdict == "pass" or (not fields.get("IN") and fields.get("OUT")):
+            kind = Kind.SEEN  # accepted, or the OUTPUT chain: sent by the logging host itself
+        else:
+            kind = Kind.SCAN if label and "SCAN" in label.upper() else Kind.BLOCKED
         proto = fields.get("PROTO", "")
         signature = " ".join(x for x in (label, proto) if x) or None
         return _record(src, _nf_time(line, ctx), kind, fields.get("DST"), _port(fields.get("DPT")),
@@ -436,17 +435,34 @@ _ASA_SHAPES = [
          kind=Kind.FAILED_LOGIN),
     _Asa({716039}, rf"User <(?P<user>[^>]*)> IP <(?P<src>{_IP})> Authentication: rejected",
          kind=Kind.FAILED_LOGIN),
-    # Harmless message bodies, recognised so that an untagged export of them is claimed and not
-    # read as attacks by a fallback format: permitted ACL hits, connections built and torn down,
-    # NAT, URL access, routing failures, stray ICMP errors, VPN state.
-    _Asa({106100, 302013, 302014, 302015, 302016, 302020, 302021, 305011, 305012, 304001, 110002,
-          313005, 402117, 402119, 419001, 602303, 602304, 710001, 710002, 713172},
-         r"access-list \S+ (?:permitted|est-allowed) |\bBuilt (?:inbound|outbound|dynamic|static) |"
-         r"\bTeardown (?:dynamic |static )?(?:TCP|UDP|ICMP|GRE|SCTP) |\) Accessed (?:JAVA )?URL |"
-         r"^\S+ Accessed (?:JAVA )?URL |Failed to locate egress interface|"
-         r"No matching connection for ICMP error message|IPSEC: Received an? |"
-         r"Dropping TCP packet from .*reason: MSS exceeded|access (?:requested|permitted) from|"
-         r"Group = [^,]+, IP = [^,]+, ", check=lambda m: False),
+    # Not hostile, but naming a peer: allowed connections built and torn down, NAT, URL access,
+    # routing failures, stray ICMP errors, VPN state. Their sources are listed as seen (never
+    # reported), and an untagged export of them is claimed instead of being read by a fallback.
+    _Asa({302013, 302014, 302015, 302016},
+         rf"\b(?:Built (?:inbound|outbound) |Teardown )(?P<proto>TCP|UDP|ICMP|GRE|SCTP) connection \d+ "
+         rf"for {_ifip('src')} (?:\([^)]*\) )?to {_ifip('dst')}", kind=Kind.SEEN, primary=302013),
+    _Asa({305011, 305012}, rf"\b(?:Built|Teardown) (?:dynamic|static) (?P<proto>\w+) translation "
+                           rf"from {_ifip('src')} to {_ifip('dst')}", kind=Kind.SEEN),
+    _Asa({304001}, rf"^\s*(?:\S+:\s+)?(?P<src>{_IP})(?:\([^)]*\))? Accessed (?:JAVA )?URL",
+         kind=Kind.SEEN),
+    _Asa({110002}, rf"Failed to locate egress interface for (?P<proto>\w+) from {_ifip('src')} to "
+                   rf"(?P<dst>{_IP})/(?P<dstport>\d+)", kind=Kind.SEEN),
+    _Asa({313005}, rf"No matching connection for ICMP error message: icmp src {_ifip('src')} dst "
+                   rf"{_ifip('dst')}.*?Original IP payload: (?P<proto2>\w+) src (?P<src2>{_IP})",
+         kind=Kind.SEEN),
+    _Asa({402117, 402119}, rf"IPSEC: Received an? .*? from (?P<src>{_IP})(?: \([^)]*\))? to "
+                           rf"(?P<dst>{_IP})", kind=Kind.SEEN, primary=402117),
+    _Asa({419001}, rf"Dropping (?P<proto>\w+) packet from {_ifip('src')} to {_ifip('dst')}, reason: "
+                   r"MSS exceeded", kind=Kind.SEEN),
+    _Asa({602303, 602304}, rf"IPSEC: An? (?:inbound|outbound) .*? SA .*? between (?P<src>{_IP}) and "
+                           rf"(?P<dst>{_IP})", kind=Kind.SEEN),
+    _Asa({710001, 710002}, rf"(?P<proto>\w+) access (?:requested|permitted) from (?P<src>{_IP})/"
+                           rf"(?P<srcport>\d+) to {_ifip('dst')}", kind=Kind.SEEN),
+    _Asa({713172}, rf"Group = [^,]+, IP = (?P<src>{_IP}), ", kind=Kind.SEEN),
+    # recognised, naming nobody who matters: permitted ACL hits, ICMP connections by faddr/laddr
+    _Asa({106100, 302020, 302021},
+         r"access-list \S+ (?:permitted|est-allowed) |\b(?:Built|Teardown) (?:inbound |outbound )?"
+         r"ICMP connection for faddr", check=lambda m: False),
 ]
 _ASA_BY_ID: dict[int, list[_Asa]] = {}
 for _shape in _ASA_SHAPES:
@@ -499,8 +515,11 @@ class CiscoAsa(LineFormat):
             sig = f"ASA-{number}" + (f" {d['proto']}" if d.get("proto") else "")
             if d.get("name"):
                 sig = f"ASA-{number} IPS:{d['sig']} {d['name']}"
-            return _record(d.get("src"), leading_time(line, ctx), shape.kind, d.get("dst"),
-                           _port(d.get("dstport")), sig)
+            at = leading_time(line, ctx)
+            found = _record(d.get("src"), at, shape.kind, d.get("dst"), _port(d.get("dstport")), sig)
+            if d.get("src2"):  # the quoted original packet's sender (ICMP errors)
+                found += _record(d["src2"], at, shape.kind, signature=sig)
+            return found
         return [] if tag is not None else None
 
 
@@ -524,14 +543,15 @@ class Pf(LineFormat):
         m = _PF.search(line)
         if m is None:
             return None
-        if m["action"] not in ("block", "drop", "reject") or m["dir"] == "out":
-            return []  # passed, or leaving through us
         a = _PF_ADDRS.search(line, m.end())
         if a is None:
             return []  # tcpdump -v puts the addresses on the next line; not recoverable here
         src, _ = _split_dot_port(a["src"])
         dst, dport = _split_dot_port(a["dst"])
-        return _record(src, leading_time(line, ctx), Kind.BLOCKED, dst, dport,
+        if m["action"] not in ("block", "drop", "reject"):
+            return []  # passed: pf logs routine traffic with "log" rules
+        kind = Kind.SEEN if m["dir"] == "out" else Kind.BLOCKED  # out: our own packet, held back
+        return _record(src, leading_time(line, ctx), kind, dst, dport,
                        f"pf rule {m['rule']} {m['action']} on {m['iface']}")
 
 
@@ -558,8 +578,9 @@ class FilterLog(LineFormat):
             ctx.error(None, "filterlog line too short", skipped=False)
             return []
         rule, tracker, iface, action, direction, version = f[0], f[3], f[4], f[6], f[7], f[8]
-        if action not in ("block", "reject", "drop") or direction != "in":
-            return []  # pass/match lines, and our own outbound traffic
+        if action not in ("block", "reject", "drop"):
+            return []  # pass/match lines: routine traffic of rules that log
+        kind = Kind.BLOCKED if direction == "in" else Kind.SEEN  # out: our own packet, held back
         if version == "4" and len(f) >= 20:
             proto, src, dst, rest = f[16].lower(), f[18], f[19], f[20:]
         elif version == "6" and len(f) >= 17:
@@ -568,7 +589,7 @@ class FilterLog(LineFormat):
             return []
         dport = _port(rest[1]) if proto in ("tcp", "udp") and len(rest) > 1 else None
         sig = f"filterlog rule {rule}" + (f" ({tracker})" if tracker else "") + f" {action} on {iface}"
-        return _record(src, leading_time(line, ctx), Kind.BLOCKED, dst, dport, sig)
+        return _record(src, leading_time(line, ctx), kind, dst, dport, sig)
 
 
 # ---------------------------------------------------------------------------------------------
