@@ -48,6 +48,11 @@ class Report(models.Model):
 
     incident = models.ForeignKey("incidents.Incident", on_delete=models.PROTECT,
                                  related_name="reports")
+    digest_incidents = models.ManyToManyField(
+        "incidents.Incident", blank=True, related_name="digest_reports",
+        help_text="Further open incidents reported in the same mail (digest mode)")
+    offenders = models.ManyToManyField("incidents.Offender", blank=True, related_name="reports",
+                                       help_text="The offending addresses this report names")
     organisation = models.ForeignKey("contacts.Organisation", on_delete=models.PROTECT,
                                      related_name="reports")
     status = models.CharField(max_length=16, choices=ReportStatus.choices, default=S.DRAFT,
@@ -125,3 +130,27 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.get_direction_display()} {self.get_kind_display()}: {self.subject[:60]}"
+
+
+class ReportAttachment(models.Model):
+    """A file a report carries, built when the draft is prepared and sent exactly as previewed."""
+
+    class Kind(models.TextChoices):
+        EXCERPT = "excerpt", "Evidence excerpt (zip)"
+        XARF = "xarf", "XARF report (JSON)"
+        OTHER = "other", "Other"
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    data = models.BinaryField()
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["report", "kind", "name"]
+
+    def __str__(self):
+        return self.name
