@@ -46,3 +46,16 @@ def _schedule_periodic_tasks(sender, **kwargs):
         interval, sender.signature("core.tasks.heartbeat", options={"expires": interval * 0.9}),
         name="worker heartbeat",
     )
+    sender.add_periodic_task(
+        settings.FOLLOW_UP_STEP_SECONDS,
+        sender.signature("replies.tasks.follow_up_step",
+                         options={"expires": settings.FOLLOW_UP_STEP_SECONDS * 0.9}),
+        name="follow-up step",
+    )
+    if settings.IMAP_HOST:
+        sender.add_periodic_task(
+            settings.IMAP_POLL_SECONDS,
+            sender.signature("replies.tasks.poll_mailbox",
+                             options={"expires": settings.IMAP_POLL_SECONDS * 0.9}),
+            name="poll the abuse mailbox",
+        )

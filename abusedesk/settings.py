@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "incidents",
     "contacts",
     "reports",
+    "replies",
 ]
 
 MIDDLEWARE = [
@@ -229,6 +230,24 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="abusedesk@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Replies and follow-up ----------------------------------------------------------------------
+# The abuse mailbox polled for replies (empty IMAP_HOST: no polling; use ingest_email instead).
+IMAP_HOST = env.str("IMAP_HOST", default="")
+IMAP_SECURITY = env.str("IMAP_SECURITY", default="ssl")  # ssl | starttls | plain
+if IMAP_SECURITY not in ("ssl", "starttls", "plain"):
+    raise ImproperlyConfigured("IMAP_SECURITY must be ssl, starttls or plain")
+IMAP_PORT = env.int("IMAP_PORT", default=993 if IMAP_SECURITY == "ssl" else 143)
+IMAP_USER = env.str("IMAP_USER", default="")
+IMAP_PASSWORD = env.str("IMAP_PASSWORD", default="")
+IMAP_FOLDER = env.str("IMAP_FOLDER", default="INBOX")
+IMAP_PROCESSED_FOLDER = env.str("IMAP_PROCESSED_FOLDER", default="")
+IMAP_TIMEOUT_SECONDS = env.int("IMAP_TIMEOUT_SECONDS", default=30)
+IMAP_POLL_SECONDS = env.int("IMAP_POLL_SECONDS", default=60)
+FOLLOW_UP_STEP_SECONDS = env.int("FOLLOW_UP_STEP_SECONDS", default=60)
+# Where unanswered reports escalate when no upstream network has an abuse address.
+ESCALATION_CERT_EMAIL = env.str("ESCALATION_CERT_EMAIL", default="")
+ESCALATION_CERT_NAME = env.str("ESCALATION_CERT_NAME", default="National CERT")
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PRODUCTION)

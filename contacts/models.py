@@ -69,6 +69,12 @@ class Organisation(models.Model):
     wants_xarf = models.BooleanField(default=True, help_text="Attach a machine-readable XARF report")
     do_not_contact = models.BooleanField(default=False)
     do_not_contact_reason = models.CharField(max_length=300, blank=True)
+    auto_follow_up = models.BooleanField(
+        default=False, help_text="Mail the abuse desk again, quoting our report, when the window passes")
+    max_follow_ups = models.PositiveSmallIntegerField(
+        default=1, help_text="Automatic follow-ups before escalating to the upstream network")
+    auto_escalate = models.BooleanField(
+        default=False, help_text="Send the escalation draft without waiting for a human")
     low_confidence = models.BooleanField(
         default=False, help_text="No abuse role in RDAP: addresses come from noc/technical/registrant"
     )

@@ -35,7 +35,7 @@ TRANSITIONS: dict[str, set[str]] = {
     S.FOLLOWED_UP: {S.OVERDUE, S.REPLIED, S.ACKNOWLEDGED, S.ESCALATED, S.RESOLVED},
     S.ESCALATED: {S.REPLIED, S.RESOLVED},
     S.REPLIED: {S.RESOLVED, S.OVERDUE},
-    S.RESOLVED: {S.REPLIED},
+    S.RESOLVED: {S.REPLIED, S.SENT},  # reopened: back to waiting, or to the reply it had
     S.BOUNCED: {S.DRAFT, S.RESOLVED},
     S.FAILED: {S.DRAFT, S.RESOLVED},
     S.UNKNOWN: {S.SENT, S.QUEUED, S.FAILED},
@@ -65,6 +65,10 @@ class Report(models.Model):
     isp_ticket = models.CharField(max_length=100, blank=True)
     last_error = models.TextField(blank=True)
     followups_sent = models.PositiveSmallIntegerField(default=0)
+    reminded_at = models.DateTimeField(null=True, blank=True,
+                                       help_text="When the owner was reminded that it is overdue")
+    reply_token = models.CharField(max_length=32, blank=True, db_index=True,
+                                   help_text="Identifies the report in its plus-addressed Reply-To")
     queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -124,9 +128,28 @@ class Message(models.Model):
     to_addresses = models.JSONField(default=list, blank=True)
     raw = models.BinaryField(help_text="The whole message as sent or received")
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Inbound only: what filed it, what the classifier said, and a human's decisions.
+    digest = models.CharField(max_length=64, blank=True, db_index=True,
+                              help_text="SHA-256 of the raw bytes: the identity of mail without Message-ID")
+    classification = models.JSONField(default=dict, blank=True)
+    filed_how = models.CharField(max_length=20, blank=True,
+                                 help_text="thread, reference, address or manual; empty while unfiled")
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    discarded_at = models.DateTimeField(null=True, blank=True)
+    discarded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-at", "-id"]
+        constraints = [
+            # a message fetched twice is stored once: by Message-ID, or by its bytes without one
+            models.UniqueConstraint(fields=["direction", "message_id"], condition=~models.Q(message_id=""),
+                                    name="message_once_by_id"),
+            models.UniqueConstraint(fields=["direction", "digest"],
+                                    condition=models.Q(message_id="") & ~models.Q(digest=""),
+                                    name="message_once_by_digest"),
+        ]
 
     def __str__(self):
         return f"{self.get_direction_display()} {self.get_kind_display()}: {self.subject[:60]}"
