@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "incidents",
     "contacts",
     "reports",
+    "replies",
 ]
 
 MIDDLEWARE = [
