@@ -24,7 +24,7 @@ from django.utils import timezone
 from incidents.audit import audit_record
 from reports.models import Message, Report
 
-from .classify import classify
+from .classify import Classification, classify_message
 from .effects import apply_reply
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def ingest(raw: bytes, *, source: str = "pipe") -> Ingested:
     existing = _existing(message_id, digest)
     if existing is not None:
         return Ingested(existing, created=False)
-    result = classify(raw)
+    result = classify_message(raw)
     report, how = find_report(msg, reference=result.report_reference)
     try:
         with transaction.atomic():
@@ -181,13 +181,13 @@ def _existing(message_id: str, digest: str) -> Message | None:
 @transaction.atomic
 def file_by_hand(*, actor, message: Message, report: Report) -> None:
     """A responder files an unfiled message on a report; what it says then takes effect."""
-    from .classify import Classification
-
     message.report, message.filed_how, message.filed_by = report, "manual", actor
     message.save(update_fields=["report", "filed_how", "filed_by"])
     audit_record(actor=actor, action="file", obj=report, incident=report.incident,
                  summary=f"Filed '{message.subject[:120]}' ({message.get_kind_display()}) by hand")
-    apply_reply(report, message, Classification.from_json(message.classification))
+    known = {k: v for k, v in (message.classification or {}).items()
+             if k in Classification.__dataclass_fields__}
+    apply_reply(report, message, Classification(**known))
 
 
 @transaction.atomic

@@ -1,0 +1,241 @@
+"""Bounces: who could not be reached, and whether the failure is only temporary.
+
+Two readers. RFC 3464 delivery-status reports carry one block per recipient (Final-Recipient,
+Action, Status); that is read first and trusted. Everything else is the free text that MTAs have
+written for decades (Exim, qmail, Postfix, Sendmail, Exchange, Domino, GroupWise, Yahoo, AOL...):
+there the recipients are the addresses standing where those MTAs put them (alone on a line, in
+"<addr>:" or "addr... reason" lines, after "to:" or inside a reply code), and SMTP reply codes
+(4xx/5xx), enhanced status codes (4.x.x/5.x.x) and wording tell temporary from permanent.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from replies.mime import ADDRESS_RE, addresses
+
+# Mailboxes that speak for a mail system, never a recipient that failed.
+SYSTEM_LOCALPARTS = frozenset({
+    "mailer-daemon", "postmaster", "mail-daemon", "maildaemon", "mailerdaemon", "mdaemon",
+    "mail.delivery.system", "root", "daemon", "nobody", "noreply", "no-reply", "hostmaster",
+    "abuse", "webmaster", "imss", "mailadm", "bounce", "bounces", "do-not-reply", "donotreply",
+})
+
+
+@dataclass
+class BounceResult:
+    recipients: list[str] = field(default_factory=list)
+    temporary: bool = False
+    is_dsn: bool = False  # an RFC 3464 report with at least one recipient block
+    delivered_only: bool = False  # a DSN that reports only successes (delivered/relayed)
+
+
+# --- RFC 3464 ---------------------------------------------------------------------------------
+
+_FIELD_RE = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)\s*:\s*(.*)$")
+_STATUS_RE = re.compile(r"\b([245])\.\d{1,3}\.\d{1,3}\b")
+
+
+def _blocks(text: str) -> list[dict[str, str]]:
+    blocks, current, last = [], {}, None
+    for line in text.splitlines():
+        if not line.strip():
+            if current:
+                blocks.append(current)
+            current, last = {}, None
+            continue
+        if line[:1] in " \t" and last:
+            current[last] += " " + line.strip()
+            continue
+        match = _FIELD_RE.match(line)
+        if match:
+            last = match.group(1).lower()
+            current.setdefault(last, match.group(2).strip())
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _address_field(value: str) -> str | None:
+    value = value.split(";", 1)[1] if ";" in value else value
+    found = addresses(value)
+    return found[0] if found else None
+
+
+def read_dsn(texts: list[str]) -> BounceResult:
+    """Per-recipient blocks of RFC 3464 delivery-status texts."""
+    failed: list[tuple[str, bool]] = []
+    delivered = 0
+    for text in texts:
+        for block in _blocks(text):
+            recipient_field = block.get("final-recipient") or block.get("original-recipient")
+            if not recipient_field:
+                continue
+            addr = _address_field(recipient_field) or _address_field(
+                block.get("original-recipient", ""))
+            action = block.get("action", "").lower().split()[0] if block.get("action") else ""
+            status = _STATUS_RE.search(block.get("status", ""))
+            status_class = status.group(1) if status else ""
+            if action in ("delivered", "relayed", "expanded") or (not action and status_class == "2"):
+                delivered += 1
+                continue
+            temporary = action == "delayed" or (action != "failed" and status_class == "4")
+            if not temporary and action != "failed" and status_class not in ("5", "4"):
+                # No action and no usable status: judge by the diagnostic text.
+                temporary = classify_wording(block.get("diagnostic-code", "")) == "temporary"
+            if addr:
+                failed.append((addr, temporary))
+    result = BounceResult(is_dsn=bool(failed) or delivered > 0)
+    result.recipients = _unique(a for a, _ in failed)
+    result.temporary = bool(failed) and all(t for _, t in failed)
+    result.delivered_only = delivered > 0 and not failed
+    return result
+
+
+# --- Free-text bounces ------------------------------------------------------------------------
+
+# Where the notice ends and the returned message (or its headers) begins.
+_ORIGINAL_START = re.compile(
+    r"^\s*(?:-{2,}\s*)?(?:"
+    r"original message|original message follows|the original message|"
+    r"this is a copy of the message|a copy of the original message|"
+    r"below this line is a copy of the message|"
+    r"unsent message below|returned message|message text follows|"
+    r"(?:the )?(?:original )?message headers?(?: follow)?|"
+    r"the (?:text|body) of (?:the|your) message|headers of the original message|"
+    r"original message headers|undelivered message|your message reads"
+    r")\b.*$"
+    r"|^(?:Received|Return-Path|Message-I[Dd]|DKIM-Signature|X-Original-To|Delivered-To)\s*:",
+    re.I | re.M,
+)
+
+# Phrases placed right before the list of failed recipients.
+_INTRO_RE = re.compile(
+    r"(?:following (?:address(?:es|\(es\))?|recipients?(?:\(s\))?|destination addresses)|"
+    r"(?:could|can)\s?not be (?:delivered|reached)|"
+    r"did not reach the following|delivery (?:to the following recipients?(?:\(s\))? )?"
+    r"(?:has )?failed|unable to deliver|undeliverable to|permanent(?:ly)? fatal errors|"
+    r"fatal errors?|failed recipient|recipients? failed|not be delivered to|"
+    r"could not deliver|was not delivered|not delivered to|delivery problems?|"
+    r"still not delivered|has not yet been delivered|not yet been delivered|delayed|"
+    r"user unknown|unknown user|no such (?:user|mailbox|address)|invalid recipient|"
+    r"errors? (?:occurred|was encountered)|"
+    r"bad destination|address(?:es)? failed)[^\n]*$",
+    re.I | re.M,
+)
+
+_LINE_ALONE_RE = re.compile(
+    r"^[\s>*-]*(?:(?:to|recipient|address|rcpt to|original[- ]recipient|final[- ]recipient)"
+    r"\s*:\s*)?(?:rfc822;\s*)?[<\"(]?(?P<addr>%s)[>\")]?\s*"
+    r"(?::.*|\.{3}.*|\s+on\s+.*|\s*\(.*|\s+-+\s*.*|,?\s*(?:user|mailbox|recipient|address|host|"
+    r"unknown|no such|not|does|account|quota|over|this|because|the|delivery|message).*)?$"
+    % ADDRESS_RE.pattern,
+    re.I,
+)
+
+# addr inside a complaint: "550 5.1.1 <addr>... User unknown", "RCPT TO:<addr>", "(addr) not listed".
+_INLINE_PATTERNS = [
+    re.compile(r"\b[45]\d\d[\s-]+(?:[45]\.\d{1,3}\.\d{1,3}\s+)?[^\n<]{0,40}?<(?P<addr>%s)>"
+               % ADDRESS_RE.pattern, re.I),
+    re.compile(r"rcpt to:?\s*<?(?P<addr>%s)" % ADDRESS_RE.pattern, re.I),
+    re.compile(r"<?(?P<addr>%s)>?\s*\.\.\.\s" % ADDRESS_RE.pattern, re.I),
+    re.compile(r"\(\s*(?P<addr>%s)\s*\)\s+(?:not listed|is not|does not|unknown)" % ADDRESS_RE.pattern,
+               re.I),
+    re.compile(r"(?:message|mail|delivery)\s+to\s+<?(?P<addr>%s)>?\s+(?:was|has|could|failed|is|"
+               r"cannot|can't|did|not|because|for)" % ADDRESS_RE.pattern, re.I),
+    re.compile(r"(?:unable to deliver|could not deliver|undeliverable|not be delivered|"
+               r"failed|undeliverable mail|delivery failure|user unknown|"
+               r"mailbox (?:full|unavailable)|quota exceeded|exceeds? (?:allowed|quota)[^:]*)"
+               r"(?:\s+(?:the )?(?:message|mail))?\s*(?:to|for)?\s*:?\s*<?(?P<addr>%s)>?"
+               % ADDRESS_RE.pattern, re.I),
+    re.compile(r"(?P<addr>%s)>?\s*[:,]?\s*(?:user unknown|unknown user|no such (?:user|mailbox)|"
+               r"mailbox (?:unavailable|full|is full|not found)|does not exist|"
+               r"not (?:found|known|listed)|invalid|unknown|"
+               r"(?:account|user) (?:is )?(?:disabled|inactive|suspended|unknown)|"
+               r"over quota|quota exceeded|nameserver error|host unknown)" % ADDRESS_RE.pattern,
+               re.I),
+]
+
+_PERMANENT_RE = re.compile(
+    r"\b5\d\d\b(?![.:]\d)|\b5\.\d{1,3}\.\d{1,3}\b|permanent|fatal|user unknown|unknown user|"
+    r"no such (?:user|mailbox|address|domain)|does not exist|doesn't exist|not listed|"
+    r"invalid (?:recipient|address|mailbox)|unrouteable|host (?:not found|unknown)|"
+    r"domain (?:not found|unknown)|rejected|mailbox unavailable|not found|"
+    r"giving up|gave up|could not be delivered|undeliverable|failed permanently|"
+    r"account (?:is )?(?:disabled|inactive|suspended)|too many hops|loop detected",
+    re.I,
+)
+_TEMPORARY_RE = re.compile(
+    r"\b4\d\d\b(?![.:]\d)|\b4\.\d{1,3}\.\d{1,3}\b|delay(?:ed)?\b|not yet (?:been )?delivered|"
+    r"will (?:continue to )?(?:retry|try again|keep trying|be retried)|still (?:being )?retr|"
+    r"retrying|deferred|temporar(?:y|ily)|try(?:ing)? again later|warning|no action is required|"
+    r"retry (?:again )?(?:later|until)",
+    re.I,
+)
+
+
+def notice_text(text: str) -> str:
+    """The part of a bounce written by the mail system, before the returned original."""
+    match = _ORIGINAL_START.search(text)
+    # A marker on the very first lines is a header block of the notice itself: skip it.
+    if match and match.start() > 40:
+        return text[: match.start()]
+    return text
+
+
+def read_free_text(texts: list[str], *, exclude: set[str]) -> list[str]:
+    """Failed recipients named in the notice text of non-standard bounces."""
+    found: list[str] = []
+    for raw in texts:
+        text = notice_text(raw)
+        found += _strong(text)
+    found = [a for a in _unique(found) if _keep(a, exclude)]
+    if found:
+        return found
+    # Last resort: every address in the notice that is not the sender, us or a mail system.
+    loose: list[str] = []
+    for raw in texts:
+        loose += [a for a in addresses(notice_text(raw)) if _keep(a, exclude)]
+    return _unique(loose)[:20]
+
+
+def _strong(text: str) -> list[str]:
+    found: list[str] = []
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        # Addresses alone on their line (Exim, Exchange, Gmail, Yahoo, AOL, GroupWise lists), or
+        # opening a "<addr>: reason" line (qmail, Postfix), when a failure phrase stands near.
+        match = _LINE_ALONE_RE.match(line)
+        if match and _near_failure(lines, i):
+            found.append(match.group("addr"))
+    for pattern in _INLINE_PATTERNS:
+        for match in pattern.finditer(text):
+            found.append(match.group("addr"))
+    return [a.strip(".").lower() for a in found]
+
+
+def _near_failure(lines: list[str], i: int) -> bool:
+    window = "\n".join(lines[max(0, i - 12): i + 3])
+    return bool(_INTRO_RE.search(window) or _PERMANENT_RE.search(window)
+                or _TEMPORARY_RE.search(window))
+
+
+def _keep(addr: str, exclude: set[str]) -> bool:
+    local = addr.split("@", 1)[0]
+    return addr not in exclude and local not in SYSTEM_LOCALPARTS and len(addr) <= 254
+
+
+def classify_wording(text: str) -> str:
+    """'temporary' when the text only speaks of delays or 4xx codes, else 'permanent'."""
+    if _PERMANENT_RE.search(text or ""):
+        return "permanent"
+    if _TEMPORARY_RE.search(text or ""):
+        return "temporary"
+    return "permanent"
+
+
+def _unique(items) -> list[str]:
+    out: list[str] = []
+    for item in items:
+        if item and item not in out:
+            out.append(item)
+    return out
