@@ -49,7 +49,12 @@ def poll(*, limit: int = 200) -> PollResult:
         typ, _ = conn.select(_quote(settings.IMAP_FOLDER))
         if typ != "OK":
             raise imaplib.IMAP4.error(f"cannot open folder {settings.IMAP_FOLDER!r}")
-        typ, data = conn.uid("SEARCH", None, "NOT", "KEYWORD", DONE_FLAG, "NOT", "DELETED")
+        _typ, permanent = conn.response("PERMANENTFLAGS")
+        # our own keyword where the server keeps keywords; else \Seen (then a message a person
+        # opened in a mail client before the poll is skipped: set IMAP_PROCESSED_FOLDER there)
+        keyword = any(b"\\*" in (p or b"") for p in permanent)
+        criteria = ("NOT", "KEYWORD", DONE_FLAG) if keyword else ("UNSEEN",)
+        typ, data = conn.uid("SEARCH", None, *criteria, "NOT", "DELETED")
         uids = (data[0] or b"").split()[:limit] if typ == "OK" else []
         for uid in uids:
             typ, parts = conn.uid("FETCH", uid, "(BODY.PEEK[])")
@@ -68,7 +73,7 @@ def poll(*, limit: int = 200) -> PollResult:
                 result.stored += 1
             else:
                 result.duplicates += 1
-            _done(conn, uid)
+            _done(conn, uid, keyword=keyword)
     finally:
         with contextlib.suppress(imaplib.IMAP4.error, OSError):
             conn.logout()
@@ -76,7 +81,7 @@ def poll(*, limit: int = 200) -> PollResult:
     return result
 
 
-def _done(conn: imaplib.IMAP4, uid: bytes) -> None:
+def _done(conn: imaplib.IMAP4, uid: bytes, *, keyword: bool) -> None:
     """Move the message to the processed folder when one is set, else flag it."""
     target = settings.IMAP_PROCESSED_FOLDER
     if target:
@@ -86,7 +91,7 @@ def _done(conn: imaplib.IMAP4, uid: bytes) -> None:
             conn.expunge()
             return
         log.warning("could not copy uid %s to %s; flagging it instead", uid.decode(), target)
-    conn.uid("STORE", uid, "+FLAGS", f"(\\Seen {DONE_FLAG})")
+    conn.uid("STORE", uid, "+FLAGS", f"(\\Seen {DONE_FLAG})" if keyword else r"(\Seen)")
 
 
 def _quote(folder: str) -> str:

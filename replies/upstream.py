@@ -12,11 +12,11 @@ log = logging.getLogger(__name__)
 
 def upstream_organisation(report: Report) -> tuple[Organisation | None, str]:
     """The organisation above the reported one, with a usable address, and why it was chosen."""
-    from contacts.lookup import network_parent_resolve
-    from contacts.rdap import RdapError
-
-    networks = Network.objects.filter(offenders__in=report.offenders.all()).distinct()
-    for network in networks[:10]:
+    networks = list(Network.objects.filter(offenders__in=report.offenders.all()).distinct()[:10])
+    if networks:
+        from contacts.lookup import network_parent_resolve
+        from contacts.rdap import RdapError
+    for network in networks:
         try:
             parent = network_parent_resolve(network)
         except (RdapError, OSError, ValueError) as exc:

@@ -3,7 +3,9 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from contacts.models import Organisation
 from incidents.models import Offender
+from reports.models import Message, Report
 
 from .conftest import make_user
 from .factories import an_evidence, an_incident
@@ -31,6 +33,10 @@ WALK = [
     ("incidents:edit", "get", "responder"),
     ("incidents:edit", "post", "responder"),
     ("incidents:upload", "post", "responder"),
+    ("replies:unfiled", "get", "viewer"),
+    ("replies:message", "get", "viewer"),
+    ("replies:file", "post", "responder"),
+    ("replies:report_action", "post", "responder"),
     ("users", "get", "admin"),
     ("user_create", "get", "admin"),
     ("user_edit", "get", "admin"),
@@ -60,7 +66,11 @@ def world(db):
     incident = an_incident(owner)
     evidence = an_evidence(incident, owner)
     offender = Offender.objects.create(incident=incident, source="45.13.7.9", ip="45.13.7.9")
-    return {"incident": incident, "evidence": evidence, "user": owner, "offender": offender}
+    org = Organisation.objects.create(name="Walk ISP")
+    report = Report.objects.create(incident=incident, organisation=org, status="sent")
+    message = Message.objects.create(direction="in", kind="unrelated", subject="walk", raw=b"x")
+    return {"incident": incident, "evidence": evidence, "user": owner, "offender": offender,
+            "report": report, "message": message}
 
 
 def _url(name, world):
@@ -76,6 +86,9 @@ def _url(name, world):
         "incidents:offender_exclude": [world["offender"].pk],
         "incidents:resolve": [world["incident"].reference],
         "user_edit": [world["user"].pk],
+        "replies:message": [world["message"].pk],
+        "replies:file": [world["message"].pk],
+        "replies:report_action": [world["report"].pk, "snooze"],
     }.get(name, [])
     return reverse(name, args=args)
 
