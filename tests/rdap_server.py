@@ -196,3 +196,30 @@ def load_recorded(fake: FakeRdap, folder: Path) -> list[dict]:
         elif truth.get("top_entity"):
             fake.add_entity(truth["rir"], truth["top_entity"]["handle"], answer)
     return truths
+
+
+# --- Builders for answers of our own ------------------------------------------------------------
+
+def an_entity(handle: str, roles=(), emails=(), *, vcard: bool = True, name: str = "",
+              entities=()) -> dict:
+    entity = {"objectClassName": "entity", "handle": handle, "roles": list(roles)}
+    if vcard:
+        props = [["version", {}, "text", "4.0"], ["fn", {}, "text", name or handle]]
+        props += [["email", {}, "text", e] for e in emails]
+        entity["vcardArray"] = ["vcard", props]
+    if entities:
+        entity["entities"] = list(entities)
+    return entity
+
+
+def a_network(start: str, end: str, handle: str, *, type: str = "ASSIGNED PA", name: str = "",
+              country: str = "NL", parent: str | None = None, entities=(), **extra) -> dict:
+    version = ipaddress.ip_address(start).version
+    answer = {"objectClassName": "ip network", "handle": handle, "startAddress": start,
+              "endAddress": end, "ipVersion": f"v{version}", "name": name or handle,
+              "type": type, "country": country, "entities": list(entities),
+              "rdapConformance": ["rdap_level_0"]}
+    if parent:
+        answer["parentHandle"] = parent
+    answer.update(extra)
+    return answer

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from contacts.models import Organisation
 from incidents.models import Offender
 
 from .conftest import make_user
@@ -30,6 +31,10 @@ WALK = [
     ("incidents:edit", "get", "responder"),
     ("incidents:edit", "post", "responder"),
     ("incidents:upload", "post", "responder"),
+    ("contacts:list", "get", "viewer"),
+    ("contacts:edit", "get", "responder"),
+    ("contacts:edit", "post", "responder"),
+    ("contacts:refresh", "post", "responder"),
     ("users", "get", "admin"),
     ("user_create", "get", "admin"),
     ("user_edit", "get", "admin"),
@@ -59,7 +64,9 @@ def world(db):
     incident = an_incident(owner)
     evidence = an_evidence(incident, owner)
     offender = Offender.objects.create(incident=incident, source="45.13.7.9", ip="45.13.7.9")
-    return {"incident": incident, "evidence": evidence, "user": owner, "offender": offender}
+    organisation = Organisation.objects.create(name="Example Networks", handle="EXN", registry="ripencc")
+    return {"incident": incident, "evidence": evidence, "user": owner, "offender": offender,
+            "organisation": organisation}
 
 
 def _url(name, world):
@@ -74,6 +81,8 @@ def _url(name, world):
         "incidents:parse": [world["evidence"].pk],
         "incidents:offender_exclude": [world["offender"].pk],
         "user_edit": [world["user"].pk],
+        "contacts:edit": [world["organisation"].pk],
+        "contacts:refresh": [world["organisation"].pk],
     }.get(name, [])
     return reverse(name, args=args)
 
