@@ -299,3 +299,9 @@ def organisation_refresh_request(organisation_id: int) -> None:
     from .tasks import refresh_organisation
 
     transaction.on_commit(lambda: refresh_organisation.delay(organisation_id))
+
+
+def network_parent_request(network_id: int) -> None:
+    from .tasks import lookup_parent
+
+    transaction.on_commit(lambda: lookup_parent.delay(network_id))

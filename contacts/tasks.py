@@ -9,8 +9,14 @@ import random
 
 from celery import shared_task
 
-from .lookup import incident_offenders_pending, offenders_resolve, organisation_refresh
-from .models import Organisation
+from . import ratelimit, rdap
+from .lookup import (
+    incident_offenders_pending,
+    network_parent_resolve,
+    offenders_resolve,
+    organisation_refresh,
+)
+from .models import Network, Organisation
 
 log = logging.getLogger(__name__)
 
@@ -47,3 +53,19 @@ def refresh_organisation(self, organisation_id: int) -> None:
     pending = organisation_refresh(organisation_id)
     if pending:
         raise self.retry(countdown=backoff(self.request.retries, pending.wait_seconds))
+
+
+@shared_task(bind=True, ignore_result=True, acks_late=True, reject_on_worker_lost=True,
+             max_retries=MAX_RETRIES)
+def lookup_parent(self, network_id: int) -> None:
+    network = Network.objects.filter(pk=network_id).first()
+    if network is None:
+        log.warning("network %s vanished before its parent look-up; skipped", network_id)
+        return
+    try:
+        network_parent_resolve(network)
+    except (rdap.RateLimited, ratelimit.Busy) as exc:
+        wait = getattr(exc, "retry_after", None) or getattr(exc, "wait", None) or 60
+        raise self.retry(countdown=backoff(self.request.retries, float(wait))) from exc
+    except rdap.RdapError as exc:
+        log.warning("parent of %s not found: %s", network, exc)

@@ -6,9 +6,11 @@ from django.views import View
 from django.views.generic import UpdateView
 from django_filters.views import FilterView
 
+from incidents.models import Incident
+
 from .filters import OrganisationFilter
 from .forms import OrganisationForm
-from .lookup import organisation_refresh_request
+from .lookup import incident_contacts_request, network_parent_request, organisation_refresh_request
 from .models import CatchAllMailbox, Network, Organisation
 from .services import organisation_update
 
@@ -46,7 +48,7 @@ class OrganisationEditView(Perm, UpdateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            networks=self.object.networks.order_by("start_key"),
+            networks=self.object.networks.select_related("parent").order_by("start_key"),
             addresses=self.object.addresses.all(),
             catch_all=set(CatchAllMailbox.objects.values_list("email", flat=True)), **kwargs)
 
@@ -68,3 +70,29 @@ class OrganisationRefreshView(Perm, View):
         messages.info(request, f"Asked the registries again about {organisation.name}; "
                                "this page shows the answer once a worker has it.")
         return redirect("contacts:edit", pk=organisation.pk)
+
+
+class NetworkParentView(Perm, View):
+    """POST only: a worker looks up the network above this one (the upstream provider)."""
+
+    permission_required = "contacts.change_organisation"
+
+    def post(self, request, pk):
+        network = get_object_or_404(Network, pk=pk)
+        network_parent_request(network.pk)
+        messages.info(request, f"Looking up the network above {network.handle or network.start}.")
+        if network.organisation_id:
+            return redirect("contacts:edit", pk=network.organisation_id)
+        return redirect("contacts:list")
+
+
+class IncidentLookupView(Perm, View):
+    """POST only: resolve the incident's offenders that have no current network."""
+
+    permission_required = "incidents.change_offender"
+
+    def post(self, request, reference):
+        incident = get_object_or_404(Incident, reference=reference)
+        incident_contacts_request(incident.pk)
+        messages.info(request, "Looking up the offenders' networks and abuse contacts.")
+        return redirect(f"{incident.get_absolute_url()}#by-organisation")

@@ -163,3 +163,31 @@ def test_the_incident_task_resolves_only_offenders_that_need_it(responder, monke
     monkeypatch.setattr(tasks.resolve_offenders, "delay", asked.append)
     tasks.resolve_incident.run(incident.pk)
     assert asked == [[needs.pk]]
+
+
+def test_look_up_contacts_on_the_incident_enqueues_its_offenders_after_commit(
+        client_for, responder, monkeypatch, django_capture_on_commit_callbacks):
+    from contacts import tasks
+
+    incident = an_incident(responder)
+    asked = []
+    monkeypatch.setattr(tasks.resolve_incident, "delay", asked.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(responder).post(reverse("contacts:incident_lookup",
+                                                      args=[incident.reference]))
+    assert response.status_code == 302 and response["Location"].endswith("#by-organisation")
+    assert asked == [incident.pk]
+
+
+def test_look_up_parent_enqueues_the_parent_look_up_after_commit(
+        client_for, responder, monkeypatch, django_capture_on_commit_callbacks):
+    from contacts import tasks
+
+    network = a_cached_network(an_organisation())
+    asked = []
+    monkeypatch.setattr(tasks.lookup_parent, "delay", asked.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(responder).post(reverse("contacts:network_parent", args=[network.pk]))
+    assert asked == [network.pk]
+    page = client_for(responder).get(reverse("contacts:edit", args=[network.organisation_id]))
+    assert "Look up parent" in page.content.decode()

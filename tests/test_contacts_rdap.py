@@ -352,3 +352,14 @@ def test_no_test_can_open_a_socket_beyond_loopback():
     sock = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
     with sock, pytest.raises(ConnectionRefusedError):
         sock.connect(("2001:db8::1", 443))
+
+
+def test_the_command_also_prints_the_parent_network_when_asked(fake_rdap):
+    fake_rdap.delegate("ripencc", "81.0.0.0/8")
+    fake_rdap.add_network("ripencc", a_network("81.12.0.0", "81.12.255.255", "UPSTREAM-12",
+                                               type="ALLOCATED PA", entities=[RIPE_ABUSE]))
+    fake_rdap.add_network("ripencc", a_network("81.12.7.0", "81.12.7.255", "RESELLER-12",
+                                               parent="UPSTREAM-12", entities=[RIPE_ABUSE]))
+    result = lookup_json("81.12.7.7", "--parent")
+    assert result["network"]["handle"] == "RESELLER-12"
+    assert (result["parent"]["handle"], result["parent"]["cidrs"]) == ("UPSTREAM-12", ["81.12.0.0/16"])

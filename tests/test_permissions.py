@@ -3,7 +3,7 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from contacts.models import Organisation
+from contacts.models import Network, Organisation
 from incidents.models import Offender
 
 from .conftest import make_user
@@ -35,6 +35,8 @@ WALK = [
     ("contacts:edit", "get", "responder"),
     ("contacts:edit", "post", "responder"),
     ("contacts:refresh", "post", "responder"),
+    ("contacts:network_parent", "post", "responder"),
+    ("contacts:incident_lookup", "post", "responder"),
     ("users", "get", "admin"),
     ("user_create", "get", "admin"),
     ("user_edit", "get", "admin"),
@@ -65,8 +67,9 @@ def world(db):
     evidence = an_evidence(incident, owner)
     offender = Offender.objects.create(incident=incident, source="45.13.7.9", ip="45.13.7.9")
     organisation = Organisation.objects.create(name="Example Networks", handle="EXN", registry="ripencc")
+    network = Network.objects.create(start="81.2.0.0", end="81.2.0.255", organisation=organisation)
     return {"incident": incident, "evidence": evidence, "user": owner, "offender": offender,
-            "organisation": organisation}
+            "organisation": organisation, "network": network}
 
 
 def _url(name, world):
@@ -83,6 +86,8 @@ def _url(name, world):
         "user_edit": [world["user"].pk],
         "contacts:edit": [world["organisation"].pk],
         "contacts:refresh": [world["organisation"].pk],
+        "contacts:network_parent": [world["network"].pk],
+        "contacts:incident_lookup": [world["incident"].reference],
     }.get(name, [])
     return reverse(name, args=args)
 

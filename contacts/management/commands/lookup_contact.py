@@ -5,7 +5,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from contacts import rdap
-from contacts.lookup import NotLookedUp, contact_resolve
+from contacts.lookup import NotLookedUp, Resolution, contact_resolve, network_parent_resolve
 from contacts.ratelimit import Busy
 
 
@@ -15,9 +15,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("ip")
         parser.add_argument("--refresh", action="store_true", help="Ask RDAP even if cached")
+        parser.add_argument("--parent", action="store_true",
+                            help="Also look up the network above (the upstream provider)")
         parser.add_argument("--json", action="store_true", help="Print JSON")
 
-    def handle(self, *args, ip, refresh, json: bool, **options):
+    def handle(self, *args, ip, refresh, parent, json: bool, **options):
         try:
             resolution = contact_resolve(ip, refresh=refresh)
         except NotLookedUp as exc:
@@ -25,6 +27,12 @@ class Command(BaseCommand):
         except (rdap.RdapError, Busy) as exc:
             raise CommandError(f"look-up of {ip} failed: {exc}") from exc
         data = resolution.as_json()
+        if parent:
+            try:
+                above = network_parent_resolve(resolution.network)
+            except (rdap.RdapError, Busy) as exc:
+                raise CommandError(f"parent of {data['network']['handle']} not found: {exc}") from exc
+            data["parent"] = Resolution(ip=data["ip"], network=above, source="rdap").as_json()["network"]
         if json:
             self.stdout.write(_dumps(data))
             return
