@@ -239,11 +239,23 @@ def _bootstrap_services(version: int, address: str) -> list:
     return services
 
 
+# Where to ask when IANA's bootstrap file cannot be had: ARIN's RDAP refers every address it
+# does not hold to the registry that does (the referral is followed like any other).
+FALLBACK_BASE = "https://rdap.arin.net/registry/"
+
+
 def bootstrap_base(address: str) -> str:
     """The RDAP base URL of the registry IANA's bootstrap file names for ``address``."""
     addr = ipaddress.ip_address(address)
     best = None
-    for net, base in _bootstrap_services(addr.version, address):
+    try:
+        services = _bootstrap_services(addr.version, address)
+    except RateLimited:
+        raise
+    except RdapError as exc:
+        log.warning("IANA's bootstrap file is unavailable (%s); asking ARIN, which refers", exc)
+        return FALLBACK_BASE
+    for net, base in services:
         if addr in net and (best is None or net.prefixlen > best[0].prefixlen):
             best = (net, base)
     if best is None:
@@ -403,6 +415,18 @@ def _address(text) -> str:
     return str(ipaddress.ip_address(text))
 
 
+def _range_from_cidr0(cidrs) -> dict:
+    """startAddress/endAddress from the cidr0 extension, for answers that only carry that."""
+    nets = []
+    for c in cidrs if isinstance(cidrs, list) else []:
+        prefix = c.get("v4prefix") or c.get("v6prefix") if isinstance(c, dict) else None
+        if prefix and c.get("length") is not None:
+            nets.append(ipaddress.ip_network(f"{prefix}/{c['length']}", strict=False))
+    if not nets:
+        return {}
+    return {"startAddress": str(min(n[0] for n in nets)), "endAddress": str(max(n[-1] for n in nets))}
+
+
 def covering_cidrs(start: str, end: str) -> list[str]:
     return [str(n) for n in ipaddress.summarize_address_range(ipaddress.ip_address(start),
                                                                ipaddress.ip_address(end))]
@@ -410,6 +434,8 @@ def covering_cidrs(start: str, end: str) -> list[str]:
 
 def parse_network(answer: dict, *, url: str, fetch_entity: EntityFetcher | None = None) -> NetworkAnswer:
     """Read a network answer: ipwhois parses the network object, our walk finds the contacts."""
+    if ("startAddress" not in answer or "endAddress" not in answer) and answer.get("cidr0_cidrs"):
+        answer = {**answer, **_range_from_cidr0(answer["cidr0_cidrs"])}
     if "startAddress" not in answer or "endAddress" not in answer:
         raise BadAnswer(f"the answer from {url} is not an IP network object")
     parsed = _RDAPNetwork(answer)

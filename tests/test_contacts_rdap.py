@@ -363,3 +363,39 @@ def test_the_command_also_prints_the_parent_network_when_asked(fake_rdap):
     result = lookup_json("81.12.7.7", "--parent")
     assert result["network"]["handle"] == "RESELLER-12"
     assert (result["parent"]["handle"], result["parent"]["cidrs"]) == ("UPSTREAM-12", ["81.12.0.0/16"])
+
+
+def test_without_ianas_bootstrap_file_arin_is_asked_and_its_referral_followed(fake_rdap):
+    fake_rdap.script("/data.iana.org/rdap/ipv4.json", Reply(503, b"down for maintenance"))
+    fake_rdap.script(fake_rdap.ip_path("arin", "81.13.0.1"), Reply(
+        302, b"", {"Location": "https://rdap.db.ripe.net/ip/81.13.0.1"}))
+    fake_rdap.add_network("ripencc", a_network("81.13.0.0", "81.13.0.255", "N13", entities=[RIPE_ABUSE]))
+    result = lookup_json("81.13.0.1")
+    assert (result["network"]["handle"], result["network"]["registry"]) == ("N13", "ripencc")
+
+
+def test_an_answer_that_gives_its_range_only_as_cidr0_cidrs_is_understood(fake_rdap):
+    fake_rdap.delegate("apnic", "27.0.0.0/8")
+    answer = a_network("27.1.0.0", "27.1.1.255", "CIDR0-ONLY", entities=[RIPE_ABUSE],
+                       cidr0_cidrs=[{"v4prefix": "27.1.0.0", "length": 23}])
+    del answer["startAddress"], answer["endAddress"]
+    fake_rdap.script(fake_rdap.ip_path("apnic", "27.1.1.1"), Reply(200, answer))
+    result = lookup_json("27.1.1.1")
+    assert (result["network"]["start"], result["network"]["end"]) == ("27.1.0.0", "27.1.1.255")
+
+
+def test_the_command_exits_non_zero_naming_the_reason_for_an_address_never_looked_up(tmp_path):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "ABUSEDESK_DATA_DIR": str(tmp_path), "RDAP_MIRROR_URL": "http://127.0.0.1:9"}
+    result = subprocess.run([sys.executable, "manage.py", "lookup_contact", "192.168.1.20", "--json"],
+                            cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode != 0
+    assert "192.168.1.20 must not be looked up: private range" in result.stderr
+    assert json.loads(result.stdout) == {
+        "ip": "192.168.1.20", "error": "192.168.1.20 must not be looked up: private range",
+        "excluded": "private range"}

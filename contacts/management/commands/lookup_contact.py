@@ -23,9 +23,15 @@ class Command(BaseCommand):
         try:
             resolution = contact_resolve(ip, refresh=refresh)
         except NotLookedUp as exc:
-            raise CommandError(f"{exc.address} must not be looked up: {exc.reason}") from exc
+            message = f"{exc.address} must not be looked up: {exc.reason}"
+            if json:
+                self.stdout.write(_dumps({"ip": exc.address, "error": message, "excluded": exc.reason}))
+            raise CommandError(message) from exc
         except (rdap.RdapError, Busy) as exc:
-            raise CommandError(f"look-up of {ip} failed: {exc}") from exc
+            message = f"look-up of {ip} failed: {exc}"
+            if json:
+                self.stdout.write(_dumps({"ip": ip, "error": message, "excluded": None}))
+            raise CommandError(message) from exc
         data = resolution.as_json()
         if parent:
             try:
