@@ -79,3 +79,21 @@ def test_two_workers_never_query_a_network_twice_nor_exceed_the_registry_rate(
             assert after.started >= before.ended, host
             # ...and never faster than the registry's rate (a little slack for the clocks).
             assert after.started - before.started >= 1 / RATE - 0.03, host
+
+
+@pytest.mark.parametrize("coordination", ["redis", "local lock files"])
+def test_a_registry_turn_too_far_away_hands_the_task_back_instead_of_sleeping(
+        fake_rdap, settings, coordination):
+    from contacts import ratelimit
+
+    if coordination == "redis" and not settings.REDIS_URL:
+        pytest.skip("REDIS_URL is not set (scripts/testenv.py starts a Redis)")
+    if coordination != "redis":
+        settings.REDIS_URL = ""
+    settings.RDAP_RATE_LIMITS = {"apnic": 0.1}  # one request every 10 s
+    settings.RDAP_MAX_WAIT_SECONDS = 5.0
+    ratelimit.throttle("apnic")
+    with pytest.raises(ratelimit.Busy) as busy:
+        ratelimit.throttle("apnic")
+    assert 5 < busy.value.wait <= 10
+    ratelimit.throttle("arin")  # other registries keep their own pace

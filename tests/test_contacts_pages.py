@@ -191,3 +191,33 @@ def test_look_up_parent_enqueues_the_parent_look_up_after_commit(
     assert asked == [network.pk]
     page = client_for(responder).get(reverse("contacts:edit", args=[network.organisation_id]))
     assert "Look up parent" in page.content.decode()
+
+
+def _count_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_contacts_list_and_incident_page_cost_the_same_queries_for_3_or_12_organisations(
+        client_for, viewer, responder):
+    incident = an_incident(responder)
+    client = client_for(viewer)
+
+    def add(n, offset):
+        for i in range(offset, offset + n):
+            org = an_organisation(f"ISP {i}", (f"abuse@isp{i}.example",))
+            network = a_cached_network(org, start=f"81.{i}.0.0", end=f"81.{i}.0.255", handle=f"N{i}")
+            Offender.objects.create(incident=incident, source=f"81.{i}.0.1", ip=f"81.{i}.0.1",
+                                    network=network)
+
+    add(3, 0)
+    few = (_count_queries(client, reverse("contacts:list")),
+           _count_queries(client, incident.get_absolute_url()))
+    add(9, 3)
+    many = (_count_queries(client, reverse("contacts:list")),
+            _count_queries(client, incident.get_absolute_url()))
+    assert many == few
