@@ -20,8 +20,7 @@ _RESPOND = [
     "incidents.add_incident", "incidents.change_incident", "incidents.add_evidence",
     "incidents.change_evidence", "incidents.change_offender", "contacts.change_organisation",
     "contacts.add_abuseaddress", "contacts.change_abuseaddress", "contacts.delete_abuseaddress",
-    "reports.add_report",
-    "reports.change_report",
+    "reports.add_report", "reports.change_report",
 ]
 ROLE_PERMISSIONS: dict[str, list[str] | None] = {
     Role.VIEWER: _READ,
