@@ -162,9 +162,17 @@ def _retry_after(headers) -> float | None:
 
 
 def _rate_limit_notice(answer: dict) -> bool:
+    """A "slow down" inside a 200 answer (ipwhois catches only the exact "Rate Limit Notice").
+
+    Narrow on purpose: terms-of-service notices that merely mention rate limiting are no refusal.
+    """
     for notice in answer.get("notices") or []:
-        text = " ".join([str(notice.get("title") or "")] + [str(d) for d in notice.get("description") or []])
-        if "rate limit" in text.lower() and ("exceed" in text.lower() or "notice" in text.lower()):
+        if not isinstance(notice, dict):
+            continue
+        title = str(notice.get("title") or "").strip().lower()
+        text = " ".join(str(d) for d in notice.get("description") or []).lower()
+        if title in ("rate limit notice", "rate limit exceeded", "too many requests") \
+                or "rate limit exceeded" in text:
             return True
     return False
 
@@ -323,10 +331,27 @@ class NetworkAnswer:
         return [] if self.low_confidence else [c.email for c in self.contacts]
 
 
+def _jscard(card: dict) -> tuple[bool, list[str], str, str]:
+    """The same from a JSContact card, jCard's successor in RDAP (draft-ietf-regext-rdap-jscontact)."""
+    emails = [str(e.get("address")).strip() for e in (card.get("emails") or {}).values()
+              if isinstance(e, dict) and e.get("address")]
+    name = card.get("name") or {}
+    full = name.get("full", "") if isinstance(name, dict) else str(name)
+    if not full and isinstance(name, dict):
+        full = " ".join(str(c.get("value", "")) for c in name.get("components") or []
+                        if isinstance(c, dict)).strip()
+    phones = [str(p.get("number")).removeprefix("tel:") for p in (card.get("phones") or {}).values()
+              if isinstance(p, dict) and p.get("number")]
+    return True, emails, str(full), phones[0] if phones else ""
+
+
 def _vcard(entity: dict) -> tuple[bool, list[str], str, str]:
     """(has a vCard, its emails, its formatted name, its first phone) from a jCard array."""
     card = entity.get("vcardArray")
     if not (isinstance(card, list) and len(card) > 1 and isinstance(card[1], list)):
+        for key in ("jscard", "jscard_0"):
+            if isinstance(entity.get(key), dict):
+                return _jscard(entity[key])
         return False, [], "", ""
     emails, name, phone = [], "", ""
     for prop in card[1]:

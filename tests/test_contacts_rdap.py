@@ -399,3 +399,13 @@ def test_the_command_exits_non_zero_naming_the_reason_for_an_address_never_looke
     assert json.loads(result.stdout) == {
         "ip": "192.168.1.20", "error": "192.168.1.20 must not be looked up: private range",
         "excluded": "private range"}
+
+
+def test_an_abuse_entity_with_a_jscontact_card_instead_of_a_vcard_gives_its_email(fake_rdap):
+    fake_rdap.delegate("afrinic", "41.0.0.0/8")
+    abuse = an_entity("JS1-AFRINIC", ["abuse"], vcard=False)
+    abuse["jscard"] = {"@type": "Card", "version": "2.0", "name": {"full": "NOC Team"},
+                       "emails": {"e1": {"@type": "EmailAddress", "address": "abuse@js.example"}}}
+    fake_rdap.add_network("afrinic", a_network("41.1.0.0", "41.1.0.255", "JS-NET", entities=[abuse]))
+    assert lookup_json("41.1.0.1")["abuse_emails"] == ["abuse@js.example"]
+    assert [h for h in fake_rdap.hits if "/entity/" in h.path] == []  # a card: no follow-up
