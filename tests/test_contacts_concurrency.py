@@ -97,3 +97,24 @@ def test_a_registry_turn_too_far_away_hands_the_task_back_instead_of_sleeping(
         ratelimit.throttle("apnic")
     assert 5 < busy.value.wait <= 10
     ratelimit.throttle("arin")  # other registries keep their own pace
+
+
+@pytest.mark.django_db
+def test_offenders_waiting_for_a_busy_registry_are_handed_back_with_the_wait(fake_rdap, settings,
+                                                                              responder):
+    from contacts import ratelimit
+    from contacts.lookup import offenders_resolve
+    from incidents.models import Offender
+
+    from .factories import an_incident
+
+    settings.RDAP_RATE_LIMITS = {"ripencc": 0.1}
+    settings.RDAP_MAX_WAIT_SECONDS = 5.0
+    fake_rdap.delegate("ripencc", "81.0.0.0/8")
+    ratelimit.throttle("ripencc")  # another worker just took this registry's turn
+    incident = an_incident(responder)
+    ids = [Offender.objects.create(incident=incident, source=ip, ip=ip).pk
+           for ip in ("81.20.0.1", "81.21.0.1")]
+    pending = offenders_resolve(ids)
+    assert pending.offender_ids == ids and 5 < pending.wait_seconds <= 10
+    assert fake_rdap.network_hits() == []
