@@ -3,6 +3,7 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from contacts.models import Network, Organisation
 from incidents.models import Offender
 
 from .conftest import make_user
@@ -31,6 +32,12 @@ WALK = [
     ("incidents:edit", "get", "responder"),
     ("incidents:edit", "post", "responder"),
     ("incidents:upload", "post", "responder"),
+    ("contacts:list", "get", "viewer"),
+    ("contacts:edit", "get", "responder"),
+    ("contacts:edit", "post", "responder"),
+    ("contacts:refresh", "post", "responder"),
+    ("contacts:network_parent", "post", "responder"),
+    ("contacts:incident_lookup", "post", "responder"),
     ("users", "get", "admin"),
     ("user_create", "get", "admin"),
     ("user_edit", "get", "admin"),
@@ -60,7 +67,10 @@ def world(db):
     incident = an_incident(owner)
     evidence = an_evidence(incident, owner)
     offender = Offender.objects.create(incident=incident, source="45.13.7.9", ip="45.13.7.9")
-    return {"incident": incident, "evidence": evidence, "user": owner, "offender": offender}
+    organisation = Organisation.objects.create(name="Example Networks", handle="EXN", registry="ripencc")
+    network = Network.objects.create(start="81.2.0.0", end="81.2.0.255", organisation=organisation)
+    return {"incident": incident, "evidence": evidence, "user": owner, "offender": offender,
+            "organisation": organisation, "network": network}
 
 
 def _url(name, world):
@@ -76,6 +86,10 @@ def _url(name, world):
         "incidents:offender_exclude": [world["offender"].pk],
         "incidents:resolve": [world["incident"].reference],
         "user_edit": [world["user"].pk],
+        "contacts:edit": [world["organisation"].pk],
+        "contacts:refresh": [world["organisation"].pk],
+        "contacts:network_parent": [world["network"].pk],
+        "contacts:incident_lookup": [world["incident"].reference],
     }.get(name, [])
     return reverse(name, args=args)
 
