@@ -221,6 +221,25 @@ CELERY_BEAT_SCHEDULE_FILENAME = env.str(
 HEARTBEAT_INTERVAL_SECONDS = env.int("HEARTBEAT_INTERVAL_SECONDS", default=30)
 HEARTBEAT_MAX_AGE_SECONDS = env.int("HEARTBEAT_MAX_AGE_SECONDS", default=120)
 
+# --- RDAP (contacts) -----------------------------------------------------------------------------
+# Every RDAP request for https://HOST/PATH goes to {RDAP_MIRROR_URL}/HOST/PATH when this is set (an
+# air-gapped mirror, or the tests' fake server on loopback).
+RDAP_MIRROR_URL = env.str("RDAP_MIRROR_URL", default="").rstrip("/")
+RDAP_TIMEOUT_SECONDS = env.float("RDAP_TIMEOUT_SECONDS", default=10.0)
+# Requests per second to each registry, shared by all workers (Redis; a lock file locally).
+RDAP_RATE_PER_SECOND = env.float("RDAP_RATE_PER_SECOND", default=1.0)
+# Per-registry exceptions, e.g. "ripencc=2,arin=0.5" (names: afrinic, apnic, arin, lacnic, ripencc).
+RDAP_RATE_LIMITS = {
+    name.strip(): float(rate)
+    for name, rate in env.dict("RDAP_RATE_LIMITS", default={}).items()
+}
+if RDAP_RATE_PER_SECOND <= 0 or any(rate <= 0 for rate in RDAP_RATE_LIMITS.values()):
+    raise ImproperlyConfigured("RDAP rates must be positive numbers of requests per second")
+RDAP_CACHE_TTL_SECONDS = env.int("RDAP_CACHE_TTL_SECONDS", default=7 * 24 * 3600)
+RDAP_FAILURE_TTL_SECONDS = env.int("RDAP_FAILURE_TTL_SECONDS", default=3600)
+# How long a look-up waits for its registry's turn before it gives the worker back and retries later.
+RDAP_MAX_WAIT_SECONDS = env.float("RDAP_MAX_WAIT_SECONDS", default=30.0)
+
 # --- Reports ------------------------------------------------------------------------------------
 # Default time an abuse desk gets to answer before a report is overdue (per contact, editable).
 REPLY_WINDOW_HOURS = env.int("REPLY_WINDOW_HOURS", default=48)

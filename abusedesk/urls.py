@@ -23,5 +23,6 @@ urlpatterns = [
     path("users/<int:pk>/", core_views.UserEditView.as_view(), name="user_edit"),
     path("incidents/", include("incidents.urls")),
     path("mail/", include("replies.urls")),
+    path("contacts/", include("contacts.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,5 +1,7 @@
 """Registry networks (from RDAP) and the organisations answering for them, with abuse addresses."""
 
+import ipaddress
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -26,12 +28,20 @@ class Network(models.Model):
     name = models.CharField(max_length=200, blank=True)
     country = models.CharField(max_length=2, blank=True)
     registry = models.CharField(max_length=20, blank=True)
+    type = models.CharField(max_length=60, blank=True, help_text="As the registry calls it, "
+                            "e.g. ASSIGNED PA, DIRECT ALLOCATION")
     parent_handle = models.CharField(max_length=100, blank=True)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="children")
     organisation = models.ForeignKey("Organisation", null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="networks")
     raw = models.JSONField(null=True, blank=True, help_text="The RDAP answer as received")
+    source_url = models.URLField(max_length=500, blank=True, help_text="The URL that answered")
+    contacts = models.JSONField(
+        default=list, blank=True,
+        help_text="Addresses found in the answer: email, role, entity handle, depth")
+    low_confidence = models.BooleanField(
+        default=False, help_text="No abuse role: contacts are noc/technical or registrant ones")
     fetched_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True)
 
@@ -40,6 +50,8 @@ class Network(models.Model):
     class Meta:
         ordering = ["start_key", "end_key"]
         indexes = [models.Index(fields=["start_key", "end_key"], name="network_range_idx")]
+        constraints = [models.UniqueConstraint(fields=["start_key", "end_key"],
+                                               name="network_range_once")]
 
     def __str__(self):
         return f"{self.handle or self.name} {self.start} - {self.end}"
@@ -48,6 +60,31 @@ class Network(models.Model):
         self.start_key = sort_key(self.start)
         self.end_key = sort_key(self.end)
         super().save(*args, **kwargs)
+
+    @property
+    def size(self) -> int:
+        return int(ipaddress.ip_address(self.end)) - int(ipaddress.ip_address(self.start)) + 1
+
+    @property
+    def is_leaf(self) -> bool:
+        """An assignment to an end user: the registry holds nothing more specific below it."""
+        kind = self.type.upper()
+        return "ASSIGN" in kind and "ALLOCAT" not in kind
+
+    @property
+    def answers_for_neighbours(self) -> bool:
+        """May this cached answer stand for other addresses in the range?
+
+        Only for a leaf or a small block (IPv4 /24, IPv6 /48 or smaller): a large allocation
+        may hold reassignments to other organisations, which only a query reveals.
+        """
+        small = 2 ** (32 - 24) if ":" not in self.start else 2 ** (128 - 48)
+        return self.is_leaf or self.size <= small
+
+    @property
+    def abuse_emails(self) -> list[str]:
+        return [] if self.low_confidence else [c["email"] for c in self.contacts]
+
 
 
 def default_reply_window_hours() -> int:
@@ -119,3 +156,38 @@ class AbuseAddress(models.Model):
     @property
     def usable(self) -> bool:
         return not self.bounce_permanent
+
+
+class Lookup(models.Model):
+    """The last RDAP question about one address: the network it led to, or why it failed.
+
+    The address's own answer is reused until it expires even when its network is too large to
+    stand for its neighbours; failures are remembered for RDAP_FAILURE_TTL_SECONDS.
+    """
+
+    ip = models.GenericIPAddressField(unique=True)
+    network = models.ForeignKey(Network, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="lookups")
+    error = models.CharField(max_length=500, blank=True)
+    looked_up_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.ip}: {self.error or self.network}"
+
+
+class CatchAllMailbox(models.Model):
+    """A registry mailbox that only answers "write to the holder": never sent reports.
+
+    Seeded by a data migration; admins edit the list in the admin site.
+    """
+
+    email = models.EmailField(unique=True)
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["email"]
+        verbose_name_plural = "catch-all mailboxes"
+
+    def __str__(self):
+        return self.email

@@ -1,8 +1,9 @@
 """Roles are Django groups with model permissions; this module is their single definition.
 
 - viewer: reads everything (incidents, evidence, contacts, reports), changes nothing;
-- responder: viewer, plus creates and edits incidents, uploads evidence, excludes offenders and
-  (later) prepares and sends reports;
+- responder: viewer, plus creates and edits incidents, uploads evidence, excludes offenders,
+  edits contacts (overrides, manual addresses, "Refresh from RDAP") and (later) prepares and sends
+  reports;
 - admin: every permission, users included, and the Django admin site.
 """
 
@@ -17,8 +18,9 @@ _READ = [
 ]
 _RESPOND = [
     "incidents.add_incident", "incidents.change_incident", "incidents.add_evidence",
-    "incidents.change_evidence", "incidents.change_offender", "reports.add_report",
-    "reports.change_report",
+    "incidents.change_evidence", "incidents.change_offender", "contacts.change_organisation",
+    "contacts.add_abuseaddress", "contacts.change_abuseaddress", "contacts.delete_abuseaddress",
+    "reports.add_report", "reports.change_report",
 ]
 ROLE_PERMISSIONS: dict[str, list[str] | None] = {
     Role.VIEWER: _READ,

@@ -9,6 +9,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from contacts.lookup import incident_contacts_request
+
 from .audit import audit_record
 from .models import Evidence, EvidenceState, Offender, Sighting
 from .parsers import ParseContext, ParseOutcome, parse_stream
@@ -74,6 +76,8 @@ def evidence_parse(evidence_id: int, *, fmt: str | None = None) -> ParseOutcome 
                      summary=f"Parsed {evidence.original_name}: {outcome.format}, "
                              f"{outcome.records} records, {outcome.skipped} skipped, "
                              f"{found} offenders")
+        # Offenders changed: find their networks and abuse contacts (a worker, after commit).
+        incident_contacts_request(evidence.incident_id)
     return outcome
 
 

@@ -93,6 +93,10 @@ def incident_resolve(incident_id: int) -> dict[str, list[str] | str]:
         offender.save(update_fields=["resolved_at", "resolved_addresses", "ip", "excluded_reason",
                                      "resolution_error"])
         log.info("offender %s (%s): %s", offender.pk, offender.source, outcome)
+    if any(o.ip for o in offenders):
+        from contacts.lookup import incident_contacts_request
+
+        incident_contacts_request(incident_id)  # the new addresses need their abuse contacts
     if offenders:
         audit_record(actor=None, action="resolve", obj=offenders[0].incident,
                      incident=offenders[0].incident,

@@ -10,6 +10,8 @@ from django.views import View
 from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
+from contacts.services import offenders_by_organisation
+
 from .filters import IncidentFilter
 from .forms import EvidenceUploadForm, IncidentForm
 from .models import Evidence, Incident, Offender
@@ -61,7 +63,12 @@ class IncidentDetailView(Perm, DetailView):
             offenders=(incident.offenders.order_by(*self.offender_order())
                        .prefetch_related("evidence")[:1000]),
             offender_sort=self.request.GET.get("sort", "-count"),
-            unresolved_names=incident.offenders.filter(ip__isnull=True, resolved_at__isnull=True).count(),
+            unresolved_names=incident.offenders.filter(ip__isnull=True,
+                                                       resolved_at__isnull=True).count(),
+            offender_groups=offenders_by_organisation(
+                incident.offenders.select_related("network__organisation")
+                .prefetch_related("network__organisation__addresses")
+                .order_by("-count", "source")[:1000]),
             offender_columns=[("source", "Source"), ("first_seen", "First seen"),
                               ("last_seen", "Last seen"), ("count", "Count"),
                               ("rate_per_minute", "Per minute")],

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from contacts.models import Organisation
+from contacts.models import Network, Organisation
 from incidents.models import Offender
 from reports.models import Message, Report
 
@@ -37,6 +37,12 @@ WALK = [
     ("replies:message", "get", "viewer"),
     ("replies:file", "post", "responder"),
     ("replies:report_action", "post", "responder"),
+    ("contacts:list", "get", "viewer"),
+    ("contacts:edit", "get", "responder"),
+    ("contacts:edit", "post", "responder"),
+    ("contacts:refresh", "post", "responder"),
+    ("contacts:network_parent", "post", "responder"),
+    ("contacts:incident_lookup", "post", "responder"),
     ("users", "get", "admin"),
     ("user_create", "get", "admin"),
     ("user_edit", "get", "admin"),
@@ -66,11 +72,12 @@ def world(db):
     incident = an_incident(owner)
     evidence = an_evidence(incident, owner)
     offender = Offender.objects.create(incident=incident, source="45.13.7.9", ip="45.13.7.9")
-    org = Organisation.objects.create(name="Walk ISP")
-    report = Report.objects.create(incident=incident, organisation=org, status="sent")
+    organisation = Organisation.objects.create(name="Example Networks", handle="EXN", registry="ripencc")
+    network = Network.objects.create(start="81.2.0.0", end="81.2.0.255", organisation=organisation)
+    report = Report.objects.create(incident=incident, organisation=organisation, status="sent")
     message = Message.objects.create(direction="in", kind="unrelated", subject="walk", raw=b"x")
     return {"incident": incident, "evidence": evidence, "user": owner, "offender": offender,
-            "report": report, "message": message}
+            "organisation": organisation, "network": network, "report": report, "message": message}
 
 
 def _url(name, world):
@@ -89,6 +96,10 @@ def _url(name, world):
         "replies:message": [world["message"].pk],
         "replies:file": [world["message"].pk],
         "replies:report_action": [world["report"].pk, "snooze"],
+        "contacts:edit": [world["organisation"].pk],
+        "contacts:refresh": [world["organisation"].pk],
+        "contacts:network_parent": [world["network"].pk],
+        "contacts:incident_lookup": [world["incident"].reference],
     }.get(name, [])
     return reverse(name, args=args)
 

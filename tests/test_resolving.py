@@ -21,8 +21,11 @@ FAKE_DNS = {
 @pytest.fixture
 def fake_resolver(monkeypatch):
     asked = []
+    real = socket.getaddrinfo
 
     def getaddrinfo(host, port, *args, **kwargs):
+        if host in ("127.0.0.1", "::1", "localhost"):  # the broker and the database
+            return real(host, port, *args, **kwargs)
         asked.append(host)
         if host not in FAKE_DNS:
             raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
@@ -81,11 +84,14 @@ def test_a_resolver_that_hangs_is_cut_off_at_the_time_limit(monkeypatch):
 
 def test_the_resolve_button_queues_the_lookup_and_audits_the_request(
         client, named, responder, fake_resolver, django_capture_on_commit_callbacks, monkeypatch):
+    from contacts.tasks import resolve_incident
     from incidents.tasks import resolve_host_names
 
     queued = []  # the real task, run here instead of through the broker
     monkeypatch.setattr(resolve_host_names, "delay",
                         lambda *args: queued.append(args) or resolve_host_names.apply(args=args))
+    contacts_asked = []
+    monkeypatch.setattr(resolve_incident, "delay", lambda *args: contacts_asked.append(args))
     client.force_login(responder)
     page = client.get(named.get_absolute_url()).content.decode()
     assert "3 offender(s) are named by host name" in page
@@ -94,5 +100,6 @@ def test_the_resolve_button_queues_the_lookup_and_audits_the_request(
     assert response.status_code == 302 and queued == [(named.pk,)]
     assert Offender.objects.get(source="scanner.example.net").ip == "45.13.7.9"
     assert Event.objects.filter(incident=named, action="resolve", actor=responder).exists()
+    assert contacts_asked == [(named.pk,)]  # the new addresses go on to their abuse contacts
     page = client.get(named.get_absolute_url()).content.decode()
     assert "resolved to 45.13.7.9, 2a01:4f8::1" in page
