@@ -16,7 +16,7 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["name", "reply_window_hours", "language", "wants_xarf", "do_not_contact",
-                  "do_not_contact_reason", "phone"]
+                  "do_not_contact_reason", "phone", "auto_follow_up", "max_follow_ups", "auto_escalate"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

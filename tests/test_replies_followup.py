@@ -153,3 +153,29 @@ def test_an_isp_without_automatic_follow_up_is_only_reminded_about(responder, or
     report.refresh_from_db()
     assert report.status == ReportStatus.OVERDUE and done["followed_up"] == 0
     assert [m.to for m in mail.outbox] == [["rico@example.org"]]
+
+
+def test_escalation_goes_to_the_upstream_networks_abuse_contact(responder, org, settings):
+    from contacts.models import Network
+    from incidents.models import Offender
+
+    settings.ESCALATION_CERT_EMAIL = "cert@cert.example"  # not used: an upstream contact exists
+    upstream = Organisation.objects.create(name="Big Transit")
+    AbuseAddress.objects.create(organisation=upstream, email="abuse@bigtransit.example")
+    parent = Network.objects.create(start="198.51.0.0", end="198.51.255.255", handle="BIG-16",
+                                    organisation=upstream,
+                                    expires_at=SENT + timedelta(days=3650))
+    network = Network.objects.create(start="198.51.100.0", end="198.51.100.255", handle="SLOW-24",
+                                     organisation=org, parent=parent)
+    report = a_sent_report(responder, org)
+    offender = Offender.objects.create(incident=report.incident, source="198.51.100.7",
+                                       ip="198.51.100.7", network=network)
+    report.offenders.add(offender)
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.OVERDUE)
+    report.refresh_from_db()
+    draft = followup.escalate(report, actor=responder)
+    assert draft.organisation == upstream and draft.to_addresses == ["abuse@bigtransit.example"]
+    assert list(draft.offenders.all()) == [offender] and draft.status == ReportStatus.DRAFT
+    report.refresh_from_db()
+    assert report.status == ReportStatus.ESCALATED
+    assert "upstream network BIG-16" in Event.objects.get(action="escalate").summary
