@@ -67,11 +67,12 @@ def read_dsn(texts: list[str]) -> BounceResult:
     delivered = 0
     for text in texts:
         for block in _blocks(text):
-            recipient_field = block.get("final-recipient") or block.get("original-recipient")
+            recipient_field = block.get("original-recipient") or block.get("final-recipient")
             if not recipient_field:
                 continue
+            # Original-Recipient is the address we wrote to; Final-Recipient may be a rewrite.
             addr = _address_field(recipient_field) or _address_field(
-                block.get("original-recipient", ""))
+                block.get("final-recipient", ""))
             action = block.get("action", "").lower().split()[0] if block.get("action") else ""
             status = _STATUS_RE.search(block.get("status", ""))
             status_class = status.group(1) if status else ""
@@ -95,16 +96,16 @@ def read_dsn(texts: list[str]) -> BounceResult:
 
 # Where the notice ends and the returned message (or its headers) begins.
 _ORIGINAL_START = re.compile(
-    r"^\s*(?:-{2,}\s*)?(?:"
-    r"original message|original message follows|the original message|"
-    r"this is a copy of the message|a copy of the original message|"
-    r"below this line is a copy of the message|"
-    r"unsent message below|returned message|message text follows|"
-    r"(?:the )?(?:original )?message headers?(?: follow)?|"
+    r"^.{0,40}?(?:"
+    r"original message(?! to)|message (?:text|header|headers|body) follows?|"
+    r"(?:this|here) is a copy of|a copy of the (?:original )?message|copy of the first part|"
+    r"below this line is a copy of the message|unsent message below|returned message|"
+    r"start of (?:the )?returned|message follows|first \d+ lines of|"
+    r"(?:the )?(?:original )?message headers?(?: follows?)?\s*(?:-|:|$)|"
     r"the (?:text|body) of (?:the|your) message|headers of the original message|"
-    r"original message headers|undelivered message|your message reads"
-    r")\b.*$"
-    r"|^(?:Received|Return-Path|Message-I[Dd]|DKIM-Signature|X-Original-To|Delivered-To)\s*:",
+    r"undelivered message|your message reads|attached (?:is|below) (?:the|a copy)"
+    r").*$"
+    r"|^\s*>?\s*(?:Received|Return-Path|Message-I[Dd]|DKIM-Signature|X-Original-To|Delivered-To)\s*:",
     re.I | re.M,
 )
 
@@ -124,7 +125,8 @@ _INTRO_RE = re.compile(
 )
 
 _LINE_ALONE_RE = re.compile(
-    r"^[\s>*-]*(?:(?:to|recipient|address|rcpt to|original[- ]recipient|final[- ]recipient)"
+    r"^[\s>*-]*(?:(?:recipient|recipient address|original address|address|rcpt to|"
+    r"original[- ]recipient|final[- ]recipient)"
     r"\s*:\s*)?(?:rfc822;\s*)?[<\"(]?(?P<addr>%s)[>\")]?\s*"
     r"(?::.*|\.{3}.*|\s+on\s+.*|\s*\(.*|\s+-+\s*.*|,?\s*(?:user|mailbox|recipient|address|host|"
     r"unknown|no such|not|does|account|quota|over|this|because|the|delivery|message).*)?$"
@@ -137,6 +139,7 @@ _INLINE_PATTERNS = [
     re.compile(r"\b[45]\d\d[\s-]+(?:[45]\.\d{1,3}\.\d{1,3}\s+)?[^\n<]{0,40}?<(?P<addr>%s)>"
                % ADDRESS_RE.pattern, re.I),
     re.compile(r"rcpt to:?\s*<?(?P<addr>%s)" % ADDRESS_RE.pattern, re.I),
+    re.compile(r"(?:was|were|is) addressed(?: to)?,?\s*['\"<]?(?P<addr>%s)" % ADDRESS_RE.pattern, re.I),
     re.compile(r"<?(?P<addr>%s)>?\s*\.\.\.\s" % ADDRESS_RE.pattern, re.I),
     re.compile(r"\(\s*(?P<addr>%s)\s*\)\s+(?:not listed|is not|does not|unknown)" % ADDRESS_RE.pattern,
                re.I),
@@ -182,7 +185,8 @@ def notice_text(text: str) -> str:
     return text
 
 
-def read_free_text(texts: list[str], *, exclude: set[str]) -> list[str]:
+def read_free_text(texts: list[str], *, exclude: set[str], domain: str = "",
+                   originals: list[str] | None = None) -> list[str]:
     """Failed recipients named in the notice text of non-standard bounces."""
     found: list[str] = []
     for raw in texts:
@@ -191,6 +195,9 @@ def read_free_text(texts: list[str], *, exclude: set[str]) -> list[str]:
     found = [a for a in _unique(found) if _keep(a, exclude)]
     if found:
         return found
+    locals_ = [local for raw in texts for local in bare_locals(raw)]
+    if locals_:
+        return _unique(_qualify(local, texts + (originals or []), domain) for local in locals_)
     # Last resort: every address in the notice that is not the sender, us or a mail system.
     loose: list[str] = []
     for raw in texts:
@@ -203,18 +210,45 @@ def _strong(text: str) -> list[str]:
     lines = text.splitlines()
     for i, line in enumerate(lines):
         # Addresses alone on their line (Exim, Exchange, Gmail, Yahoo, AOL, GroupWise lists), or
-        # opening a "<addr>: reason" line (qmail, Postfix), when a failure phrase stands near.
+        # opening a "<addr>: reason" line (qmail, Postfix), when a failure phrase stands before.
         match = _LINE_ALONE_RE.match(line)
         if match and _near_failure(lines, i):
-            found.append(match.group("addr"))
+            # Sendmail and Postfix name the address we wrote to as "(expanded from: <addr>)".
+            expanded = _EXPANDED_RE.search(line + "\n" + (lines[i + 1] if i + 1 < len(lines) else ""))
+            found.append(expanded.group("addr") if expanded else match.group("addr"))
     for pattern in _INLINE_PATTERNS:
         for match in pattern.finditer(text):
             found.append(match.group("addr"))
-    return [a.strip(".").lower() for a in found]
+    return [a.strip(".'").lower() for a in found]
+
+
+_EXPANDED_RE = re.compile(r"expanded from:?\s*<?(?P<addr>%s)>?" % ADDRESS_RE.pattern, re.I)
+_BARE_LOCAL_RE = re.compile(r"^\s+<?(?P<local>[A-Za-z0-9][A-Za-z0-9._+-]{0,63})>?\s*(?::|\s{2,}.*)?$")
+
+
+def bare_locals(text: str) -> list[str]:
+    """Local parts without a domain listed alone after a failure phrase (AOL, Yale's ph)."""
+    out: list[str] = []
+    lines = notice_text(text).splitlines()
+    for i, line in enumerate(lines):
+        match = _BARE_LOCAL_RE.match(line)
+        if match and "@" not in line and _INTRO_RE.search("\n".join(lines[max(0, i - 3): i])):
+            out.append(match.group("local").lower())
+    return out
+
+
+def _qualify(local: str, texts: list[str], domain: str) -> str:
+    """A bare local part made whole: the returned headers' address with that local part if any
+    (e.g. "for <local@host>" in a Received line), else the bouncing system's own domain."""
+    for raw in texts:
+        for addr in addresses(raw):
+            if addr.split("@", 1)[0] == local:
+                return addr
+    return f"{local}@{domain}" if domain else local
 
 
 def _near_failure(lines: list[str], i: int) -> bool:
-    window = "\n".join(lines[max(0, i - 12): i + 3])
+    window = "\n".join(lines[max(0, i - 12): i + 1])
     return bool(_INTRO_RE.search(window) or _PERMANENT_RE.search(window)
                 or _TEMPORARY_RE.search(window))
 

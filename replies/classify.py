@@ -144,7 +144,8 @@ _BOUNCE_SUBJECT_RE = re.compile(
     r"permanent delivery failure|nameserver error|user unknown|delivery failure|"
     r"unzustellbar|nicht zustellbar|non remis|non distribuable|no entregado|"
     r"non recapitabile|onbestelbaar|kan inte levereras|"
-    r"mail could not be delivered|returned to sender|message delayed|delivery warning",
+    r"mail could not be delivered|returned to sender|returning to sender|message delayed|"
+    r"delivery warning|mail failed|无法|失败|退信|未能送达|配信|不達|エラー",
     re.I,
 )
 _BOUNCE_BODY_RE = re.compile(
@@ -300,7 +301,7 @@ def _is_abuse_report(msg: Message, parts: mime.Walk) -> bool:
 def _is_challenge(msg: Message, fresh: str) -> bool:
     if any(mime.header(msg, name) for name in _CHALLENGE_HEADERS):
         return True
-    return bool(_CHALLENGE_RE.search(fresh[:20000]))
+    return bool(_CHALLENGE_RE.search(bounces.notice_text(fresh)[:20000]))
 
 
 def _sender(msg: Message) -> tuple[str, str]:
@@ -322,6 +323,12 @@ def _from_mail_system(msg: Message) -> bool:
     if _SYSTEM_SENDER_RE.search(raw_from.strip(" <\"")) or _SYSTEM_NAME_RE.search(raw_from):
         return True
     return _null_return_path(msg) or "failure" in mime.header(msg, "Auto-Submitted").lower()
+
+
+def _sender_domain(msg: Message) -> str:
+    domain = _sender(msg)[1].rpartition("@")[2]
+    labels = domain.split(".")
+    return ".".join(labels[-2:]) if len(labels) > 2 else domain
 
 
 def _own_addresses(msg: Message) -> set[str]:
@@ -351,8 +358,9 @@ def _bounce(msg: Message, subject: str, parts: mime.Walk) -> bounces.BounceResul
         return dsn
     notice = "\n".join(bounces.notice_text(t) for t in parts.texts)
     system = _from_mail_system(msg)
-    looks_bounce = bool(_BOUNCE_SUBJECT_RE.search(subject)) or (
-        system and bool(_BOUNCE_BODY_RE.search(notice[:40000])))
+    daemon = "mailer-daemon" in _sender(msg)[1] or "mailer-daemon" in mime.header(msg, "From").lower()
+    looks_bounce = bool(_BOUNCE_SUBJECT_RE.search(subject)) or daemon or (
+        system and (bool(_BOUNCE_BODY_RE.search(notice[:40000])) or bool(parts.attached)))
     if not (dsn.recipients or report_type == "delivery-status" or looks_bounce):
         return None
     if not (dsn.recipients or report_type == "delivery-status" or system
@@ -367,7 +375,8 @@ def _bounce(msg: Message, subject: str, parts: mime.Walk) -> bounces.BounceResul
         result.recipients, result.temporary = dsn.recipients, dsn.temporary
         return result
     texts = parts.texts + parts.other_parts
-    result.recipients = bounces.read_free_text(texts, exclude=exclude)
+    result.recipients = bounces.read_free_text(texts, exclude=exclude, domain=_sender_domain(msg),
+                                               originals=parts.attached)
     result.temporary = _temporary_wording(subject, notice)
     return result
 

@@ -182,6 +182,12 @@ def _walk(part: Message, out: Walk, *, inside_attached: bool, budget: list[int])
             for sub in _subparts(part):
                 _walk(sub, out, inside_attached=True, budget=budget)
         return
+    if ctype in ("message/delivery-status", "message/global-delivery-status"):
+        (out.attached if inside_attached else out.delivery_status).append(_dsn_text(part))
+        return
+    if ctype == "message/feedback-report":
+        out.feedback_reports.append(_dsn_text(part))
+        return
     if is_multi:
         alternatives = _subparts(part)
         if ctype == "multipart/alternative":
@@ -189,12 +195,6 @@ def _walk(part: Message, out: Walk, *, inside_attached: bool, budget: list[int])
             alternatives = plain[:1] or alternatives
         for sub in alternatives:
             _walk(sub, out, inside_attached=inside_attached, budget=budget)
-        return
-    if ctype in ("message/delivery-status", "message/global-delivery-status"):
-        (out.attached if inside_attached else out.delivery_status).append(_dsn_text(part))
-        return
-    if ctype == "message/feedback-report":
-        out.feedback_reports.append(part_text(part))
         return
     filename = ""
     try:
@@ -262,7 +262,7 @@ def addresses(text: str) -> list[str]:
     """Mail addresses in text, lower-cased, in order, without duplicates."""
     seen: list[str] = []
     for match in ADDRESS_RE.finditer(text or ""):
-        addr = match.group(0).strip(".").lower()
+        addr = match.group(0).strip(".'").lower()
         if addr not in seen:
             seen.append(addr)
     return seen
