@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 
 from replies.mime import ADDRESS_RE, addresses
 
-# Mailboxes that speak for a mail system, never a recipient that failed.
+# Mailboxes that speak for a mail system, never a recipient that failed. (Not abuse@, noc@ or
+# hostmaster@: those are exactly the addresses our reports go to.)
 SYSTEM_LOCALPARTS = frozenset({
     "mailer-daemon", "postmaster", "mail-daemon", "maildaemon", "mailerdaemon", "mdaemon",
-    "mail.delivery.system", "root", "daemon", "nobody", "noreply", "no-reply", "hostmaster",
-    "abuse", "webmaster", "imss", "mailadm", "bounce", "bounces", "do-not-reply", "donotreply",
+    "mail.delivery.system", "mailadm", "imss",
 })
 
 
