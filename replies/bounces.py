@@ -21,6 +21,11 @@ SYSTEM_LOCALPARTS = frozenset({
 })
 
 
+def _compile(pattern: str, flags: int = 0) -> re.Pattern:
+    """re.compile, with @ADDR@ standing for a mail address."""
+    return re.compile(pattern.replace("@ADDR@", ADDRESS_RE.pattern), flags)
+
+
 @dataclass
 class BounceResult:
     recipients: list[str] = field(default_factory=list)
@@ -95,7 +100,7 @@ def read_dsn(texts: list[str]) -> BounceResult:
 # --- Free-text bounces ------------------------------------------------------------------------
 
 # Where the notice ends and the returned message (or its headers) begins.
-_ORIGINAL_START = re.compile(
+_ORIGINAL_START = _compile(
     r"^.{0,40}?(?:"
     r"original message(?! to)|message (?:text|header|headers|body) follows?|"
     r"(?:this|here) is a copy of|a copy of the (?:original )?message|copy of the first part|"
@@ -110,7 +115,7 @@ _ORIGINAL_START = re.compile(
 )
 
 # Phrases placed right before the list of failed recipients.
-_INTRO_RE = re.compile(
+_INTRO_RE = _compile(
     r"(?:following (?:address(?:es|\(es\))?|recipients?(?:\(s\))?|destination addresses)|"
     r"(?:could|can)\s?not be (?:delivered|reached)|"
     r"did not reach the following|delivery (?:to the following recipients?(?:\(s\))? )?"
@@ -124,41 +129,38 @@ _INTRO_RE = re.compile(
     re.I | re.M,
 )
 
-_LINE_ALONE_RE = re.compile(
+_LINE_ALONE_RE = _compile(
     r"^[\s>*-]*(?:(?:recipient|recipient address|original address|address|rcpt to|"
     r"original[- ]recipient|final[- ]recipient)"
-    r"\s*:\s*)?(?:rfc822;\s*)?[<\"(]?(?P<addr>%s)[>\")]?\s*"
+    r"\s*:\s*)?(?:rfc822;\s*)?[<\"(]?(?P<addr>@ADDR@)[>\")]?\s*"
     r"(?::.*|\.{3}.*|\s+on\s+.*|\s*\(.*|\s+-+\s*.*|,?\s*(?:user|mailbox|recipient|address|host|"
-    r"unknown|no such|not|does|account|quota|over|this|because|the|delivery|message).*)?$"
-    % ADDRESS_RE.pattern,
+    r"unknown|no such|not|does|account|quota|over|this|because|the|delivery|message).*)?$",
     re.I,
 )
 
 # addr inside a complaint: "550 5.1.1 <addr>... User unknown", "RCPT TO:<addr>", "(addr) not listed".
 _INLINE_PATTERNS = [
-    re.compile(r"\b[45]\d\d[\s-]+(?:[45]\.\d{1,3}\.\d{1,3}\s+)?[^\n<]{0,40}?<(?P<addr>%s)>"
-               % ADDRESS_RE.pattern, re.I),
-    re.compile(r"rcpt to:?\s*<?(?P<addr>%s)" % ADDRESS_RE.pattern, re.I),
-    re.compile(r"(?:was|were|is) addressed(?: to)?,?\s*['\"<]?(?P<addr>%s)" % ADDRESS_RE.pattern, re.I),
-    re.compile(r"<?(?P<addr>%s)>?\s*\.\.\.\s" % ADDRESS_RE.pattern, re.I),
-    re.compile(r"\(\s*(?P<addr>%s)\s*\)\s+(?:not listed|is not|does not|unknown)" % ADDRESS_RE.pattern,
+    _compile(r"\b[45]\d\d[\s-]+(?:[45]\.\d{1,3}\.\d{1,3}\s+)?[^\n<]{0,40}?<(?P<addr>@ADDR@)>", re.I),
+    _compile(r"rcpt to:?\s*<?(?P<addr>@ADDR@)", re.I),
+    _compile(r"(?:was|were|is) addressed(?: to)?,?\s*['\"<]?(?P<addr>@ADDR@)", re.I),
+    _compile(r"<?(?P<addr>@ADDR@)>?\s*\.\.\.\s", re.I),
+    _compile(r"\(\s*(?P<addr>@ADDR@)\s*\)\s+(?:not listed|is not|does not|unknown)",
                re.I),
-    re.compile(r"(?:message|mail|delivery)\s+to\s+<?(?P<addr>%s)>?\s+(?:was|has|could|failed|is|"
-               r"cannot|can't|did|not|because|for)" % ADDRESS_RE.pattern, re.I),
-    re.compile(r"(?:unable to deliver|could not deliver|undeliverable|not be delivered|"
+    _compile(r"(?:message|mail|delivery)\s+to\s+<?(?P<addr>@ADDR@)>?\s+(?:was|has|could|failed|is|"
+               r"cannot|can't|did|not|because|for)", re.I),
+    _compile(r"(?:unable to deliver|could not deliver|undeliverable|not be delivered|"
                r"failed|undeliverable mail|delivery failure|user unknown|"
                r"mailbox (?:full|unavailable)|quota exceeded|exceeds? (?:allowed|quota)[^:]*)"
-               r"(?:\s+(?:the )?(?:message|mail))?\s*(?:to|for)?\s*:?\s*<?(?P<addr>%s)>?"
-               % ADDRESS_RE.pattern, re.I),
-    re.compile(r"(?P<addr>%s)>?\s*[:,]?\s*(?:user unknown|unknown user|no such (?:user|mailbox)|"
+               r"(?:\s+(?:the )?(?:message|mail))?\s*(?:to|for)?\s*:?\s*<?(?P<addr>@ADDR@)>?", re.I),
+    _compile(r"(?P<addr>@ADDR@)>?\s*[:,]?\s*(?:user unknown|unknown user|no such (?:user|mailbox)|"
                r"mailbox (?:unavailable|full|is full|not found)|does not exist|"
                r"not (?:found|known|listed)|invalid|unknown|"
                r"(?:account|user) (?:is )?(?:disabled|inactive|suspended|unknown)|"
-               r"over quota|quota exceeded|nameserver error|host unknown)" % ADDRESS_RE.pattern,
+               r"over quota|quota exceeded|nameserver error|host unknown)",
                re.I),
 ]
 
-_PERMANENT_RE = re.compile(
+_PERMANENT_RE = _compile(
     r"\b5\d\d\b(?![.:]\d)|\b5\.\d{1,3}\.\d{1,3}\b|permanent|fatal|user unknown|unknown user|"
     r"no such (?:user|mailbox|address|domain)|does not exist|doesn't exist|not listed|"
     r"invalid (?:recipient|address|mailbox)|unrouteable|host (?:not found|unknown)|"
@@ -167,7 +169,7 @@ _PERMANENT_RE = re.compile(
     r"account (?:is )?(?:disabled|inactive|suspended)|too many hops|loop detected",
     re.I,
 )
-_TEMPORARY_RE = re.compile(
+_TEMPORARY_RE = _compile(
     r"\b4\d\d\b(?![.:]\d)|\b4\.\d{1,3}\.\d{1,3}\b|delay(?:ed)?\b|not yet (?:been )?delivered|"
     r"will (?:continue to )?(?:retry|try again|keep trying|be retried)|still (?:being )?retr|"
     r"retrying|deferred|temporar(?:y|ily)|try(?:ing)? again later|warning|no action is required|"
@@ -222,8 +224,8 @@ def _strong(text: str) -> list[str]:
     return [a.strip(".'").lower() for a in found]
 
 
-_EXPANDED_RE = re.compile(r"expanded from:?\s*<?(?P<addr>%s)>?" % ADDRESS_RE.pattern, re.I)
-_BARE_LOCAL_RE = re.compile(r"^\s+<?(?P<local>[A-Za-z0-9][A-Za-z0-9._+-]{0,63})>?\s*(?::|\s{2,}.*)?$")
+_EXPANDED_RE = _compile(r"expanded from:?\s*<?(?P<addr>@ADDR@)>?", re.I)
+_BARE_LOCAL_RE = _compile(r"^\s+<?(?P<local>[A-Za-z0-9][A-Za-z0-9._+-]{0,63})>?\s*(?::|\s{2,}.*)?$")
 
 
 def bare_locals(text: str) -> list[str]:

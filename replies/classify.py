@@ -57,7 +57,7 @@ def classify_message(raw: bytes | str) -> Classification:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
         return _classify(bytes(raw))
-    except Exception:  # noqa: BLE001 - a classification is always returned; unknown is unrelated
+    except Exception:
         return Classification(kind=UNRELATED)
 
 
@@ -65,8 +65,8 @@ def classify_message(raw: bytes | str) -> Classification:
 
 _REPLY_PREFIX_RE = re.compile(
     r"^\s*(?:\[[^\]]{1,60}\]\s*)?(?:re|aw|sv|vs|antw|antwort|odp|ynt|res|rif|r|ref|rép|răsp|"
-    r"vá|atb|svar|vast|odg|yanıt|απ|отв|回复|回覆|答复|返信|답장|tr|fw|fwd|wg|enc|doorst)"
-    r"\s*(?:\[\d+\]|\(\d+\))?\s*[:：]",
+    r"vá|atb|svar|vast|odg|yanıt|απ|отв|回复|回覆|答复|返信|답장|tr|fw|fwd|wg|enc|doorst)"  # noqa: RUF001
+    r"\s*(?:\[\d+\]|\(\d+\))?\s*[:：]",  # noqa: RUF001 - the full-width colon of CJK mail
     re.I,
 )
 _QUOTE_HEADER_RE = re.compile(
@@ -311,7 +311,7 @@ def _sender(msg: Message) -> tuple[str, str]:
 
 def _null_return_path(msg: Message) -> bool:
     value = mime.header(msg, "Return-Path").strip()
-    return value in ("<>", "") and msg.get("Return-Path") is not None or value.replace(" ", "") == "<>"
+    return (value in ("<>", "") and msg.get("Return-Path") is not None) or value.replace(" ", "") == "<>"
 
 
 def _from_mail_system(msg: Message) -> bool:
@@ -338,7 +338,7 @@ def _own_addresses(msg: Message) -> set[str]:
                  "X-Original-To", "Envelope-To", "Errors-To", "X-Loop"):
         try:
             pairs = getaddresses([mime.header(msg, name)])
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: S112 - an unparsable header is no address
             continue
         found |= {a.lower() for _, a in pairs if "@" in a}
     return found
@@ -356,7 +356,7 @@ def _bounce(msg: Message, subject: str, parts: mime.Walk) -> bounces.BounceResul
     dsn = bounces.read_dsn(dsn_texts) if dsn_texts else bounces.BounceResult()
     if dsn.delivered_only:
         return dsn
-    notice = "\n".join(bounces.notice_text(t) for t in parts.texts)
+    notice = "\n".join(bounces.notice_text(_unquoted(t)) for t in parts.texts)
     system = _from_mail_system(msg)
     daemon = "mailer-daemon" in _sender(msg)[1] or "mailer-daemon" in mime.header(msg, "From").lower()
     looks_bounce = bool(_BOUNCE_SUBJECT_RE.search(subject)) or daemon or (
@@ -366,8 +366,10 @@ def _bounce(msg: Message, subject: str, parts: mime.Walk) -> bounces.BounceResul
     if not (dsn.recipients or report_type == "delivery-status" or system
             or _BOUNCE_BODY_RE.search(notice[:40000])):
         return None  # a bounce-like subject alone (e.g. someone writing about a bounce)
-    if _is_response(msg, subject, notice, None) and not system and not dsn.recipients \
-            and report_type != "delivery-status":
+    structural = bool(dsn.recipients) or report_type == "delivery-status" or daemon
+    if not structural and _REPLY_PREFIX_RE.match(subject) and not _BOUNCE_SUBJECT_RE.search(subject):
+        return None  # someone (a postmaster, say) answering our mail, not a mail system bouncing it
+    if not structural and not system and _is_response(msg, subject, notice, None):
         return None
     exclude = _own_addresses(msg)
     result = bounces.BounceResult(is_dsn=dsn.is_dsn)
@@ -448,7 +450,9 @@ def _is_auto_reply(msg: Message, subject: str, fresh: str, *, responding: bool,
     auto_body = bool(_AUTO_BODY_RE.search(fresh[:20000]))
     if auto_body and (responding or weak or ticket):
         return True
-    return bool(weak and (responding or ticket) and (ticket or not _has_person_text(fresh)))
+    # A person answering through a ticket system or a list also carries such headers: only a
+    # message without words of its own is taken for a machine on these weak signals.
+    return bool(weak and (responding or ticket) and not _has_person_text(fresh))
 
 
 def _has_person_text(fresh: str) -> bool:

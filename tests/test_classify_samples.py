@@ -107,9 +107,9 @@ def test_temporary_failures_are_told_from_permanent_ones(truth, results):
     wrong = {}
     for name, entry in truth.items():
         want = expected_temporary(entry)
-        if expected_kind(entry["class"]) == "bounce" and want is not None:
-            if results[name].temporary != want:
-                wrong[name] = (results[name].temporary, want)
+        if expected_kind(entry["class"]) == "bounce" and want is not None \
+                and results[name].temporary != want:
+            wrong[name] = (results[name].temporary, want)
     assert wrong == {}
 
 
