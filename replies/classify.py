@@ -194,7 +194,7 @@ _TICKET_PATTERNS = [
     re.compile(
         r"\b(?:ticket|case|incident|service request|request|issue|vorgang|ticketnummer|"
         r"vorgangsnummer|anfrage|dossier|caso|chamado|ärende|sak|zgłoszenie|referen(?:ce|z)|"
-        r"tracking)(?:\s*(?:number|nr|no|num|id|#|nummer|número|n°|numéro|ref))?\.?"
+        r"tracking|abuse[- ]?id)(?:\s*(?:number|nr|no|num|id|#|nummer|número|n°|numéro|ref))?\.?"
         r"\s*(?:is|:|#|=)?\s*#?\s*\[?(?P<id>[A-Za-z]{0,8}[-_#]?\d[\w./-]{1,40})",
         re.I,
     ),
