@@ -26,6 +26,10 @@ def _compile(pattern: str, flags: int = 0) -> re.Pattern:
     return re.compile(pattern.replace("@ADDR@", ADDRESS_RE.pattern), flags)
 
 
+MAX_RECIPIENTS = 100  # more than any real bounce names; bounds the work on hostile input
+MAX_NOTICE_LINES = 2000
+
+
 @dataclass
 class BounceResult:
     recipients: list[str] = field(default_factory=list)
@@ -209,7 +213,7 @@ def read_free_text(texts: list[str], *, exclude: set[str], domain: str = "",
 
 def _strong(text: str) -> list[str]:
     found: list[str] = []
-    lines = text.splitlines()
+    lines = text.splitlines()[:MAX_NOTICE_LINES]
     for i, line in enumerate(lines):
         # Addresses alone on their line (Exim, Exchange, Gmail, Yahoo, AOL, GroupWise lists), or
         # opening a "<addr>: reason" line (qmail, Postfix), when a failure phrase stands before.
@@ -270,8 +274,4 @@ def classify_wording(text: str) -> str:
 
 
 def _unique(items) -> list[str]:
-    out: list[str] = []
-    for item in items:
-        if item and item not in out:
-            out.append(item)
-    return out
+    return [item for item in dict.fromkeys(items) if item][:MAX_RECIPIENTS]

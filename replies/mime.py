@@ -18,8 +18,11 @@ MAX_PART_CHARS = 128 * 1024  # decoded text read from one part
 MAX_PARTS = 200  # MIME parts walked
 MAX_TEXT_CHARS = 512 * 1024  # all readable text of one message
 
+# Matches start only at the beginning of a run of address characters and never give back what
+# they took (possessive), so a long run without '@' costs linear time, not quadratic.
 ADDRESS_RE = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"(?<![A-Za-z0-9!#$%&'*+/=?^_`{|}~.-])"
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]++(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]++)*+"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}\b"
 )
 

@@ -5,6 +5,7 @@ which header or body line the rule relies on. No database is needed.
 """
 
 import json
+import time
 from email.message import EmailMessage
 from email.mime.base import MIMEBase
 from email.mime.multipart import MIMEMultipart
@@ -277,6 +278,13 @@ def test_garbage_bytes_and_unknown_charsets_are_classified():
 def test_a_huge_body_is_read_only_in_part():
     raw = mail(Subject="Re: abuse", body="x" * 20_000_000)
     assert classify_message(raw).kind == "human_reply"
+
+
+def test_hostile_bodies_are_classified_in_bounded_time():
+    for body in (b"a" * 3_000_000, b"a." * 1_500_000, b"<a@b.example>:\n" * 200_000, b">" * 3_000_000):
+        started = time.monotonic()
+        result = classify_message(b"From: MAILER-DAEMON@mx.example\nSubject: failure notice\n\n" + body)
+        assert time.monotonic() - started < 10 and len(result.bounced_recipients) <= 100
 
 
 def test_broken_mime_boundaries_are_classified():
