@@ -8,11 +8,14 @@ maps onto one of our kinds; every kind must agree on at least 97% of its message
 import io
 import json
 import random
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from replies.classify import KINDS, classify_message
 from tests.parsing_support import sample_dir, samples
@@ -129,12 +132,25 @@ def test_mutated_samples_never_raise():
             assert classify_message(bytes(data[:cut])).kind in KINDS
 
 
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_samples_mutated_by_hypothesis_never_raise(data):
+    if not MESSAGES:
+        pytest.skip("sample data folder is absent (set ABUSEDESK_SAMPLE_DATA)")
+    raw = bytearray(data.draw(st.sampled_from(MESSAGES)).read_bytes())
+    for _ in range(data.draw(st.integers(0, 20))):
+        at = data.draw(st.integers(0, max(0, len(raw) - 1)))
+        raw[at:at + data.draw(st.integers(0, 64))] = data.draw(st.binary(max_size=64))
+    cut = data.draw(st.integers(0, len(raw)))
+    assert classify_message(bytes(raw[:cut])).kind in KINDS
+
+
 def run_command(*args, stdin: bytes | None = None) -> str:
     out = io.StringIO()
     if stdin is None:
         call_command("classify_email", *args, stdout=out)
         return out.getvalue()
-    import sys
+
     old = sys.stdin
     sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
     try:
