@@ -8,6 +8,7 @@ maps onto one of our kinds; every kind must agree on at least 97% of its message
 import io
 import json
 import random
+import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
@@ -150,7 +151,6 @@ def run_command(*args, stdin: bytes | None = None) -> str:
     if stdin is None:
         call_command("classify_email", *args, stdout=out)
         return out.getvalue()
-
     old = sys.stdin
     sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
     try:
@@ -187,3 +187,11 @@ def test_the_command_prints_a_short_summary_without_json():
 def test_the_command_refuses_an_unreadable_path(tmp_path: Path):
     with pytest.raises(CommandError, match="no such file"):
         call_command("classify_email", str(tmp_path / "missing.eml"), "--json")
+
+
+def test_manage_py_exits_non_zero_with_a_clear_message_for_a_missing_file(tmp_path: Path):
+    project = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, str(project / "manage.py"), "classify_email",
+                           str(tmp_path / "missing.eml"), "--json"],
+                          capture_output=True, text=True, timeout=120, cwd=project)
+    assert done.returncode != 0 and "missing.eml: no such file" in done.stderr and done.stdout == ""
