@@ -106,7 +106,8 @@ def read_dsn(texts: list[str]) -> BounceResult:
 # Where the notice ends and the returned message (or its headers) begins.
 _ORIGINAL_START = _compile(
     r"^.{0,40}?(?:"
-    r"original message(?! to)|message (?:text|header|headers|body) follows?|"
+    r"original message(?! to| was received| could not| has not| was not)|"
+    r"message (?:text|header|headers|body) follows?|"
     r"(?:this|here) is a copy of|a copy of the (?:original )?message|copy of the first part|"
     r"below this line is a copy of the message|unsent message below|returned message|"
     r"start of (?:the )?returned|message follows|first \d+ lines of|"
@@ -184,10 +185,10 @@ _TEMPORARY_RE = _compile(
 
 def notice_text(text: str) -> str:
     """The part of a bounce written by the mail system, before the returned original."""
-    match = _ORIGINAL_START.search(text)
-    # A marker on the very first lines is a header block of the notice itself: skip it.
-    if match and match.start() > 40:
-        return text[: match.start()]
+    # A marker on the very first line is the notice's own header block: look past it.
+    for match in _ORIGINAL_START.finditer(text):
+        if match.start() > 40:
+            return text[: match.start()]
     return text
 
 

@@ -448,7 +448,7 @@ def _is_auto_reply(msg: Message, subject: str, fresh: str, *, responding: bool,
                          r"mailer|notifications?|helpdesk|support|ticket)", _sender(msg)[1]))
     )
     auto_body = bool(_AUTO_BODY_RE.search(fresh[:20000]))
-    if auto_body and (responding or weak or ticket):
+    if auto_body and (responding or ticket):  # a notice answering nothing is just unrelated
         return True
     # A person answering through a ticket system or a list also carries such headers: only a
     # message without words of its own is taken for a machine on these weak signals.

@@ -299,3 +299,27 @@ def test_broken_mime_boundaries_are_classified():
 def test_random_bytes_never_raise(data):
     assert classify_message(data).kind in (
         "human_reply", "auto_reply", "bounce", "abuse_report", "unrelated")
+
+
+def test_a_sendmail_warning_is_temporary_and_reads_past_the_original_message_line():
+    body = ("    **      THIS IS A WARNING MESSAGE ONLY      **\n\n"
+            "The original message was received at Tue, 25 Nov 2026 10:00:00 GMT\n"
+            "from host.example [192.0.2.1]\n\n"
+            "   ----- Transcript of session follows -----\n"
+            "<abuse@isp.example>... Deferred: Connection timed out with mx.isp.example.\n"
+            "Warning: message still undelivered after 4 hours\n"
+            "Will keep trying until message is 5 days old\n\n"
+            "   ----- Original message follows -----\n"
+            "To: abuse@isp.example, someone-else@other.example\nSubject: [ABD-2026-0042] Abuse\n")
+    raw = mail(From="Mail Delivery Subsystem <MAILER-DAEMON@mx.example>",
+               Subject="Warning: could not send message for past 4 hours", body=body)
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients, result.temporary, result.report_reference) == (
+        "bounce", ["abuse@isp.example"], True, "ABD-2026-0042")
+
+
+def test_an_automated_notification_that_answers_nothing_is_unrelated():
+    raw = mail(From="Service <noreply@service.example>", Subject="New release v1.2",
+               Precedence="list", Auto_Submitted="auto-generated",
+               body="A new release is out. Do not reply to this email.\n")
+    assert classify_message(raw).kind == "unrelated"
