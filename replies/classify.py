@@ -282,8 +282,9 @@ def _is_abuse_report(msg: Message, parts: mime.Walk) -> bool:
     report_type = mime.param(msg, "report-type")
     if report_type == "feedback-report" or parts.feedback_reports:
         return True
-    if any(mime.header(msg, name).strip() for name in _XARF_HEADER_NAMES):
-        return True
+    for name in _XARF_HEADER_NAMES:  # X-ARF: YES (0.1/0.2), X-XARF: PLAIN/SECURE/BULK
+        if mime.header(msg, name).strip().lower() not in ("", "no", "false", "0"):
+            return True
     if mime.header(msg, "X-Apple-Unsubscribe").strip().lower() == "true":
         return True  # Apple Mail's unsubscribe request: an opt-out complaint
     for body in parts.other_parts:

@@ -121,6 +121,14 @@ def test_no_sample_claims_an_abusedesk_reference_it_does_not_carry(results):
     assert {name: r.report_reference for name, r in results.items() if r.report_reference} == {}
 
 
+def test_valid_xarf_json_samples_are_abuse_reports():
+    folder = sample_dir("email")
+    items = json.loads((folder / "XARF_JSON_EXPECTED.json").read_text())["items"]
+    kinds = {name: classify_message((folder / name).read_bytes()).kind
+             for name, item in items.items() if item["schema_valid"]}
+    assert kinds and set(kinds.values()) == {"abuse_report"}, kinds
+
+
 def test_mutated_samples_never_raise():
     rng = random.Random(6)
     for path in MESSAGES:
