@@ -228,6 +228,11 @@ def _classify(raw: bytes) -> Classification:
         result.kind = AUTO_REPLY
         return result
 
+    if "message/disposition-notification" in parts.types or \
+            mime.param(msg, "report-type") == "disposition-notification":
+        result.kind = AUTO_REPLY  # a read receipt (RFC 8098): automatic, and nothing failed
+        return result
+
     bounce = _bounce(msg, subject, parts)
     if bounce is not None:
         if bounce.delivered_only:  # a success notice: an automatic answer, nothing failed

@@ -323,3 +323,14 @@ def test_an_automated_notification_that_answers_nothing_is_unrelated():
                Precedence="list", Auto_Submitted="auto-generated",
                body="A new release is out. Do not reply to this email.\n")
     assert classify_message(raw).kind == "unrelated"
+
+
+def test_a_read_receipt_is_an_auto_reply():
+    raw = (b"From: jane@isp.example\nSubject: Read: [ABD-2026-0042] Abuse\nMIME-Version: 1.0\n"
+           b'Content-Type: multipart/report; report-type=disposition-notification; boundary="b3"\n\n'
+           b"--b3\nContent-Type: text/plain\n\nYour message was displayed.\n\n"
+           b"--b3\nContent-Type: message/disposition-notification\n\n"
+           b"Final-Recipient: rfc822; jane@isp.example\nDisposition: manual-action/MDN-sent-manually; "
+           b"displayed\n\n--b3--\n")
+    result = classify_message(raw)
+    assert (result.kind, result.report_reference) == ("auto_reply", "ABD-2026-0042")

@@ -38,8 +38,10 @@ class Command(BaseCommand):
         if path == "-":
             return sys.stdin.buffer.read(MAX_MESSAGE_BYTES + 1)
         file = Path(path)
-        if not file.is_file():
+        if not file.exists():
             raise CommandError(f"{path}: no such file")
+        if not file.is_file():
+            raise CommandError(f"{path}: not a file")
         try:
             with file.open("rb") as handle:
                 return handle.read(MAX_MESSAGE_BYTES + 1)
