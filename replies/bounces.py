@@ -130,7 +130,9 @@ _INTRO_RE = _compile(
     r"still not delivered|has not yet been delivered|not yet been delivered|delayed|"
     r"user unknown|unknown user|no such (?:user|mailbox|address)|invalid recipient|"
     r"errors? (?:occurred|was encountered)|"
-    r"bad destination|address(?:es)? failed)[^\n]*$",
+    r"bad destination|address(?:es)? failed|"
+    r"konnte nicht zugestellt|folgende(?:n)? empfänger|n'a pas pu être remis|"
+    r"destinataires? suivants?|no se pudo entregar|destinatarios? siguientes?)[^\n]*$",
     re.I | re.M,
 )
 

@@ -334,3 +334,19 @@ def test_a_read_receipt_is_an_auto_reply():
            b"displayed\n\n--b3--\n")
     result = classify_message(raw)
     assert (result.kind, result.report_reference) == ("auto_reply", "ABD-2026-0042")
+
+
+def test_auto_submitted_auto_generated_on_an_answer_is_an_auto_reply_even_with_prose():
+    raw = mail(Auto_Submitted="auto-generated", Subject="Re: [ABD-2026-0042] Abuse from 192.0.2.7",
+               body="Thank you for your report, our team will look into it within two days.\n")
+    assert classify_message(raw).kind == "auto_reply"
+
+
+def test_a_german_ndr_from_postmaster_names_the_recipient():
+    raw = mail(From="Postmaster <postmaster@isp.example>",
+               Subject="Unzustellbar: [ABD-2026-0042] Missbrauch",
+               body="Ihre Nachricht konnte nicht zugestellt werden an folgende Empfänger:\n\n"
+                    "  abuse@isp.example\n    550 5.1.1 Benutzer unbekannt\n")
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients, result.temporary, result.report_reference) == (
+        "bounce", ["abuse@isp.example"], False, "ABD-2026-0042")
