@@ -490,7 +490,10 @@ def _looks_like_abuse_report(msg: Message, subject: str, text: str, parts: mime.
     subject_abuse = bool(_ABUSE_WORDS_RE.search(subject)) or bool(
         re.search(r"\breport\b", subject, re.I) and (_IP_RE.search(subject) or from_abuse_desk))
     score = (len(abuse_hits) >= 2) + report_hits + evidence + from_abuse_desk + subject_abuse
-    return bool(abuse_hits or subject_abuse) and score >= 3
+    # Several abuse words, or an abuse subject from a reporting address or over a forwarded
+    # offending message (the classic complaint), and enough of the rest.
+    focused = len(abuse_hits) >= 2 or (subject_abuse and (from_abuse_desk or bool(parts.attached)))
+    return focused and score >= 3
 
 
 def _unquoted(text: str) -> str:

@@ -350,3 +350,19 @@ def test_a_german_ndr_from_postmaster_names_the_recipient():
     result = classify_message(raw)
     assert (result.kind, result.bounced_recipients, result.temporary, result.report_reference) == (
         "bounce", ["abuse@isp.example"], False, "ABD-2026-0042")
+
+
+def test_a_vendor_abuse_notice_without_arf_markup_is_an_abuse_report():
+    raw = mail(From="Abuse Team <abuse-reports@cert.example>",
+               Subject="[Incident] Brute force attack from 198.51.100.23",
+               body="Dear abuse team,\n\nwe observed SSH brute force attacks from 198.51.100.23 "
+                    "against our honeypot.\n\nSource IP: 198.51.100.23\nEvents: 523\n")
+    assert classify_message(raw).kind == "abuse_report"
+
+
+def test_an_isp_answer_that_speaks_of_abuse_stays_a_human_reply():
+    raw = mail(From="Abuse Team <abuse@isp.example>",
+               Subject="Re: [ABD-2026-0042] Brute force attack from 198.51.100.23",
+               body="Hello,\n\nthe customer behind 198.51.100.23 was compromised; the attack has "
+                    "stopped and the server is offline.\n")
+    assert classify_message(raw).kind == "human_reply"
