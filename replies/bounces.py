@@ -13,12 +13,21 @@ from dataclasses import dataclass, field
 
 from replies.mime import ADDRESS_RE, addresses
 
-# Mailboxes that speak for a mail system, never a recipient that failed.
+# Mailboxes that speak for a mail system, never a recipient that failed. (Not abuse@, noc@ or
+# hostmaster@: those are exactly the addresses our reports go to.)
 SYSTEM_LOCALPARTS = frozenset({
     "mailer-daemon", "postmaster", "mail-daemon", "maildaemon", "mailerdaemon", "mdaemon",
-    "mail.delivery.system", "root", "daemon", "nobody", "noreply", "no-reply", "hostmaster",
-    "abuse", "webmaster", "imss", "mailadm", "bounce", "bounces", "do-not-reply", "donotreply",
+    "mail.delivery.system", "mailadm", "imss",
 })
+
+
+def _compile(pattern: str, flags: int = 0) -> re.Pattern:
+    """re.compile, with @ADDR@ standing for a mail address."""
+    return re.compile(pattern.replace("@ADDR@", ADDRESS_RE.pattern), flags)
+
+
+MAX_RECIPIENTS = 100  # more than any real bounce names; bounds the work on hostile input
+MAX_NOTICE_LINES = 2000
 
 
 @dataclass
@@ -67,11 +76,12 @@ def read_dsn(texts: list[str]) -> BounceResult:
     delivered = 0
     for text in texts:
         for block in _blocks(text):
-            recipient_field = block.get("final-recipient") or block.get("original-recipient")
+            recipient_field = block.get("original-recipient") or block.get("final-recipient")
             if not recipient_field:
                 continue
+            # Original-Recipient is the address we wrote to; Final-Recipient may be a rewrite.
             addr = _address_field(recipient_field) or _address_field(
-                block.get("original-recipient", ""))
+                block.get("final-recipient", ""))
             action = block.get("action", "").lower().split()[0] if block.get("action") else ""
             status = _STATUS_RE.search(block.get("status", ""))
             status_class = status.group(1) if status else ""
@@ -94,22 +104,23 @@ def read_dsn(texts: list[str]) -> BounceResult:
 # --- Free-text bounces ------------------------------------------------------------------------
 
 # Where the notice ends and the returned message (or its headers) begins.
-_ORIGINAL_START = re.compile(
-    r"^\s*(?:-{2,}\s*)?(?:"
-    r"original message|original message follows|the original message|"
-    r"this is a copy of the message|a copy of the original message|"
-    r"below this line is a copy of the message|"
-    r"unsent message below|returned message|message text follows|"
-    r"(?:the )?(?:original )?message headers?(?: follow)?|"
+_ORIGINAL_START = _compile(
+    r"^.{0,40}?(?:"
+    r"original message(?! to| was received| could not| has not| was not)|"
+    r"message (?:text|header|headers|body) follows?|"
+    r"(?:this|here) is a copy of|a copy of the (?:original )?message|copy of the first part|"
+    r"below this line is a copy of the message|unsent message below|returned message|"
+    r"start of (?:the )?returned|message follows|first \d+ lines of|"
+    r"(?:the )?(?:original )?message headers?(?: follows?)?\s*(?:-|:|$)|"
     r"the (?:text|body) of (?:the|your) message|headers of the original message|"
-    r"original message headers|undelivered message|your message reads"
-    r")\b.*$"
-    r"|^(?:Received|Return-Path|Message-I[Dd]|DKIM-Signature|X-Original-To|Delivered-To)\s*:",
+    r"undelivered message|your message reads|attached (?:is|below) (?:the|a copy)"
+    r").*$"
+    r"|^\s*>?\s*(?:Received|Return-Path|Message-I[Dd]|DKIM-Signature|X-Original-To|Delivered-To)\s*:",
     re.I | re.M,
 )
 
 # Phrases placed right before the list of failed recipients.
-_INTRO_RE = re.compile(
+_INTRO_RE = _compile(
     r"(?:following (?:address(?:es|\(es\))?|recipients?(?:\(s\))?|destination addresses)|"
     r"(?:could|can)\s?not be (?:delivered|reached)|"
     r"did not reach the following|delivery (?:to the following recipients?(?:\(s\))? )?"
@@ -119,43 +130,44 @@ _INTRO_RE = re.compile(
     r"still not delivered|has not yet been delivered|not yet been delivered|delayed|"
     r"user unknown|unknown user|no such (?:user|mailbox|address)|invalid recipient|"
     r"errors? (?:occurred|was encountered)|"
-    r"bad destination|address(?:es)? failed)[^\n]*$",
+    r"bad destination|address(?:es)? failed|"
+    r"konnte nicht zugestellt|folgende(?:n)? empfänger|n'a pas pu être remis|"
+    r"destinataires? suivants?|no se pudo entregar|destinatarios? siguientes?)[^\n]*$",
     re.I | re.M,
 )
 
-_LINE_ALONE_RE = re.compile(
-    r"^[\s>*-]*(?:(?:to|recipient|address|rcpt to|original[- ]recipient|final[- ]recipient)"
-    r"\s*:\s*)?(?:rfc822;\s*)?[<\"(]?(?P<addr>%s)[>\")]?\s*"
+_LINE_ALONE_RE = _compile(
+    r"^[\s>*-]*(?:(?:recipient|recipient address|original address|address|rcpt to|"
+    r"original[- ]recipient|final[- ]recipient)"
+    r"\s*:\s*)?(?:rfc822;\s*)?[<\"(]?(?P<addr>@ADDR@)[>\")]?\s*"
     r"(?::.*|\.{3}.*|\s+on\s+.*|\s*\(.*|\s+-+\s*.*|,?\s*(?:user|mailbox|recipient|address|host|"
-    r"unknown|no such|not|does|account|quota|over|this|because|the|delivery|message).*)?$"
-    % ADDRESS_RE.pattern,
+    r"unknown|no such|not|does|account|quota|over|this|because|the|delivery|message).*)?$",
     re.I,
 )
 
 # addr inside a complaint: "550 5.1.1 <addr>... User unknown", "RCPT TO:<addr>", "(addr) not listed".
 _INLINE_PATTERNS = [
-    re.compile(r"\b[45]\d\d[\s-]+(?:[45]\.\d{1,3}\.\d{1,3}\s+)?[^\n<]{0,40}?<(?P<addr>%s)>"
-               % ADDRESS_RE.pattern, re.I),
-    re.compile(r"rcpt to:?\s*<?(?P<addr>%s)" % ADDRESS_RE.pattern, re.I),
-    re.compile(r"<?(?P<addr>%s)>?\s*\.\.\.\s" % ADDRESS_RE.pattern, re.I),
-    re.compile(r"\(\s*(?P<addr>%s)\s*\)\s+(?:not listed|is not|does not|unknown)" % ADDRESS_RE.pattern,
+    _compile(r"\b[45]\d\d[\s-]+(?:[45]\.\d{1,3}\.\d{1,3}\s+)?[^\n<]{0,40}?<(?P<addr>@ADDR@)>", re.I),
+    _compile(r"rcpt to:?\s*<?(?P<addr>@ADDR@)", re.I),
+    _compile(r"(?:was|were|is) addressed(?: to)?,?\s*['\"<]?(?P<addr>@ADDR@)", re.I),
+    _compile(r"<?(?P<addr>@ADDR@)>?\s*\.\.\.\s", re.I),
+    _compile(r"\(\s*(?P<addr>@ADDR@)\s*\)\s+(?:not listed|is not|does not|unknown)",
                re.I),
-    re.compile(r"(?:message|mail|delivery)\s+to\s+<?(?P<addr>%s)>?\s+(?:was|has|could|failed|is|"
-               r"cannot|can't|did|not|because|for)" % ADDRESS_RE.pattern, re.I),
-    re.compile(r"(?:unable to deliver|could not deliver|undeliverable|not be delivered|"
+    _compile(r"(?:message|mail|delivery)\s+to\s+<?(?P<addr>@ADDR@)>?\s+(?:was|has|could|failed|is|"
+               r"cannot|can't|did|not|because|for)", re.I),
+    _compile(r"(?:unable to deliver|could not deliver|undeliverable|not be delivered|"
                r"failed|undeliverable mail|delivery failure|user unknown|"
                r"mailbox (?:full|unavailable)|quota exceeded|exceeds? (?:allowed|quota)[^:]*)"
-               r"(?:\s+(?:the )?(?:message|mail))?\s*(?:to|for)?\s*:?\s*<?(?P<addr>%s)>?"
-               % ADDRESS_RE.pattern, re.I),
-    re.compile(r"(?P<addr>%s)>?\s*[:,]?\s*(?:user unknown|unknown user|no such (?:user|mailbox)|"
+               r"(?:\s+(?:the )?(?:message|mail))?\s*(?:to|for)?\s*:?\s*<?(?P<addr>@ADDR@)>?", re.I),
+    _compile(r"(?P<addr>@ADDR@)>?\s*[:,]?\s*(?:user unknown|unknown user|no such (?:user|mailbox)|"
                r"mailbox (?:unavailable|full|is full|not found)|does not exist|"
                r"not (?:found|known|listed)|invalid|unknown|"
                r"(?:account|user) (?:is )?(?:disabled|inactive|suspended|unknown)|"
-               r"over quota|quota exceeded|nameserver error|host unknown)" % ADDRESS_RE.pattern,
+               r"over quota|quota exceeded|nameserver error|host unknown)",
                re.I),
 ]
 
-_PERMANENT_RE = re.compile(
+_PERMANENT_RE = _compile(
     r"\b5\d\d\b(?![.:]\d)|\b5\.\d{1,3}\.\d{1,3}\b|permanent|fatal|user unknown|unknown user|"
     r"no such (?:user|mailbox|address|domain)|does not exist|doesn't exist|not listed|"
     r"invalid (?:recipient|address|mailbox)|unrouteable|host (?:not found|unknown)|"
@@ -164,7 +176,7 @@ _PERMANENT_RE = re.compile(
     r"account (?:is )?(?:disabled|inactive|suspended)|too many hops|loop detected",
     re.I,
 )
-_TEMPORARY_RE = re.compile(
+_TEMPORARY_RE = _compile(
     r"\b4\d\d\b(?![.:]\d)|\b4\.\d{1,3}\.\d{1,3}\b|delay(?:ed)?\b|not yet (?:been )?delivered|"
     r"will (?:continue to )?(?:retry|try again|keep trying|be retried)|still (?:being )?retr|"
     r"retrying|deferred|temporar(?:y|ily)|try(?:ing)? again later|warning|no action is required|"
@@ -175,14 +187,15 @@ _TEMPORARY_RE = re.compile(
 
 def notice_text(text: str) -> str:
     """The part of a bounce written by the mail system, before the returned original."""
-    match = _ORIGINAL_START.search(text)
-    # A marker on the very first lines is a header block of the notice itself: skip it.
-    if match and match.start() > 40:
-        return text[: match.start()]
+    # A marker on the very first line is the notice's own header block: look past it.
+    for match in _ORIGINAL_START.finditer(text):
+        if match.start() > 40:
+            return text[: match.start()]
     return text
 
 
-def read_free_text(texts: list[str], *, exclude: set[str]) -> list[str]:
+def read_free_text(texts: list[str], *, exclude: set[str], domain: str = "",
+                   originals: list[str] | None = None) -> list[str]:
     """Failed recipients named in the notice text of non-standard bounces."""
     found: list[str] = []
     for raw in texts:
@@ -191,6 +204,9 @@ def read_free_text(texts: list[str], *, exclude: set[str]) -> list[str]:
     found = [a for a in _unique(found) if _keep(a, exclude)]
     if found:
         return found
+    locals_ = [local for raw in texts for local in bare_locals(raw)]
+    if locals_:
+        return _unique(_qualify(local, texts + (originals or []), domain) for local in locals_)
     # Last resort: every address in the notice that is not the sender, us or a mail system.
     loose: list[str] = []
     for raw in texts:
@@ -200,21 +216,48 @@ def read_free_text(texts: list[str], *, exclude: set[str]) -> list[str]:
 
 def _strong(text: str) -> list[str]:
     found: list[str] = []
-    lines = text.splitlines()
+    lines = text.splitlines()[:MAX_NOTICE_LINES]
     for i, line in enumerate(lines):
         # Addresses alone on their line (Exim, Exchange, Gmail, Yahoo, AOL, GroupWise lists), or
-        # opening a "<addr>: reason" line (qmail, Postfix), when a failure phrase stands near.
+        # opening a "<addr>: reason" line (qmail, Postfix), when a failure phrase stands before.
         match = _LINE_ALONE_RE.match(line)
         if match and _near_failure(lines, i):
-            found.append(match.group("addr"))
+            # Sendmail and Postfix name the address we wrote to as "(expanded from: <addr>)".
+            expanded = _EXPANDED_RE.search(line + "\n" + (lines[i + 1] if i + 1 < len(lines) else ""))
+            found.append(expanded.group("addr") if expanded else match.group("addr"))
     for pattern in _INLINE_PATTERNS:
         for match in pattern.finditer(text):
             found.append(match.group("addr"))
-    return [a.strip(".").lower() for a in found]
+    return [a.strip(".'").lower() for a in found]
+
+
+_EXPANDED_RE = _compile(r"expanded from:?\s*<?(?P<addr>@ADDR@)>?", re.I)
+_BARE_LOCAL_RE = _compile(r"^\s+<?(?P<local>[A-Za-z0-9][A-Za-z0-9._+-]{0,63})>?\s*(?::|\s{2,}.*)?$")
+
+
+def bare_locals(text: str) -> list[str]:
+    """Local parts without a domain listed alone after a failure phrase (AOL, Yale's ph)."""
+    out: list[str] = []
+    lines = notice_text(text).splitlines()
+    for i, line in enumerate(lines):
+        match = _BARE_LOCAL_RE.match(line)
+        if match and "@" not in line and _INTRO_RE.search("\n".join(lines[max(0, i - 3): i])):
+            out.append(match.group("local").lower())
+    return out
+
+
+def _qualify(local: str, texts: list[str], domain: str) -> str:
+    """A bare local part made whole: the returned headers' address with that local part if any
+    (e.g. "for <local@host>" in a Received line), else the bouncing system's own domain."""
+    for raw in texts:
+        for addr in addresses(raw):
+            if addr.split("@", 1)[0] == local:
+                return addr
+    return f"{local}@{domain}" if domain else local
 
 
 def _near_failure(lines: list[str], i: int) -> bool:
-    window = "\n".join(lines[max(0, i - 12): i + 3])
+    window = "\n".join(lines[max(0, i - 12): i + 1])
     return bool(_INTRO_RE.search(window) or _PERMANENT_RE.search(window)
                 or _TEMPORARY_RE.search(window))
 
@@ -234,8 +277,4 @@ def classify_wording(text: str) -> str:
 
 
 def _unique(items) -> list[str]:
-    out: list[str] = []
-    for item in items:
-        if item and item not in out:
-            out.append(item)
-    return out
+    return [item for item in dict.fromkeys(items) if item][:MAX_RECIPIENTS]

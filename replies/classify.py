@@ -57,7 +57,7 @@ def classify_message(raw: bytes | str) -> Classification:
         if isinstance(raw, str):
             raw = raw.encode("utf-8", "surrogateescape")
         return _classify(bytes(raw))
-    except Exception:  # noqa: BLE001 - a classification is always returned; unknown is unrelated
+    except Exception:
         return Classification(kind=UNRELATED)
 
 
@@ -65,8 +65,8 @@ def classify_message(raw: bytes | str) -> Classification:
 
 _REPLY_PREFIX_RE = re.compile(
     r"^\s*(?:\[[^\]]{1,60}\]\s*)?(?:re|aw|sv|vs|antw|antwort|odp|ynt|res|rif|r|ref|rép|răsp|"
-    r"vá|atb|svar|vast|odg|yanıt|απ|отв|回复|回覆|答复|返信|답장|tr|fw|fwd|wg|enc|doorst)"
-    r"\s*(?:\[\d+\]|\(\d+\))?\s*[:：]",
+    r"vá|atb|svar|vast|odg|yanıt|απ|отв|回复|回覆|答复|返信|답장|tr|fw|fwd|wg|enc|doorst)"  # noqa: RUF001
+    r"\s*(?:\[\d+\]|\(\d+\))?\s*[:：]",  # noqa: RUF001 - the full-width colon of CJK mail
     re.I,
 )
 _QUOTE_HEADER_RE = re.compile(
@@ -118,7 +118,10 @@ _AUTO_BODY_RE = re.compile(
     r"\byour (?:e-?mail|message|report|complaint|request) has been (?:received|logged|registered)|"
     r"diese (?:nachricht|e-mail) wurde automatisch|automatisch (?:erstellt|generiert)|"
     r"ceci est une? (?:réponse|message) automatique|message (?:généré )?automatique|"
-    r"mensaje automático|messaggio automatico|automatisch gegenereerd",
+    r"mensaje automático|messaggio automatico|automatisch gegenereerd|"
+    r"nicht im büro|bin (?:bis|ab|vom) .{0,40}(?:nicht erreichbar|abwesend|im urlaub|wieder da)|"
+    r"je suis absente?\b|je serai de retour|estoy fuera de la oficina|sono fuori ufficio|"
+    r"ik ben afwezig|jag är ledig|jestem poza biurem",
     re.I,
 )
 _CHALLENGE_RE = re.compile(
@@ -144,7 +147,8 @@ _BOUNCE_SUBJECT_RE = re.compile(
     r"permanent delivery failure|nameserver error|user unknown|delivery failure|"
     r"unzustellbar|nicht zustellbar|non remis|non distribuable|no entregado|"
     r"non recapitabile|onbestelbaar|kan inte levereras|"
-    r"mail could not be delivered|returned to sender|message delayed|delivery warning",
+    r"mail could not be delivered|returned to sender|returning to sender|message delayed|"
+    r"delivery warning|mail failed|无法|失败|退信|未能送达|配信|不達|エラー",
     re.I,
 )
 _BOUNCE_BODY_RE = re.compile(
@@ -159,12 +163,17 @@ _BOUNCE_BODY_RE = re.compile(
     r"i'm sorry to (?:have to )?inform you|returned mail|"
     r"(?:recipient|address) rejected|host unknown|not listed in (?:the )?(?:domino )?directory|"
     r"\b5\.\d\.\d{1,3}\b|\b550\b|\b55[1-4]\b|delivery failure|failed recipient|"
-    r"nameserver error|remote host said|smtp error|permanent error|quota",
+    r"nameserver error|remote host said|smtp error|permanent error|quota|"
+    r"konnte nicht zugestellt werden|nicht zustellbar|unzustellbar|empfänger unbekannt|"
+    r"benutzer unbekannt|n'a pas pu être (?:remis|distribué)|destinataire inconnu|"
+    r"no se (?:ha )?pudo entregar|destinatario desconocido|non è stato possibile consegnare|"
+    r"kon niet worden afgeleverd|kunde inte levereras",
     re.I,
 )
 _SYSTEM_SENDER_RE = re.compile(
     r"^(?:mailer-daemon|mailer_daemon|maildaemon|mail-daemon|postmaster|mdaemon|"
-    r"mail\.delivery\.system|mailadm|imss|smtp32|mail delivery)\b|mailer-daemon",
+    r"mail\.delivery\.system|mailadm|imss|smtp32|mail delivery)\b|mailer-daemon|"
+    r"^microsoftexchange[0-9a-f]{16,}",
     re.I,
 )
 _SYSTEM_NAME_RE = re.compile(
@@ -193,7 +202,7 @@ _TICKET_PATTERNS = [
     re.compile(
         r"\b(?:ticket|case|incident|service request|request|issue|vorgang|ticketnummer|"
         r"vorgangsnummer|anfrage|dossier|caso|chamado|ärende|sak|zgłoszenie|referen(?:ce|z)|"
-        r"tracking)(?:\s*(?:number|nr|no|num|id|#|nummer|número|n°|numéro|ref))?\.?"
+        r"tracking|abuse[- ]?id)(?:\s*(?:number|nr|no|num|id|#|nummer|número|n°|numéro|ref))?\.?"
         r"\s*(?:is|:|#|=)?\s*#?\s*\[?(?P<id>[A-Za-z]{0,8}[-_#]?\d[\w./-]{1,40})",
         re.I,
     ),
@@ -225,6 +234,11 @@ def _classify(raw: bytes) -> Classification:
 
     if _is_challenge(msg, fresh):
         result.kind = AUTO_REPLY
+        return result
+
+    if "message/disposition-notification" in parts.types or \
+            mime.param(msg, "report-type") == "disposition-notification":
+        result.kind = AUTO_REPLY  # a read receipt (RFC 8098): automatic, and nothing failed
         return result
 
     bounce = _bounce(msg, subject, parts)
@@ -281,8 +295,9 @@ def _is_abuse_report(msg: Message, parts: mime.Walk) -> bool:
     report_type = mime.param(msg, "report-type")
     if report_type == "feedback-report" or parts.feedback_reports:
         return True
-    if any(mime.header(msg, name).strip() for name in _XARF_HEADER_NAMES):
-        return True
+    for name in _XARF_HEADER_NAMES:  # X-ARF: YES (0.1/0.2), X-XARF: PLAIN/SECURE/BULK
+        if mime.header(msg, name).strip().lower() not in ("", "no", "false", "0"):
+            return True
     if mime.header(msg, "X-Apple-Unsubscribe").strip().lower() == "true":
         return True  # Apple Mail's unsubscribe request: an opt-out complaint
     for body in parts.other_parts:
@@ -300,7 +315,7 @@ def _is_abuse_report(msg: Message, parts: mime.Walk) -> bool:
 def _is_challenge(msg: Message, fresh: str) -> bool:
     if any(mime.header(msg, name) for name in _CHALLENGE_HEADERS):
         return True
-    return bool(_CHALLENGE_RE.search(fresh[:20000]))
+    return bool(_CHALLENGE_RE.search(bounces.notice_text(fresh)[:20000]))
 
 
 def _sender(msg: Message) -> tuple[str, str]:
@@ -310,7 +325,7 @@ def _sender(msg: Message) -> tuple[str, str]:
 
 def _null_return_path(msg: Message) -> bool:
     value = mime.header(msg, "Return-Path").strip()
-    return value in ("<>", "") and msg.get("Return-Path") is not None or value.replace(" ", "") == "<>"
+    return (value in ("<>", "") and msg.get("Return-Path") is not None) or value.replace(" ", "") == "<>"
 
 
 def _from_mail_system(msg: Message) -> bool:
@@ -324,6 +339,12 @@ def _from_mail_system(msg: Message) -> bool:
     return _null_return_path(msg) or "failure" in mime.header(msg, "Auto-Submitted").lower()
 
 
+def _sender_domain(msg: Message) -> str:
+    domain = _sender(msg)[1].rpartition("@")[2]
+    labels = domain.split(".")
+    return ".".join(labels[-2:]) if len(labels) > 2 else domain
+
+
 def _own_addresses(msg: Message) -> set[str]:
     """Addresses that are the bounce's own sender and addressee, never a failed recipient."""
     found: set[str] = set()
@@ -331,7 +352,7 @@ def _own_addresses(msg: Message) -> set[str]:
                  "X-Original-To", "Envelope-To", "Errors-To", "X-Loop"):
         try:
             pairs = getaddresses([mime.header(msg, name)])
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: S112 - an unparsable header is no address
             continue
         found |= {a.lower() for _, a in pairs if "@" in a}
     return found
@@ -349,17 +370,20 @@ def _bounce(msg: Message, subject: str, parts: mime.Walk) -> bounces.BounceResul
     dsn = bounces.read_dsn(dsn_texts) if dsn_texts else bounces.BounceResult()
     if dsn.delivered_only:
         return dsn
-    notice = "\n".join(bounces.notice_text(t) for t in parts.texts)
+    notice = "\n".join(bounces.notice_text(_unquoted(t)) for t in parts.texts)
     system = _from_mail_system(msg)
-    looks_bounce = bool(_BOUNCE_SUBJECT_RE.search(subject)) or (
-        system and bool(_BOUNCE_BODY_RE.search(notice[:40000])))
+    daemon = "mailer-daemon" in _sender(msg)[1] or "mailer-daemon" in mime.header(msg, "From").lower()
+    looks_bounce = bool(_BOUNCE_SUBJECT_RE.search(subject)) or daemon or (
+        system and (bool(_BOUNCE_BODY_RE.search(notice[:40000])) or bool(parts.attached)))
     if not (dsn.recipients or report_type == "delivery-status" or looks_bounce):
         return None
     if not (dsn.recipients or report_type == "delivery-status" or system
             or _BOUNCE_BODY_RE.search(notice[:40000])):
         return None  # a bounce-like subject alone (e.g. someone writing about a bounce)
-    if _is_response(msg, subject, notice, None) and not system and not dsn.recipients \
-            and report_type != "delivery-status":
+    structural = bool(dsn.recipients) or report_type == "delivery-status" or daemon
+    if not structural and _REPLY_PREFIX_RE.match(subject) and not _BOUNCE_SUBJECT_RE.search(subject):
+        return None  # someone (a postmaster, say) answering our mail, not a mail system bouncing it
+    if not structural and not system and _is_response(msg, subject, notice, None):
         return None
     exclude = _own_addresses(msg)
     result = bounces.BounceResult(is_dsn=dsn.is_dsn)
@@ -367,7 +391,8 @@ def _bounce(msg: Message, subject: str, parts: mime.Walk) -> bounces.BounceResul
         result.recipients, result.temporary = dsn.recipients, dsn.temporary
         return result
     texts = parts.texts + parts.other_parts
-    result.recipients = bounces.read_free_text(texts, exclude=exclude)
+    result.recipients = bounces.read_free_text(texts, exclude=exclude, domain=_sender_domain(msg),
+                                               originals=parts.attached)
     result.temporary = _temporary_wording(subject, notice)
     return result
 
@@ -418,6 +443,8 @@ def _is_auto_reply(msg: Message, subject: str, fresh: str, *, responding: bool,
     auto_submitted = mime.header(msg, "Auto-Submitted").strip().lower()
     if auto_submitted.startswith("auto-replied"):
         return True
+    if auto_submitted.startswith("auto-") and responding:
+        return True  # RFC 3834: a person's mail program never sets it; an answer from a machine
     for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Auto-Reply", "X-AutoReply-From",
                  "X-Mail-Autoreply", "X-Autogenerated", "X-FC-MachineGenerated", "X-Autoresponse"):
         value = mime.header(msg, name).strip().lower()
@@ -437,9 +464,11 @@ def _is_auto_reply(msg: Message, subject: str, fresh: str, *, responding: bool,
                          r"mailer|notifications?|helpdesk|support|ticket)", _sender(msg)[1]))
     )
     auto_body = bool(_AUTO_BODY_RE.search(fresh[:20000]))
-    if auto_body and (responding or weak or ticket):
+    if auto_body and (responding or ticket):  # a notice answering nothing is just unrelated
         return True
-    return bool(weak and (responding or ticket) and (ticket or not _has_person_text(fresh)))
+    # A person answering through a ticket system or a list also carries such headers: only a
+    # message without words of its own is taken for a machine on these weak signals.
+    return bool(weak and (responding or ticket) and not _has_person_text(fresh))
 
 
 def _has_person_text(fresh: str) -> bool:
@@ -461,7 +490,10 @@ def _looks_like_abuse_report(msg: Message, subject: str, text: str, parts: mime.
     subject_abuse = bool(_ABUSE_WORDS_RE.search(subject)) or bool(
         re.search(r"\breport\b", subject, re.I) and (_IP_RE.search(subject) or from_abuse_desk))
     score = (len(abuse_hits) >= 2) + report_hits + evidence + from_abuse_desk + subject_abuse
-    return bool(abuse_hits or subject_abuse) and score >= 3
+    # Several abuse words, or an abuse subject from a reporting address or over a forwarded
+    # offending message (the classic complaint), and enough of the rest.
+    focused = len(abuse_hits) >= 2 or (subject_abuse and (from_abuse_desk or bool(parts.attached)))
+    return focused and score >= 3
 
 
 def _unquoted(text: str) -> str:

@@ -18,8 +18,11 @@ MAX_PART_CHARS = 128 * 1024  # decoded text read from one part
 MAX_PARTS = 200  # MIME parts walked
 MAX_TEXT_CHARS = 512 * 1024  # all readable text of one message
 
+# Matches start only at the beginning of a run of address characters and never give back what
+# they took (possessive), so a long run without '@' costs linear time, not quadratic.
 ADDRESS_RE = re.compile(
-    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+    r"(?<![A-Za-z0-9!#$%&'*+/=?^_`{|}~.-])"
+    r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]++(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]++)*+"
     r"@(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?\.)+[A-Za-z]{2,24}\b"
 )
 
@@ -28,7 +31,7 @@ def parse(raw: bytes) -> Message:
     """The message parsed leniently (compat32 keeps going where the modern policy raises)."""
     try:
         return email.message_from_bytes(raw[:MAX_MESSAGE_BYTES], policy=policy.compat32)
-    except Exception:  # noqa: BLE001 - the parser is documented not to raise, but never trust it
+    except Exception:
         return email.message_from_string("")
 
 
@@ -36,7 +39,7 @@ def header(msg: Message, name: str) -> str:
     """All values of a header, decoded (RFC 2047) and joined, '' when absent or undecodable."""
     try:
         values = msg.get_all(name) or []
-    except Exception:  # noqa: BLE001
+    except Exception:
         return ""
     out = []
     for value in values:
@@ -56,10 +59,10 @@ def decode_header_value(value) -> str:
             else:
                 text += chunk
         return " ".join(text.split())
-    except Exception:  # noqa: BLE001 - undecodable encoded words: keep the raw text
+    except Exception:
         try:
             return " ".join(str(value).split())
-        except Exception:  # noqa: BLE001
+        except Exception:
             return ""
 
 
@@ -80,14 +83,14 @@ def to_text(data: bytes, charset: str | None) -> str:
 def content_type(part: Message) -> str:
     try:
         return part.get_content_type().lower()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return "text/plain"
 
 
 def param(part: Message, name: str) -> str:
     try:
         value = part.get_param(name)
-    except Exception:  # noqa: BLE001
+    except Exception:
         return ""
     if isinstance(value, tuple):  # RFC 2231
         value = value[2]
@@ -98,7 +101,7 @@ def payload_bytes(part: Message) -> bytes:
     """The decoded body of a non-multipart part (bounded)."""
     try:
         data = part.get_payload(decode=True)
-    except Exception:  # noqa: BLE001
+    except Exception:
         data = None
     if data is None:
         try:
@@ -106,7 +109,7 @@ def payload_bytes(part: Message) -> bytes:
             if isinstance(raw, list):  # message/* parts: their first sub-message as text
                 raw = "\n".join(_flatten(m) for m in raw[:1])
             data = str(raw).encode("utf-8", "replace")
-        except Exception:  # noqa: BLE001
+        except Exception:
             data = b""
     return data[: MAX_PART_CHARS * 4]
 
@@ -114,17 +117,17 @@ def payload_bytes(part: Message) -> bytes:
 def _flatten(sub) -> str:
     try:
         return sub.as_string()[:MAX_PART_CHARS]
-    except Exception:  # noqa: BLE001
+    except Exception:
         try:
             return str(sub.get_payload())[:MAX_PART_CHARS]
-        except Exception:  # noqa: BLE001
+        except Exception:
             return ""
 
 
 def part_text(part: Message) -> str:
     try:
         charset = part.get_content_charset()
-    except Exception:  # noqa: BLE001
+    except Exception:
         charset = None
     text = to_text(payload_bytes(part), charset)[:MAX_PART_CHARS]
     if content_type(part) == "text/html":
@@ -173,7 +176,7 @@ def _walk(part: Message, out: Walk, *, inside_attached: bool, budget: list[int])
     out.types.append(ctype)
     try:
         is_multi = part.is_multipart()
-    except Exception:  # noqa: BLE001
+    except Exception:
         is_multi = False
     if ctype in ("message/rfc822", "message/rfc822-headers", "text/rfc822-headers",
                  "message/global", "message/global-headers", "message/partial"):
@@ -181,6 +184,12 @@ def _walk(part: Message, out: Walk, *, inside_attached: bool, budget: list[int])
         if is_multi:  # look inside for nested reports only
             for sub in _subparts(part):
                 _walk(sub, out, inside_attached=True, budget=budget)
+        return
+    if ctype in ("message/delivery-status", "message/global-delivery-status"):
+        (out.attached if inside_attached else out.delivery_status).append(_dsn_text(part))
+        return
+    if ctype == "message/feedback-report":
+        out.feedback_reports.append(_dsn_text(part))
         return
     if is_multi:
         alternatives = _subparts(part)
@@ -190,16 +199,10 @@ def _walk(part: Message, out: Walk, *, inside_attached: bool, budget: list[int])
         for sub in alternatives:
             _walk(sub, out, inside_attached=inside_attached, budget=budget)
         return
-    if ctype in ("message/delivery-status", "message/global-delivery-status"):
-        (out.attached if inside_attached else out.delivery_status).append(_dsn_text(part))
-        return
-    if ctype == "message/feedback-report":
-        out.feedback_reports.append(part_text(part))
-        return
     filename = ""
     try:
         filename = (part.get_filename() or "").lower()
-    except Exception:  # noqa: BLE001
+    except Exception:
         filename = ""
     if ctype == "application/json" or filename.endswith(".json"):
         out.json_parts.append(part_text(part))
@@ -224,7 +227,7 @@ def _walk(part: Message, out: Walk, *, inside_attached: bool, budget: list[int])
 def _subparts(part: Message) -> list[Message]:
     try:
         payload = part.get_payload()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return []
     if not isinstance(payload, list):
         return []
@@ -234,7 +237,7 @@ def _subparts(part: Message) -> list[Message]:
 def _attached_text(part: Message) -> str:
     try:
         payload = part.get_payload()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return ""
     if isinstance(payload, list):
         return "\n".join(_flatten(m) for m in payload[:2])[:MAX_PART_CHARS]
@@ -245,14 +248,14 @@ def _dsn_text(part: Message) -> str:
     """message/delivery-status: the email package parses it into header blocks; rebuild the text."""
     try:
         payload = part.get_payload()
-    except Exception:  # noqa: BLE001
+    except Exception:
         payload = None
     if isinstance(payload, list):
         blocks = []
         for block in payload[:500]:
             try:
                 blocks.append("\n".join(f"{k}: {v}" for k, v in block.items()))
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: S112 - skip an unreadable block, keep the rest
                 continue
         return "\n\n".join(blocks)[:MAX_PART_CHARS]
     return part_text(part)
@@ -262,7 +265,7 @@ def addresses(text: str) -> list[str]:
     """Mail addresses in text, lower-cased, in order, without duplicates."""
     seen: list[str] = []
     for match in ADDRESS_RE.finditer(text or ""):
-        addr = match.group(0).strip(".").lower()
+        addr = match.group(0).strip(".'").lower()
         if addr not in seen:
             seen.append(addr)
     return seen
