@@ -70,11 +70,13 @@ def test_a_responder_edits_overrides_and_manual_addresses_and_the_change_is_audi
         "name": "Example Networks", "reply_window_hours": "24", "language": "de",
         "wants_xarf": "", "do_not_contact": "", "do_not_contact_reason": "", "phone": "",
         "manual_addresses": "desk@example.net\nabuse@example.net",
+        "auto_follow_up": "on", "max_follow_ups": "2", "auto_escalate": "",
     })
     assert response.status_code == 302
     org.refresh_from_db()
     assert (org.name, org.reply_window_hours, org.language, org.wants_xarf) == (
         "Example Networks", 24, "de", False)
+    assert (org.auto_follow_up, org.max_follow_ups, org.auto_escalate) == (True, 2, False)
     assert sorted(org.addresses.values_list("email", "source")) == [
         ("abuse@example.net", "manual"), ("desk@example.net", "manual")]
     event = Event.objects.get(action="contact_edit")
