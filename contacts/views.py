@@ -1,11 +1,11 @@
 from django.contrib import messages
-from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.db.models import Count, Max, Prefetch
 from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import UpdateView
 from django_filters.views import FilterView
 
+from core.mixins import Perm
 from incidents.models import Incident
 
 from .filters import OrganisationFilter
@@ -13,10 +13,6 @@ from .forms import OrganisationForm
 from .lookup import incident_contacts_request, network_parent_request, organisation_refresh_request
 from .models import CatchAllMailbox, Network, Organisation
 from .services import organisation_update
-
-
-class Perm(PermissionRequiredMixin):
-    raise_exception = True
 
 
 class OrganisationListView(Perm, FilterView):

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import FileResponse, JsonResponse
@@ -11,6 +10,7 @@ from django.views.generic import CreateView, DetailView, UpdateView
 from django_filters.views import FilterView
 
 from contacts.services import offenders_by_organisation
+from core.mixins import Perm
 
 from .filters import IncidentFilter
 from .forms import EvidenceUploadForm, IncidentForm
@@ -18,12 +18,6 @@ from .models import Evidence, Incident, Offender
 from .parsing import evidence_parse_request, offender_exclude
 from .resolving import incident_resolve_request
 from .services import evidence_ingest, evidence_open, incident_create, incident_update
-
-
-class Perm(PermissionRequiredMixin):
-    """Signed-in users without the permission get 403 (anonymous ones never get this far)."""
-
-    raise_exception = True
 
 
 class IncidentListView(Perm, FilterView):

@@ -98,13 +98,17 @@ def _fmt(value, zone) -> str:
     return format_with_zone(value, zone) if value is not None else "?"
 
 
+def _chased(now):
+    """Overdue, not snoozed, of a contact that gets automatic follow-ups."""
+    return (Report.objects.filter(status=S.OVERDUE, organisation__auto_follow_up=True)
+            .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now))
+            .select_related("organisation", "incident"))
+
+
 def send_follow_ups(now) -> int:
     """An automatic follow-up to ISPs that allow it, for overdue reports under their maximum."""
     sent = 0
-    candidates = (Report.objects.filter(status=S.OVERDUE, organisation__auto_follow_up=True)
-                  .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now))
-                  .select_related("organisation", "incident"))
-    for report in candidates:
+    for report in _chased(now):
         if report.followups_sent >= report.organisation.max_follow_ups:
             continue
         window = timedelta(hours=report.organisation.reply_window_hours)
@@ -176,10 +180,7 @@ def _usable(organisation: Organisation, address: str) -> bool:
 def escalate_exhausted(now) -> int:
     """Overdue reports whose follow-ups are used up get an escalation draft upstream."""
     done = 0
-    exhausted = (Report.objects.filter(status=S.OVERDUE, organisation__auto_follow_up=True)
-                 .filter(Q(snoozed_until__isnull=True) | Q(snoozed_until__lte=now))
-                 .select_related("organisation", "incident"))
-    for report in exhausted:
+    for report in _chased(now):
         if report.followups_sent < report.organisation.max_follow_ups:
             continue
         if escalate(report, actor=None) is not None:

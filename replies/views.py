@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from incidents.views import Perm
+from core.mixins import Perm
 from reports.models import Message, Report, ReportStatus
 
 from .actions import ActionRefused, report_escalate, report_reopen, report_resolve, report_snooze
