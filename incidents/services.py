@@ -10,7 +10,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .audit import audit_record, snapshot
-from .models import Evidence, Incident, ReferenceCounter
+from .models import Evidence, Incident, IncidentStatus, ReferenceCounter
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,43 @@ def incident_update(*, actor, incident: Incident, **fields) -> Incident:
                      summary="Changed " + ", ".join(changed),
                      before={n: before[n] for n in changed}, after={n: after[n] for n in changed})
     return incident
+
+
+# Report statuses, from the strongest claim on the incident's status to the weakest.
+_REPORTING = {"queued", "sending", "unknown"}
+_WAITING = {"sent", "acknowledged", "overdue", "followed_up", "escalated", "replied"}
+
+
+def incident_status_follow(incident_id: int) -> str | None:
+    """The incident's status follows its reports (a closed incident stays closed).
+
+    Reports being sent: reporting; any report still awaiting or answered but not resolved:
+    waiting; every report resolved: resolved; otherwise (drafts, failures, bounces): open.
+    Returns the new status when it changed.
+    """
+    from reports.models import Report
+
+    incident = Incident.objects.filter(pk=incident_id).exclude(status=IncidentStatus.CLOSED).first()
+    if incident is None:
+        return None
+    statuses = set(Report.objects.filter(incident_id=incident_id).values_list("status", flat=True))
+    statuses |= set(Report.objects.filter(digest_incidents=incident_id).values_list("status", flat=True))
+    if statuses & _REPORTING:
+        new = IncidentStatus.REPORTING
+    elif statuses & _WAITING:
+        new = IncidentStatus.WAITING
+    elif statuses and statuses <= {"resolved"}:
+        new = IncidentStatus.RESOLVED
+    else:
+        new = IncidentStatus.OPEN
+    if Incident.objects.filter(pk=incident_id).exclude(status__in=[new, IncidentStatus.CLOSED]) \
+            .update(status=new, updated_at=timezone.now()) == 0:
+        return None
+    audit_record(actor=None, action="status", obj=incident, incident=incident,
+                 summary=f"Status {incident.get_status_display().lower()} -> {new.label.lower()} "
+                         f"(follows its reports)",
+                 before={"status": incident.status}, after={"status": new.value})
+    return new
 
 
 def clean_display_name(name: str | None) -> str:

@@ -98,6 +98,11 @@ class Report(models.Model):
             self.status = new
             for field, value in changes.items():
                 setattr(self, field, value)
+            from incidents.services import incident_status_follow
+
+            incident_status_follow(self.incident_id)
+            for other in self.digest_incidents.values_list("pk", flat=True):
+                incident_status_follow(other)
         return won
 
 

@@ -75,3 +75,20 @@ def test_a_draft_cannot_be_resolved_or_escalated(client, responder, report):
 def test_a_viewer_cannot_act_on_reports(client, viewer, report):
     client.force_login(viewer)
     assert act(client, report, "snooze", hours=1).status_code == 403
+
+
+def test_the_incident_status_follows_its_reports(client, responder, report):
+    from incidents.models import Incident, IncidentStatus
+
+    incident = report.incident
+    Report.objects.filter(pk=report.pk).update(status=ReportStatus.SENT)
+    report.refresh_from_db()
+    assert report.move(ReportStatus.SENT, ReportStatus.ACKNOWLEDGED)
+    assert Incident.objects.get(pk=incident.pk).status == IncidentStatus.WAITING
+    client.force_login(responder)
+    act(client, report, "resolve", note="Customer cleaned up")
+    assert Incident.objects.get(pk=incident.pk).status == IncidentStatus.RESOLVED
+    assert Event.objects.filter(incident=incident, action="status").count() == 2
+    Incident.objects.filter(pk=incident.pk).update(status=IncidentStatus.CLOSED)
+    act(client, report, "reopen")
+    assert Incident.objects.get(pk=incident.pk).status == IncidentStatus.CLOSED  # a person closed it
