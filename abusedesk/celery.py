@@ -46,3 +46,8 @@ def _schedule_periodic_tasks(sender, **kwargs):
         interval, sender.signature("core.tasks.heartbeat", options={"expires": interval * 0.9}),
         name="worker heartbeat",
     )
+    sweep = settings.OUTBOX_SWEEP_INTERVAL_SECONDS
+    sender.add_periodic_task(
+        sweep, sender.signature("reports.tasks.sweep_outbox", options={"expires": sweep * 0.9}),
+        name="outbox sweeper",
+    )

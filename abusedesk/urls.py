@@ -22,5 +22,6 @@ urlpatterns = [
     path("users/new/", core_views.UserEditView.as_view(), name="user_create"),
     path("users/<int:pk>/", core_views.UserEditView.as_view(), name="user_edit"),
     path("incidents/", include("incidents.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,7 +3,9 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from contacts.models import Organisation
 from incidents.models import Offender
+from reports.models import Message, Report
 
 from .conftest import make_user
 from .factories import an_evidence, an_incident
@@ -31,6 +33,12 @@ WALK = [
     ("incidents:edit", "get", "responder"),
     ("incidents:edit", "post", "responder"),
     ("incidents:upload", "post", "responder"),
+    ("reports:detail", "get", "viewer"),
+    ("reports:message_raw", "get", "viewer"),
+    ("reports:send", "post", "responder"),
+    ("reports:bulk_send", "post", "responder"),
+    ("reports:decide", "post", "responder"),
+    ("reports:test_email", "get", "admin"),
     ("users", "get", "admin"),
     ("user_create", "get", "admin"),
     ("user_edit", "get", "admin"),
@@ -60,7 +68,13 @@ def world(db):
     incident = an_incident(owner)
     evidence = an_evidence(incident, owner)
     offender = Offender.objects.create(incident=incident, source="45.13.7.9", ip="45.13.7.9")
-    return {"incident": incident, "evidence": evidence, "user": owner, "offender": offender}
+    organisation = Organisation.objects.create(name="Example Transit")
+    report = Report.objects.create(incident=incident, organisation=organisation,
+                                   to_addresses=["abuse@transit.example"], subject="Brute force",
+                                   body="Please investigate.")
+    message = Message.objects.create(report=report, direction="out", kind="report", raw=b"x")
+    return {"incident": incident, "evidence": evidence, "user": owner, "offender": offender,
+            "report": report, "message": message}
 
 
 def _url(name, world):
@@ -76,6 +90,10 @@ def _url(name, world):
         "incidents:offender_exclude": [world["offender"].pk],
         "incidents:resolve": [world["incident"].reference],
         "user_edit": [world["user"].pk],
+        "reports:detail": [world["report"].pk],
+        "reports:send": [world["report"].pk],
+        "reports:decide": [world["report"].pk],
+        "reports:message_raw": [world["message"].pk],
     }.get(name, [])
     return reverse(name, args=args)
 
