@@ -61,7 +61,9 @@ def database_now() -> datetime:
         if connection.vendor == "sqlite":
             cursor.execute("SELECT STRFTIME('%Y-%m-%d %H:%M:%f', 'NOW')")
             return parse_datetime(cursor.fetchone()[0]).replace(tzinfo=UTC)
-        cursor.execute("SELECT CURRENT_TIMESTAMP")
+        # The statement's time, as Django's Now(): not the transaction's start, which may be
+        # long before a claim that waited for the contact's lock.
+        cursor.execute("SELECT STATEMENT_TIMESTAMP()")
         return cursor.fetchone()[0].astimezone(UTC)
 
 

@@ -4,11 +4,15 @@ The worker-level guarantees (a real Celery worker, SIGKILL, a Redis restart) are
 test_reports_send_e2e.py.
 """
 
+import os
+import subprocess
+import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 import pytest
+from django.core import mail
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.urls import reverse
@@ -695,3 +699,59 @@ def test_the_test_email_page_shows_the_servers_refusal(db, smtp, client):
 def test_the_test_email_page_is_for_admins_only(client, owner):
     client.force_login(owner)
     assert client.get(reverse("reports:test_email")).status_code == 403
+
+
+# --- Settings ---------------------------------------------------------------------------------
+
+
+def _settings_in_a_fresh_process(tmp_path, **env):
+    script = ("from django.conf import settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, "
+              "s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, "
+              "s.EMAIL_USE_SSL, s.EMAIL_TIMEOUT)")
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("EMAIL_", "DATABASE_"))}
+    return subprocess.run([sys.executable, "manage.py", "shell", "-v", "0", "-c", script],
+                          cwd=os.path.dirname(os.path.dirname(__file__)),
+                          env={**base, "ABUSEDESK_DATA_DIR": str(tmp_path), **env},
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_smtp_comes_from_separate_host_variables_when_email_host_is_set(tmp_path):
+    result = _settings_in_a_fresh_process(
+        tmp_path, EMAIL_URL="consolemail://", EMAIL_HOST="mail.example.org", EMAIL_PORT="2525",
+        EMAIL_HOST_USER="desk", EMAIL_HOST_PASSWORD="p@ss:w/rd", EMAIL_USE_TLS="true",
+        EMAIL_TIMEOUT="20")
+    assert result.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend",
+                                     "mail.example.org", "2525", "desk", "p@ss:w/rd", "True",
+                                     "False", "20"], result.stderr
+
+
+def test_smtp_comes_from_email_url_otherwise(tmp_path):
+    result = _settings_in_a_fresh_process(
+        tmp_path, EMAIL_URL="smtp+ssl://desk:secret@mail.example.org:465")
+    assert result.stdout.split() == ["django.core.mail.backends.smtp.EmailBackend",
+                                     "mail.example.org", "465", "desk", "secret", "False", "True",
+                                     "60"], result.stderr
+
+
+def test_a_stale_limit_shorter_than_a_slow_smtp_conversation_is_refused(tmp_path):
+    result = _settings_in_a_fresh_process(tmp_path, EMAIL_TIMEOUT="60",
+                                          SENDING_STALE_AFTER_SECONDS="100")
+    assert result.returncode != 0
+    assert "SENDING_STALE_AFTER_SECONDS must exceed twice EMAIL_TIMEOUT" in result.stderr
+
+
+def test_without_smtp_the_local_mail_backend_gets_the_same_bytes(owner, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    report = queued(owner)
+    report_send(report.pk)
+    report.refresh_from_db()
+    assert report.status == S.SENT
+    (sent,) = mail.outbox
+    assert sent.outgoing.raw == bytes(Message.objects.get(report=report).raw)
+
+
+def test_the_console_backend_of_make_run_prints_the_report(owner, settings, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    report = queued(owner)
+    report_send(report.pk)
+    assert f"Message-ID: {Report.objects.get(pk=report.pk).message_id}" in capsys.readouterr().out
