@@ -7,9 +7,11 @@ Each test has a redis-server of its own (so it may restart it) and commits its d
 import os
 import signal
 import time
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.db.models import Min
 from django.urls import reverse
 
 from reports.models import Message, Report, ReportStatus
@@ -183,3 +185,25 @@ def test_redis_restarted_while_reports_are_queued_every_report_is_still_sent_exa
     assert len(ids) == len(set(ids)) == 15
     assert sent_before_restart < 15
     assert Message.objects.filter(direction="out").count() == 15
+
+
+def test_the_eleventh_report_to_one_contact_within_the_hour_waits_in_the_queue(e2e, client):
+    organisation = an_organisation()
+    reports = [a_report(e2e.owner, organisation=organisation, attachments=False) for _ in range(11)]
+    services = e2e.start()
+    for report in reports:
+        report_queue(actor=e2e.owner, report=report)
+    wait_for(lambda: Report.objects.filter(status=S.SENT).count() == 10
+             and Report.objects.exclude(waiting_reason="").count() == 1, WORKER_TIMEOUT,
+             "ten reports sent and one waiting", diagnose=services.tails)
+    time.sleep(2)
+    (waiting,) = Report.objects.exclude(waiting_reason="")
+    assert waiting.status == S.QUEUED and waiting.attempts == 0
+    assert len(e2e.smtp.messages()) == 10
+    # The task waits for the hour (a countdown), and the sweeper leaves it alone meanwhile.
+    first_claim = Report.objects.filter(status=S.SENT).aggregate(t=Min("sending_started_at"))["t"]
+    assert waiting.next_attempt_at == first_claim + timedelta(hours=1)
+    assert outbox_sweep().requeued == []
+    client.force_login(e2e.owner)
+    page = client.get(waiting.incident.get_absolute_url()).content.decode()
+    assert "Waiting for the hourly limit: 10 reports went to this contact in the past hour" in page
