@@ -124,8 +124,7 @@ def build_report_message(report, *, date: datetime) -> Outgoing:
     msg["Subject"] = subject_with_reference(report.subject, report.incident.reference)
     msg["From"] = Address(addr_spec=sender)
     organisation = one_line(report.organisation.name, limit=100)
-    msg["To"] = [Address(display_name=organisation if i == 0 else "", addr_spec=a)
-                 for i, a in enumerate(to)]
+    msg["To"] = [Address(display_name=organisation, addr_spec=a) for a in to]
     if cc:
         msg["Cc"] = [Address(addr_spec=a) for a in cc]
     msg["Reply-To"] = Address(addr_spec=reply_to_address(report.reply_token))

@@ -267,6 +267,17 @@ def test_cr_lf_in_an_attachment_name_is_neutralised(owner, smtp):
     assert set(attachments_of(received.message)) == {"evidence-ABD.zip", "x.json X-Injected: yes"}
 
 
+def test_cr_lf_in_an_attachment_content_type_makes_it_plain_bytes(owner, smtp):
+    report = queued(owner)
+    report.attachments.filter(kind="xarf").update(content_type="text/plain\r\nX-Injected: yes")
+    report_send(report.pk)
+    (received,) = smtp.messages()
+    _only_our_headers(received)
+    types = {p.get_filename(): p.get_content_type() for p in received.message.iter_attachments()}
+    assert types["xarf.json"] == "application/octet-stream"
+    assert attachments_of(received.message)["xarf.json"] == XARF_BYTES
+
+
 @pytest.mark.parametrize("address", [
     "abuse@transit.example\r\nBcc: victim@attacker.example",
     "abuse@transit.example, victim@attacker.example",
@@ -370,6 +381,8 @@ def test_one_refused_recipient_of_two_is_noted_on_a_sent_report(owner, smtp):
     report_send(report.pk)
     report.refresh_from_db()
     assert report.status == S.SENT
+    assert smtp.messages()[0].message["To"] == ("Example Transit Ltd <abuse@transit.example>, "
+                                                "Example Transit Ltd <noc@transit.example>")
     assert report.last_error == "noc@transit.example refused: 550 5.1.1 No such user"
 
 
