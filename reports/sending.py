@@ -209,6 +209,10 @@ def report_send(report_id: int) -> Wait | None:
         return claim
     if not claim:
         return None
+    if Organisation.objects.filter(pk=report.organisation_id, do_not_contact=True).exists():
+        _finish(report, S.FAILED, "fail", f"Not sent: {report.organisation.name} was marked "
+                                          "do-not-contact after the report was approved.")
+        return None
     try:
         outgoing = build_report_message(report, date=report.sending_started_at)
     except Exception as exc:  # nothing was sent: a bad address in settings or on the report

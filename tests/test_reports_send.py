@@ -135,6 +135,15 @@ def test_a_report_to_a_do_not_contact_organisation_cannot_be_queued(owner, enque
         report_queue(actor=owner, report=a_report(owner, organisation=organisation))
 
 
+def test_a_contact_marked_do_not_contact_after_approval_gets_nothing(owner, smtp):
+    report = queued(owner)
+    Organisation.objects.filter(pk=report.organisation_id).update(do_not_contact=True)
+    report_send(report.pk)
+    report.refresh_from_db()
+    assert report.status == S.FAILED and "marked do-not-contact" in report.last_error
+    assert smtp.sessions == 0
+
+
 def test_a_report_is_queued_once_even_from_two_stale_copies(owner, enqueued):
     report = a_report(owner)
     stale_copy = Report.objects.get(pk=report.pk)
