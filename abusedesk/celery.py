@@ -59,3 +59,8 @@ def _schedule_periodic_tasks(sender, **kwargs):
                              options={"expires": settings.IMAP_POLL_SECONDS * 0.9}),
             name="poll the abuse mailbox",
         )
+    sweep = settings.OUTBOX_SWEEP_INTERVAL_SECONDS
+    sender.add_periodic_task(
+        sweep, sender.signature("reports.tasks.sweep_outbox", options={"expires": sweep * 0.9}),
+        name="outbox sweeper",
+    )

@@ -245,8 +245,25 @@ RDAP_MAX_WAIT_SECONDS = env.float("RDAP_MAX_WAIT_SECONDS", default=30.0)
 REPLY_WINDOW_HOURS = env.int("REPLY_WINDOW_HOURS", default=48)
 
 # --- Mail ---------------------------------------------------------------------------------------
+# SMTP from EMAIL_URL, or, when EMAIL_HOST is set, from the separate host/port/user/password/TLS
+# variables (handy when a password holds characters a URL would need escaped).
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+if env.str("EMAIL_HOST", default=""):
+    EMAIL_CONFIG = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": env.str("EMAIL_HOST"),
+        "EMAIL_PORT": env.int("EMAIL_PORT", default=587),
+        "EMAIL_HOST_USER": env.str("EMAIL_HOST_USER", default=""),
+        "EMAIL_HOST_PASSWORD": env.str("EMAIL_HOST_PASSWORD", default=""),
+        "EMAIL_USE_TLS": env.bool("EMAIL_USE_TLS", default=False),
+        "EMAIL_USE_SSL": env.bool("EMAIL_USE_SSL", default=False),
+    }
+    if EMAIL_CONFIG["EMAIL_USE_TLS"] and EMAIL_CONFIG["EMAIL_USE_SSL"]:
+        raise ImproperlyConfigured("EMAIL_USE_TLS (STARTTLS) and EMAIL_USE_SSL exclude each other")
 vars().update(EMAIL_CONFIG)
+# Seconds an SMTP connection may stay silent; well under SENDING_STALE_AFTER_SECONDS, so a send is
+# over (one way or another) before the sweeper calls it unknown.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=60)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="abusedesk@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -267,6 +284,30 @@ FOLLOW_UP_STEP_SECONDS = env.int("FOLLOW_UP_STEP_SECONDS", default=60)
 # Where unanswered reports escalate when no upstream network has an abuse address.
 ESCALATION_CERT_EMAIL = env.str("ESCALATION_CERT_EMAIL", default="")
 ESCALATION_CERT_NAME = env.str("ESCALATION_CERT_NAME", default="National CERT")
+# --- Sending reports (reports/sending.py) ---------------------------------------------------------
+# From of every report; its domain names our Message-IDs.
+REPORT_FROM = env.str("REPORT_FROM", default="") or DEFAULT_FROM_EMAIL
+# Reply-To of every report. "{token}" is replaced by the report's own reply token, e.g.
+# "abuse+{token}@example.org" (plus-addressing), so a reply names its report. Empty: REPORT_FROM.
+REPORT_REPLY_TO = env.str("REPORT_REPLY_TO", default="")
+REPORT_CC_SENDER = env.bool("REPORT_CC_SENDER", default=False)
+REPORT_BCC_ARCHIVE = env.str("REPORT_BCC_ARCHIVE", default="")
+REPORT_THROTTLE_PER_HOUR = env.int("REPORT_THROTTLE_PER_HOUR", default=10)
+REPORT_SEND_MAX_ATTEMPTS = env.int("REPORT_SEND_MAX_ATTEMPTS", default=8)
+REPORT_RETRY_BASE_SECONDS = env.int("REPORT_RETRY_BASE_SECONDS", default=60)
+REPORT_RETRY_MAX_SECONDS = env.int("REPORT_RETRY_MAX_SECONDS", default=1800)
+SENDING_STALE_AFTER_SECONDS = env.int("SENDING_STALE_AFTER_SECONDS", default=900)
+OUTBOX_REQUEUE_AFTER_SECONDS = env.int("OUTBOX_REQUEUE_AFTER_SECONDS", default=600)
+OUTBOX_SWEEP_INTERVAL_SECONDS = env.int("OUTBOX_SWEEP_INTERVAL_SECONDS", default=60)
+for _name in ("REPORT_THROTTLE_PER_HOUR", "REPORT_SEND_MAX_ATTEMPTS", "REPORT_RETRY_BASE_SECONDS",
+              "REPORT_RETRY_MAX_SECONDS", "SENDING_STALE_AFTER_SECONDS",
+              "OUTBOX_REQUEUE_AFTER_SECONDS", "OUTBOX_SWEEP_INTERVAL_SECONDS"):
+    if vars()[_name] < 1:
+        raise ImproperlyConfigured(f"{_name} must be at least 1")
+if SENDING_STALE_AFTER_SECONDS <= 2 * EMAIL_TIMEOUT:
+    raise ImproperlyConfigured(
+        "SENDING_STALE_AFTER_SECONDS must exceed twice EMAIL_TIMEOUT: a send still talking to "
+        "the mail server must never be called unknown")
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PRODUCTION)

@@ -24,5 +24,6 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("mail/", include("replies.urls")),
     path("contacts/", include("contacts.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -64,11 +64,20 @@ class Report(models.Model):
     idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     isp_ticket = models.CharField(max_length=100, blank=True)
     last_error = models.TextField(blank=True)
+    # Sending (reports/sending.py). Times below are the database's clock, never a worker's.
+    reply_token = models.CharField(
+        max_length=32, blank=True, db_index=True,
+        help_text="Names this report in its Reply-To address (plus-addressing)")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="SMTP sessions started")
+    sending_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a worker last claimed the report to send it")
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True, help_text="A queued report is not sent before this (retry, throttle)")
+    waiting_reason = models.CharField(max_length=200, blank=True,
+                                      help_text="Why a queued report is still waiting")
     followups_sent = models.PositiveSmallIntegerField(default=0)
     reminded_at = models.DateTimeField(null=True, blank=True,
                                        help_text="When the owner was reminded that it is overdue")
-    reply_token = models.CharField(max_length=32, blank=True, db_index=True,
-                                   help_text="Identifies the report in its plus-addressed Reply-To")
     queued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
@@ -88,12 +97,18 @@ class Report(models.Model):
     def may_move(old: str, new: str) -> bool:
         return new in TRANSITIONS.get(old, set())
 
-    def move(self, old: str, new: str, **changes) -> bool:
-        """Compare-and-set: change the status only if it still is ``old``. True if we won."""
+    def move(self, old: str, new: str, *, where: models.Q | None = None, **changes) -> bool:
+        """Compare-and-set: change the status only if it still is ``old``. True if we won.
+
+        ``where`` adds conditions the row must still meet (e.g. "its retry time has come").
+        """
         if not self.may_move(old, new):
             raise ValueError(f"A report cannot go from {old} to {new}")
         changes["updated_at"] = timezone.now()
-        won = Report.objects.filter(pk=self.pk, status=old).update(status=new, **changes) == 1
+        rows = Report.objects.filter(pk=self.pk, status=old)
+        if where is not None:
+            rows = rows.filter(where)
+        won = rows.update(status=new, **changes) == 1
         if won:
             self.status = new
             for field, value in changes.items():

@@ -43,6 +43,12 @@ WALK = [
     ("contacts:refresh", "post", "responder"),
     ("contacts:network_parent", "post", "responder"),
     ("contacts:incident_lookup", "post", "responder"),
+    ("reports:detail", "get", "viewer"),
+    ("reports:message_raw", "get", "viewer"),
+    ("reports:send", "post", "responder"),
+    ("reports:bulk_send", "post", "responder"),
+    ("reports:decide", "post", "responder"),
+    ("reports:test_email", "get", "admin"),
     ("users", "get", "admin"),
     ("user_create", "get", "admin"),
     ("user_edit", "get", "admin"),
@@ -74,10 +80,14 @@ def world(db):
     offender = Offender.objects.create(incident=incident, source="45.13.7.9", ip="45.13.7.9")
     organisation = Organisation.objects.create(name="Example Networks", handle="EXN", registry="ripencc")
     network = Network.objects.create(start="81.2.0.0", end="81.2.0.255", organisation=organisation)
-    report = Report.objects.create(incident=incident, organisation=organisation, status="sent")
-    message = Message.objects.create(direction="in", kind="unrelated", subject="walk", raw=b"x")
+    report = Report.objects.create(incident=incident, organisation=organisation,
+                                   to_addresses=["abuse@transit.example"], subject="Brute force",
+                                   body="Please investigate.")
+    message = Message.objects.create(report=report, direction="out", kind="report", raw=b"x")
+    inbound = Message.objects.create(direction="in", kind="unrelated", subject="walk", raw=b"x")
     return {"incident": incident, "evidence": evidence, "user": owner, "offender": offender,
-            "organisation": organisation, "network": network, "report": report, "message": message}
+            "organisation": organisation, "network": network, "report": report, "message": message,
+            "inbound": inbound}
 
 
 def _url(name, world):
@@ -93,13 +103,17 @@ def _url(name, world):
         "incidents:offender_exclude": [world["offender"].pk],
         "incidents:resolve": [world["incident"].reference],
         "user_edit": [world["user"].pk],
-        "replies:message": [world["message"].pk],
-        "replies:file": [world["message"].pk],
+        "replies:message": [world["inbound"].pk],
+        "replies:file": [world["inbound"].pk],
         "replies:report_action": [world["report"].pk, "snooze"],
         "contacts:edit": [world["organisation"].pk],
         "contacts:refresh": [world["organisation"].pk],
         "contacts:network_parent": [world["network"].pk],
         "contacts:incident_lookup": [world["incident"].reference],
+        "reports:detail": [world["report"].pk],
+        "reports:send": [world["report"].pk],
+        "reports:decide": [world["report"].pk],
+        "reports:message_raw": [world["message"].pk],
     }.get(name, [])
     return reverse(name, args=args)
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0002_report_offenders_attachments'),
+        ('reports', '0003_report_sending'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -47,11 +47,6 @@ class Migration(migrations.Migration):
             model_name='report',
             name='reminded_at',
             field=models.DateTimeField(blank=True, help_text='When the owner was reminded that it is overdue', null=True),
-        ),
-        migrations.AddField(
-            model_name='report',
-            name='reply_token',
-            field=models.CharField(blank=True, db_index=True, help_text='Identifies the report in its plus-addressed Reply-To', max_length=32),
         ),
         migrations.AddConstraint(
             model_name='message',
