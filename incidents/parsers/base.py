@@ -4,6 +4,7 @@ A parser never raises on bad input: it records an error (with the line or packet
 context, counts the record as skipped and goes on.
 """
 
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -65,6 +66,8 @@ class ParseContext:
     state: dict = field(default_factory=dict)  # per-parse memory of formats, keyed by format name
     _year: int | None = None
     _last_syslog: datetime | None = None
+    _last_stamp: tuple | None = None  # (month, day, hms) -> UTC of the previous call
+    _last_utc: datetime | None = None
 
     def error(self, location: int | str | None, message: str, *, skipped: bool = True) -> None:
         self.errors_total += 1
@@ -79,6 +82,14 @@ class ParseContext:
 
     def syslog_time(self, month: str, day: int, hms: str) -> datetime | None:
         """``Nov 24 03:14:07`` (no year) as UTC, the year inferred as described on the class."""
+        stamp = (month, day, hms)
+        if stamp == self._last_stamp:  # busy logs repeat a second many times: same answer
+            return self._last_utc
+        utc = self._syslog_time(month, day, hms)
+        self._last_stamp, self._last_utc = stamp, utc
+        return utc
+
+    def _syslog_time(self, month: str, day: int, hms: str) -> datetime | None:
         try:
             mon = MONTHS[month[:3].lower()]
             hour, minute, second = (int(float(x)) for x in hms.split(":"))
@@ -117,7 +128,12 @@ class LineFormat:
     keywords: tuple[str, ...] = ()
 
     def wants(self, line: str) -> bool:
-        return any(k in line for k in self.keywords) if self.keywords else True
+        if not self.keywords:
+            return True
+        pattern = self.__dict__.get("_keyword_pattern")
+        if pattern is None:  # one C-level search instead of a Python loop over the keywords
+            pattern = self._keyword_pattern = re.compile("|".join(map(re.escape, self.keywords)))
+        return pattern.search(line) is not None
 
     def parse_line(self, line: str, ctx: ParseContext) -> Record | Iterable[Record] | None:
         raise NotImplementedError

@@ -2,12 +2,13 @@
 
 import gzip
 import io
-import re
 import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+
+import ahocorasick
 
 from .aggregate import Offenders
 from .base import LineFormat, ParseContext, Record, StreamFormat
@@ -179,18 +180,25 @@ class _Candidates:
             if i not in self.always:
                 for keyword in f.keywords:
                     owners.setdefault(keyword, set()).add(i)
-        self.by_keyword = {k: {i for other, idx in owners.items() if other in k for i in idx}
-                           for k in owners}
-        alternatives = "|".join(re.escape(k) for k in sorted(owners, key=len, reverse=True))
-        self.pattern = re.compile(f"(?=({alternatives}))") if owners else None
+        # Aho-Corasick: every keyword occurrence, overlapping ones included, in one pass in C
+        self.automaton = ahocorasick.Automaton() if owners else None
+        for keyword, idx in owners.items():
+            self.automaton.add_word(keyword, frozenset(idx))
+        if self.automaton is not None:
+            self.automaton.make_automaton()
+        self._cache: dict[frozenset, list[LineFormat]] = {}
 
     def __call__(self, line: str) -> list[LineFormat]:
         chosen = set()
-        if self.pattern is not None:
-            for match in self.pattern.finditer(line):
-                chosen |= self.by_keyword[match.group(1)]
+        if self.automaton is not None:
+            for _end, idx in self.automaton.iter(line):
+                chosen |= idx
         chosen.update(i for i in self.always if self.formats[i].wants(line))
-        return [self.formats[i] for i in sorted(chosen)]
+        key = frozenset(chosen)
+        ordered = self._cache.get(key)
+        if ordered is None:
+            ordered = self._cache[key] = [self.formats[i] for i in sorted(chosen)]
+        return ordered
 
 
 def _lines(stream, fmt, ctx) -> Iterator[tuple[str, Iterable[Record]]]:
@@ -205,6 +213,7 @@ def _lines(stream, fmt, ctx) -> Iterator[tuple[str, Iterable[Record]]]:
         raw_lines = (line.encode("utf-8") for line in text)
     else:
         raw_lines = _bounded_lines(stream, ctx)
+    last = None  # the format that claimed the previous line: a file is mostly one format
     for number, raw in enumerate(raw_lines, 1):
         if raw is None:
             continue
@@ -212,7 +221,20 @@ def _lines(stream, fmt, ctx) -> Iterator[tuple[str, Iterable[Record]]]:
         line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
         if not line.strip():
             continue
+        tried = None
+        if last is not None and last.wants(line):
+            tried = last
+            try:
+                found = last.parse_line(line, ctx)
+            except Exception as exc:
+                ctx.error(number, f"{last.name}: {type(exc).__name__}: {exc}")
+                continue
+            if found is not None:
+                yield last.name, _located(found, number)
+                continue
         for candidate in candidates(line):
+            if candidate is tried:
+                continue
             try:
                 found = candidate.parse_line(line, ctx)
             except Exception as exc:
@@ -220,11 +242,16 @@ def _lines(stream, fmt, ctx) -> Iterator[tuple[str, Iterable[Record]]]:
                 break
             if found is None:
                 continue
-            found = [found] if isinstance(found, Record) else list(found)
-            for record in found:
-                record.location = record.location or number
-            yield candidate.name, found
+            last = candidate
+            yield candidate.name, _located(found, number)
             break
+
+
+def _located(found, number: int) -> list[Record]:
+    found = [found] if isinstance(found, Record) else list(found)
+    for record in found:
+        record.location = record.location or number
+    return found
 
 
 def _bounded_lines(stream, ctx) -> Iterator[bytes | None]:
