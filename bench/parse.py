@@ -676,7 +676,9 @@ def child_main(args) -> None:
     else:
         outcome = parse_path(args.path, fmt=fmt, ctx=ctx, progress=progress)
     elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu_began
-    by_src = {s.src: s.count for s in outcome.offenders.by_src.values()}
+    # hostile records only: sources seen in allowed or outbound firewall traffic are listed by the
+    # parsers but are not events any baseline counts
+    by_src = {s.src: s.count for s in outcome.offenders.by_src.values() if s.hostile}
     result = {
         "seconds": elapsed, "cpu": cpu, "bytes": ctx.bytes_read, "format": outcome.format,
         "records_read": outcome.records, "skipped": outcome.skipped, "errors_total": outcome.errors_total,
