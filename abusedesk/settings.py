@@ -309,6 +309,31 @@ if SENDING_STALE_AFTER_SECONDS <= 2 * EMAIL_TIMEOUT:
         "SENDING_STALE_AFTER_SECONDS must exceed twice EMAIL_TIMEOUT: a send still talking to "
         "the mail server must never be called unknown")
 
+# --- Composing reports (reports/composing.py, reports/excerpts.py) --------------------------------
+# Who we are, as every report says it.
+REPORTER_NAME = env.str("REPORTER_NAME", default="")
+REPORTER_ORGANISATION = env.str("REPORTER_ORGANISATION", default="")
+REPORTER_EMAIL = env.str("REPORTER_EMAIL", default="") or REPORT_FROM
+REPORTER_PHONE = env.str("REPORTER_PHONE", default="")
+# The evidence excerpt zipped into each report: at most this many bytes (trimmed beyond, with a note).
+REPORT_EXCERPT_MAX_BYTES = env.int("REPORT_EXCERPT_MAX_BYTES", default=5 * 1024 * 1024)
+# How many excerpt lines the mail body quotes inline.
+REPORT_INLINE_LINES = env.int("REPORT_INLINE_LINES", default=10)
+# Redaction in excerpts: addresses inside these networks, host names matching these patterns
+# (shell-style, e.g. "*.corp.example.org"), and the host column of syslog lines are replaced by
+# stable placeholders (internal-host-1, ...).
+REPORT_REDACT_NETWORKS = env.list("REPORT_REDACT_NETWORKS", default=[
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7", "fe80::/10"])
+try:
+    REPORT_REDACT_NETWORKS_PARSED = tuple(
+        ipaddress.ip_network(n.strip(), strict=False) for n in REPORT_REDACT_NETWORKS)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"REPORT_REDACT_NETWORKS holds something that is not a network: {exc}") from exc
+REPORT_REDACT_HOSTNAMES = env.list("REPORT_REDACT_HOSTNAMES", default=[])
+REPORT_REDACT_SYSLOG_HOST = env.bool("REPORT_REDACT_SYSLOG_HOST", default=True)
+if REPORT_EXCERPT_MAX_BYTES < 1024:
+    raise ImproperlyConfigured("REPORT_EXCERPT_MAX_BYTES must be at least 1024")
+
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=PRODUCTION)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=PRODUCTION)
