@@ -30,6 +30,7 @@ app.conf.update(
         "incidents.tasks.*": {"queue": "parse"},
         "contacts.tasks.*": {"queue": "rdap"},
         "reports.tasks.send_*": {"queue": "send"},
+        "reports.tasks.compose_*": {"queue": "parse"},
     },
 )
 app.autodiscover_tasks()

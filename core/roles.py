@@ -2,9 +2,9 @@
 
 - viewer: reads everything (incidents, evidence, contacts, reports), changes nothing;
 - responder: viewer, plus creates and edits incidents, uploads evidence, excludes offenders,
-  edits contacts (overrides, manual addresses, "Refresh from RDAP") and (later) prepares and sends
+  edits contacts (overrides, manual addresses, "Refresh from RDAP"), prepares, edits and sends
   reports;
-- admin: every permission, users included, and the Django admin site.
+- admin: every permission, users and report templates included, and the Django admin site.
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -15,6 +15,7 @@ _READ = [
     "incidents.view_incident", "incidents.view_evidence", "incidents.view_offender",
     "incidents.view_event", "contacts.view_network", "contacts.view_organisation",
     "contacts.view_abuseaddress", "reports.view_report", "reports.view_message",
+    "reports.view_reporttemplate",
 ]
 _RESPOND = [
     "incidents.add_incident", "incidents.change_incident", "incidents.add_evidence",

@@ -4,6 +4,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 
@@ -82,6 +83,20 @@ class Report(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     snoozed_until = models.DateTimeField(null=True, blank=True)
+    # Composing (reports/composing.py): a prepared draft is composed by a worker (excerpt, XARF,
+    # text); it cannot be queued before that is done.
+    template = models.ForeignKey("ReportTemplate", null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="reports")
+    compose_options = models.JSONField(default=dict, blank=True,
+                                       help_text="What the Prepare form said (action taken, ...)")
+    composing = models.BooleanField(default=False, help_text="A worker is composing the draft")
+    compose_error = models.TextField(blank=True)
+    composed_at = models.DateTimeField(null=True, blank=True)
+    body_edited = models.BooleanField(default=False, help_text="A person edited the text by hand")
+    redactions = models.JSONField(default=dict, blank=True,
+                                  help_text="What the excerpt redacted: placeholder -> original, count")
+    excerpt_notes = models.JSONField(default=list, blank=True,
+                                     help_text="Per evidence file: lines or packets kept, trimmed, errors")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -92,6 +107,9 @@ class Report(models.Model):
 
     def __str__(self):
         return f"{self.incident} → {self.organisation}"
+
+    def get_absolute_url(self):
+        return reverse("reports:detail", args=[self.pk])
 
     @staticmethod
     def may_move(old: str, new: str) -> bool:
@@ -197,3 +215,43 @@ class ReportAttachment(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class ReportTemplate(models.Model):
+    """Subject and text of reports, per incident category and language, edited by admins.
+
+    Rendered in a sandbox (reports/templating.py) that sees only the documented placeholders.
+    The template for a report: its category and the contact's language, else its category in
+    English, else the "any category" one in that language, else in English.
+    """
+
+    name = models.CharField(max_length=100)
+    category = models.CharField(max_length=32, blank=True,
+                                help_text="Incident category it is for; empty: any category")
+    language = models.CharField(max_length=10, default="en", help_text="e.g. en, de, fr")
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    active = models.BooleanField(default=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["category", "language", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["category", "language"], condition=models.Q(active=True),
+                                    name="one_active_template_per_category_and_language"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def for_report(cls, category: str, language: str) -> "ReportTemplate | None":
+        language = (language or "en").lower()
+        candidates = {(t.category, t.language): t for t in cls.objects.filter(
+            active=True, category__in=[category, ""], language__in=[language, "en"])}
+        for key in ((category, language), (category, "en"), ("", language), ("", "en")):
+            if key in candidates:
+                return candidates[key]
+        return None

@@ -89,6 +89,10 @@ def _enqueue(report_id: int, countdown: float | None = None) -> None:
 def report_problems(report: Report) -> list[str]:
     """What keeps a draft from being sent, in words for the person pressing Send."""
     problems = []
+    if report.composing:
+        problems.append("it is still being composed (evidence excerpt, XARF, text)")
+    elif report.compose_error:
+        problems.append(f"composing it failed: {report.compose_error}")
     if not report.to_addresses:
         problems.append("it has no recipient")
     for address in report.to_addresses:

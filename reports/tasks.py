@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .composing import reports_compose
 from .sending import outbox_sweep, report_send
 
 
@@ -19,3 +20,10 @@ def send_report(self, report_id: int) -> None:
 @shared_task(ignore_result=True)
 def sweep_outbox() -> None:
     outbox_sweep()
+
+
+@shared_task(ignore_result=True, acks_late=True, reject_on_worker_lost=True)
+def compose_reports(report_ids: list[int]) -> None:
+    """Compose prepared drafts (excerpt, XARF, text). Safe to run twice: only drafts still marked
+    composing are touched, under a row lock."""
+    reports_compose(report_ids)
