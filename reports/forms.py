@@ -32,7 +32,7 @@ class PrepareForm(forms.Form):
 class ReportTextForm(forms.Form):
     subject = forms.CharField(max_length=250)
     body = forms.CharField(widget=forms.Textarea(attrs={"rows": 24, "class": "mono"}),
-                           label="Text", max_length=200_000)
+                           label="Text", max_length=200_000, strip=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,6 +52,7 @@ class ReportTemplateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["body"].strip = False  # a template's last line break is part of the mail
         self.fields["category"] = forms.ChoiceField(
             choices=[("", "Any category"), *Category.choices], required=False,
             help_text="Incident category this text is for")

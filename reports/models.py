@@ -240,7 +240,9 @@ class ReportTemplate(models.Model):
         ordering = ["category", "language", "name"]
         constraints = [
             models.UniqueConstraint(fields=["category", "language"], condition=models.Q(active=True),
-                                    name="one_active_template_per_category_and_language"),
+                                    name="one_active_template_per_category_and_language",
+                                    violation_error_message="Another active template has this "
+                                    "category and language; deactivate that one first."),
         ]
 
     def __str__(self):

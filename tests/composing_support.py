@@ -16,7 +16,8 @@ from .factories import an_evidence, an_incident
 AUTH_LOG = b"""\
 Mar  1 09:12:01 gw1 sshd[812]: Failed password for root from 81.2.69.7 port 50001 ssh2
 Mar  1 09:12:03 gw1 sshd[812]: Failed password for root from 81.2.69.7 port 50002 ssh2
-Mar  1 09:12:04 gw1 kernel: [UFW BLOCK] IN=eth0 OUT= MAC= SRC=81.2.69.8 DST=10.0.0.5 LEN=60 TOS=0x00 PREC=0x00 TTL=50 ID=1 DF PROTO=TCP SPT=41234 DPT=22 WINDOW=29200 RES=0x00 SYN URGP=0
+Mar  1 09:12:04 gw1 kernel: [UFW BLOCK] IN=eth0 OUT= MAC= SRC=81.2.69.8 DST=10.0.0.5 LEN=60 \
+TOS=0x00 PREC=0x00 TTL=50 ID=1 DF PROTO=TCP SPT=41234 DPT=22 WINDOW=29200 RES=0x00 SYN URGP=0
 Mar  1 09:12:05 gw1 sshd[813]: Failed password for admin from 89.160.20.9 port 40001 ssh2
 Mar  1 09:12:06 gw1 sshd[814]: Failed password for root from 81.2.69.7 port 50003 ssh2
 Mar  1 09:12:07 gw1 sshd[815]: Failed password for root from 192.0.2.200 port 1111 ssh2

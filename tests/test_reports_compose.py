@@ -321,7 +321,7 @@ def test_the_preview_shows_the_headers_exactly_as_they_will_go_out_and_the_redac
     assert f"[{world.incident.reference}] Abuse from your network" in page
     assert f"abuse+{draft.reply_token}@desk.example.org" in page
     assert draft.message_id.replace("<", "&lt;").replace(">", "&gt;") in page
-    assert "Alpha Net &lt;abuse@alpha.example&gt;" in page or '"Alpha Net" &lt;abuse@alpha.example&gt;' in page
+    assert "Alpha Net &lt;abuse@alpha.example&gt;" in page
     assert 'id="redactions"' in page and "10.0.0.5" in page
     for attachment in draft.attachments.all():
         assert attachment.name in page
