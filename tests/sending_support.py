@@ -250,7 +250,7 @@ class Services:
 
     def worker(self, name: str = "worker") -> subprocess.Popen:
         return self.start(name, [sys.executable, "-m", "celery", "-A", "abusedesk", "worker",
-                                 "-Q", "send,default", "--pool", "prefork", "--concurrency", "1",
+                                 "-Q", "send,default,parse", "--pool", "prefork", "--concurrency", "1",
                                  "--loglevel", "INFO", "--without-gossip", "--without-mingle",
                                  "-n", f"{name}@%h"])
 
