@@ -31,6 +31,7 @@ from incidents.audit import audit_record
 from incidents.models import Category, Incident, IncidentStatus, Offender
 
 from . import excerpts, templating, xarf_reports
+from .default_templates import default_templates
 from .mail import new_message_id
 from .models import Report, ReportAttachment, ReportStatus, ReportTemplate
 
@@ -339,21 +340,25 @@ def _compose_one(report: Report, excerpt) -> None:
                    "template": template,
                    "redactions": _redaction_summary(excerpt),
                    "excerpt_notes": notes + [{"note": n} for n in xarf_left_out]}
-        if template is None:
-            changes["compose_error"] = ("No active report template for category "
-                                        f"{Category(incident.category).label} (nor a general one).")
-        elif not locked.body_edited:
+        source = template or _shipped_template(incident.category)
+        if not locked.body_edited:
             context = report_context(report, excerpt=excerpt, attachments=attachments)
             try:
-                changes["subject"] = templating.render_subject(template.subject, context)
-                changes["body"] = templating.render(template.body, context)
+                changes["subject"] = templating.render_subject(source.subject, context)
+                changes["body"] = templating.render(source.body, context)
             except templating.TemplateProblem as exc:
-                changes["compose_error"] = f"Template {template.name!r}: {exc}"
+                changes["compose_error"] = f"Template {source.name!r}: {exc}"
         Report.objects.filter(pk=report.pk).update(updated_at=timezone.now(), **changes)
         audit_record(actor=None, action="report_compose", obj=report, incident=incident,
                      summary=f"Draft report to {report.organisation.name} composed: "
                              f"{len(attachments)} attachment(s)"
                              + (f"; {changes['compose_error'][:120]}" if changes["compose_error"] else ""))
+
+
+def _shipped_template(category: str) -> ReportTemplate:
+    """The text AbuseDesk ships for ``category``, when no active template is left in the database."""
+    shipped = {t["category"]: t for t in default_templates()}
+    return ReportTemplate(**shipped.get(category, shipped[Category.OTHER]))
 
 
 def _sha256(data: bytes) -> str:

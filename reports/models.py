@@ -222,7 +222,8 @@ class ReportTemplate(models.Model):
 
     Rendered in a sandbox (reports/templating.py) that sees only the documented placeholders.
     The template for a report: its category and the contact's language, else its category in
-    English, else the "any category" one in that language, else in English.
+    English, else the "any category" one in that language, else in English; with none of these
+    active, the text shipped for the category (reports/default_templates.py).
     """
 
     name = models.CharField(max_length=100)

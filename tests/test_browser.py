@@ -150,6 +150,13 @@ def assert_assets_are_ours(driver, live_server):
     )
 
 
+def click(driver, element):
+    """Click like a user, the element scrolled to the middle of the window first (at once:
+    Bootstrap makes scrolling smooth, and a click during the scroll lands elsewhere)."""
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element)
+    element.click()
+
+
 def console_errors(driver):
     try:
         entries = driver.get_log("browser")
@@ -235,6 +242,66 @@ def test_responder_creates_an_incident_and_drops_evidence_on_it(browser, live_se
             (tmp_path / "failure.html").write_text(driver.page_source)
             print(f"screenshot: {shot}\npage source: {tmp_path / 'failure.html'}")
             print(f"url: {driver.current_url}\nconsole: {console_errors(driver)}")
+        except WebDriverException as exc:
+            print(f"could not save a screenshot: {exc}")
+        raise
+
+
+def test_responder_prepares_reports_previews_one_with_its_redactions_and_sends_it(
+        browser, live_server, tmp_path, monkeypatch, settings):
+    """Prepare on the incident page, the composed draft's preview, Send: the report is queued."""
+    from reports import composing, sending
+    from reports.models import Report
+
+    from .composing_support import a_world
+
+    settings.REPORT_FROM = "abuse@desk.example.org"
+    monkeypatch.setattr(composing, "_enqueue", composing.reports_compose)  # the worker, in-line
+    monkeypatch.setattr(sending, "_enqueue", lambda pk, countdown=None: None)  # no broker here
+    driver = browser
+    wait = WebDriverWait(driver, WAIT)
+    owner = make_user("rico", Role.RESPONDER)
+    world = a_world(owner, beta_fields={"do_not_contact": True, "do_not_contact_reason": "reseller"})
+    try:
+        driver.get(live_server.url + "/accounts/login/")
+        driver.find_element(By.NAME, "username").send_keys("rico")
+        driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+        driver.find_element(By.CSS_SELECTOR, "main form button[type=submit]").click()
+        wait.until(EC.presence_of_element_located((By.LINK_TEXT, "Incidents")))
+        driver.get(f"{live_server.url}/incidents/{world.incident.reference}/")
+
+        action = wait.until(EC.visibility_of_element_located((By.ID, "id_action_taken")))
+        action.clear()
+        action.send_keys("Blocked at the firewall since 10:00.")
+        click(driver, driver.find_element(By.ID, "prepare-reports"))
+        alerts = wait.until(EC.presence_of_all_elements_located((By.CSS_SELECTOR, ".alert")))
+        texts = " ".join(a.text for a in alerts)
+        assert "1 draft report(s) prepared" in texts
+        assert "No report to Beta Hosting (89.160.20.9): do not contact: reseller." in texts
+
+        report = Report.objects.get(incident=world.incident)
+        click(driver, driver.find_element(By.CSS_SELECTOR, "#report-table a"))
+        headers = wait.until(EC.presence_of_element_located((By.ID, "preview-headers"))).text
+        assert f"[{world.incident.reference}] Abuse from your network" in headers
+        assert "Alpha Net <abuse@alpha.example>" in headers and report.message_id in headers
+        redactions = driver.find_element(By.ID, "redactions").text
+        assert "10.0.0.5" in redactions and "gw1" in redactions
+        body = driver.find_element(By.ID, "report-body").text
+        assert "Blocked at the firewall since 10:00." in body and "10.0.0.5" not in body
+        attachments = driver.find_element(By.ID, "attachments").text
+        assert f"{world.incident.reference}-evidence.zip" in attachments
+
+        click(driver, driver.find_element(By.ID, "send-report"))
+        wait.until(lambda d: d.find_element(By.ID, "report-status").get_attribute("data-status")
+                   == "queued")
+        assert Report.objects.get(pk=report.pk).status == "queued"
+        assert console_errors(driver) == []
+    except BaseException:
+        shot = tmp_path / "failure.png"
+        try:
+            driver.save_screenshot(str(shot))
+            (tmp_path / "failure.html").write_text(driver.page_source)
+            print(f"screenshot: {shot}\npage source: {tmp_path / 'failure.html'}")
         except WebDriverException as exc:
             print(f"could not save a screenshot: {exc}")
         raise

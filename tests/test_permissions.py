@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from contacts.models import Network, Organisation
 from incidents.models import Offender
-from reports.models import Message, Report
+from reports.models import Message, Report, ReportAttachment, ReportTemplate
 
 from .conftest import make_user
 from .factories import an_evidence, an_incident
@@ -49,6 +49,16 @@ WALK = [
     ("reports:bulk_send", "post", "responder"),
     ("reports:decide", "post", "responder"),
     ("reports:test_email", "get", "admin"),
+    ("reports:prepare", "post", "responder"),
+    ("reports:edit", "get", "responder"),
+    ("reports:edit", "post", "responder"),
+    ("reports:recompose", "post", "responder"),
+    ("reports:attachment", "get", "viewer"),
+    ("reports:templates", "get", "viewer"),
+    ("reports:template_new", "get", "admin"),
+    ("reports:template_new", "post", "admin"),
+    ("reports:template_edit", "get", "admin"),
+    ("reports:template_edit", "post", "admin"),
     ("users", "get", "admin"),
     ("user_create", "get", "admin"),
     ("user_edit", "get", "admin"),
@@ -84,10 +94,14 @@ def world(db):
                                    to_addresses=["abuse@transit.example"], subject="Brute force",
                                    body="Please investigate.")
     message = Message.objects.create(report=report, direction="out", kind="report", raw=b"x")
+    attachment = ReportAttachment.objects.create(report=report, kind="excerpt", name="e.zip",
+                                                 content_type="application/zip", data=b"PK", size=2,
+                                                 sha256="0" * 64)
     inbound = Message.objects.create(direction="in", kind="unrelated", subject="walk", raw=b"x")
     return {"incident": incident, "evidence": evidence, "user": owner, "offender": offender,
             "organisation": organisation, "network": network, "report": report, "message": message,
-            "inbound": inbound}
+            "inbound": inbound, "attachment": attachment,
+            "template": ReportTemplate.objects.order_by("pk").first()}
 
 
 def _url(name, world):
@@ -114,6 +128,11 @@ def _url(name, world):
         "reports:send": [world["report"].pk],
         "reports:decide": [world["report"].pk],
         "reports:message_raw": [world["message"].pk],
+        "reports:prepare": [world["incident"].reference],
+        "reports:edit": [world["report"].pk],
+        "reports:recompose": [world["report"].pk],
+        "reports:attachment": [world["report"].pk, world["attachment"].pk],
+        "reports:template_edit": [world["template"].pk],
     }.get(name, [])
     return reverse(name, args=args)
 

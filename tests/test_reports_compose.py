@@ -351,3 +351,14 @@ def test_attachments_download_only_for_signed_in_users_with_access(
     assert response["Content-Disposition"].startswith("attachment;")
     assert client_for(viewer).get(reverse("reports:attachment", args=[draft.pk + 999, attachment.pk])
                                   ).status_code == 404
+
+
+def test_with_no_active_template_left_the_text_shipped_for_the_category_is_used(
+        owner, enqueued, django_capture_on_commit_callbacks):
+    ReportTemplate.objects.update(active=False)
+    world = a_world(owner)
+    draft = prepared(owner, world, django_capture_on_commit_callbacks).created[0]
+    composed([draft.pk])
+    draft.refresh_from_db()
+    assert draft.template is None and draft.compose_error == ""
+    assert draft.body.startswith("Dear Alpha Net abuse team,\n\nWe see repeated failed login attempts")
