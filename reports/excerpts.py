@@ -74,11 +74,10 @@ _V6 = re.compile(r"\[(?P<b>[0-9A-Fa-f:.]+(?:%[\w.]+)?)\]"
                  r"(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{1,4})?)(?![\w:])")
 _V4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?!\d)")
 _ADDRESS = re.compile(f"{_V6.pattern}|(?P<f>{_V4.pattern})")  # one left-to-right pass
-# Forms of an address the canonical text is not a substring of: a zero-padded octet, hex digits
-# with a leading zero or in upper case (IPv6). Lines with none of these and no canonical address
-# of any group cannot match, which is the fast path.
-_UNUSUAL = re.compile(r"(?<![\d.])0\d{1,2}\.\d|\d\.0\d|[:\[]0[0-9A-Fa-f]{3}|:0:"
-                      r"|[A-F][0-9A-Fa-f]{0,3}:|:[0-9A-Fa-f]{0,3}[A-F]")
+# IPv6 spellings the canonical (lower-case) text is not a substring of: a zero group written out
+# or a group with a leading zero (timestamps' ":05:" excluded). Zero-padded IPv4 spellings are
+# words of the automaton instead (see ``_v4_spellings``).
+_UNUSUAL_V6 = re.compile(r":0(?:[:\]]|[0-9a-f]?[a-f]|[0-9a-f]{2})")
 _EVENT_START = re.compile(r"<Event(?=[\s>/])")
 _TOKEN = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?")
 _SYSLOG_HOST = re.compile(
@@ -334,11 +333,14 @@ class _Groups:
                     self.addresses.setdefault(address, set()).add(key)
                 elif source.strip():
                     self.hosts.setdefault(source.strip().lower().rstrip("."), set()).add(key)
-        words = [*self.addresses, *self.hosts]
+        words = {*self.addresses, *self.hosts}
+        for address in self.addresses:
+            if "." in address and ":" not in address:
+                words.update(_v4_spellings(address))
         self.automaton = None
         if words:
             self.automaton = ahocorasick.Automaton()
-            for word in words:
+            for word in sorted(words):
                 self.automaton.add_word(word, word)
             self.automaton.make_automaton()
 
@@ -346,7 +348,8 @@ class _Groups:
         if self.automaton is None:
             return set()
         lowered = text.lower()
-        if next(self.automaton.iter(lowered), None) is None and not _UNUSUAL.search(text):
+        if next(self.automaton.iter(lowered), None) is None and not (
+                ":" in lowered and _UNUSUAL_V6.search(lowered)):
             return set()
         found: set = set()
         for m in _ADDRESS.finditer(text):
@@ -446,6 +449,15 @@ class _Collector:
             spool.add(redacted.encode("utf-8", errors="replace") + b"\n")
             if part.kind == LINES and len(self.inline[key]) < self.inline_max:
                 self.inline[key].append(redacted)
+
+
+def _v4_spellings(address: str) -> list[str]:
+    """Every zero-padded way to write an IPv4 address (at most 81): ``1.2.3.4``, ``001.02.3.004``..."""
+    spellings = [""]
+    for octet in address.split("."):
+        forms = [octet.zfill(width) for width in range(len(octet), 4)]
+        spellings = [f"{done}.{form}" if done else form for done in spellings for form in forms]
+    return spellings
 
 
 def _sniff(head: bytes) -> str:
