@@ -33,6 +33,7 @@ import re
 import socket
 import struct
 import tempfile
+import textwrap
 import unicodedata
 import zipfile
 from collections import Counter
@@ -657,6 +658,8 @@ def _read_pcap(collector: _Collector, stream, part: _Part, ctx: ParseContext) ->
     order, nanos, record_header = pcap_format.PCAP_MAGICS[reader.buf[:4]]
     snaplen, link_field = struct.unpack_from(order + "II", reader.buf, 16)
     linktype = link_field & pcap_format.LINKTYPE_MASK
+    if linktype not in pcap_format.LINK_LAYERS:
+        part.error = f"link-layer type {linktype} is not supported; no packet could be matched"
     magic = 0xA1B23C4D if nanos else 0xA1B2C3D4
     part.header = lambda: struct.pack("<IHHiIII", magic, 2, 4, 0, 0, snaplen, link_field)
     reader.pos = 24
@@ -760,6 +763,9 @@ def _read_pcapng(collector: _Collector, stream, part: _Part, ctx: ParseContext) 
         part.scanned += 1
         if iface >= len(interfaces) or start + caplen > body_end:
             continue
+        if interfaces[iface][0] not in pcap_format.LINK_LAYERS and not part.error:
+            part.error = (f"link-layer type {interfaces[iface][0]} is not supported; its packets "
+                          "could not be matched")
         data = buf[start:start + caplen]
         found = _packet_groups(collector, interfaces[iface][0], order, data)
         if found is None:
@@ -862,8 +868,8 @@ def _manifest(entries: list[ExcerptFile], shown: list[tuple[str, str]], redactor
                          f"({cap} bytes)")
         lines.append("")
     redactions = redactor.redactions
-    lines += ["Redaction", "---------",
-              f"Replaced by stable placeholders (internal-ip-N, internal-host-N): {redactor.describe()}.",
+    rule = f"Replaced by stable placeholders (internal-ip-N, internal-host-N): {redactor.describe()}."
+    lines += ["Redaction", "---------", *textwrap.wrap(rule, 90),
               "In packet captures, internal addresses in IP headers are replaced by documentation",
               "addresses (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32) and the IPv4",
               "header checksum is recomputed; TCP/UDP checksums are not, and payloads are unchanged.",

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from reports import excerpts
 from reports.excerpts import (
     Redactor,
     build_excerpts,
@@ -374,6 +375,18 @@ def test_the_size_cap_trims_every_file_to_its_earliest_lines_and_says_so():
     assert f"trimmed: {entry.kept} of 3000 lines kept because of the size cap" in manifest
 
 
+def test_collection_stops_at_its_budget_but_counting_goes_on(monkeypatch):
+    monkeypatch.setattr(excerpts, "MIN_BUDGET", 1000)
+    monkeypatch.setattr(excerpts, "BUDGET_FACTOR", 1)
+    log = "".join(f"line {i} from {ISP_A}\n" for i in range(500))
+    excerpt = build([Plain("auth.log", log.encode())], {"A": {ISP_A}}, max_bytes=1024)["A"]
+
+    entry = excerpt.files[0]
+    assert (entry.total, entry.scanned, entry.trimmed) == (500, 500, True)
+    assert 0 < entry.kept < 1000 // len(f"line 1 from {ISP_A}\n") + 1
+    assert text_member(excerpt)[0] == f"line 0 from {ISP_A}"
+
+
 def test_a_cap_too_small_for_anything_still_gives_a_zip_within_the_cap():
     excerpt = build([Plain("auth.log", SYSLOG.encode())], {"A": {ISP_A}}, max_bytes=150)["A"]
 
@@ -455,6 +468,55 @@ def test_no_written_form_of_an_internal_ipv4_address_survives_redaction(address,
     line = noise + " " + form.format(address) + " " + noise
 
     assert str(address) not in redactor.text(line)
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.ip_addresses(v=4), st.lists(st.integers(1, 3), min_size=4, max_size=4),
+       st.sampled_from(["{}", "{}:22", "[::ffff:{}]:22", "SRC={},", "::FFFF:{}"]))
+def test_every_written_form_of_a_group_address_selects_its_line(address, widths, form):
+    written = ".".join(o.zfill(w) for o, w in zip(str(address).split("."), widths, strict=True))
+    log = f"first line 1.1.1.1\nJan  5 10:00:00 gw sshd: from {form.format(written)} x\nlast\n"
+    excerpt = build([Plain("a.log", log.encode())], {"A": {str(address)}})["A"]
+
+    assert [f.kept for f in excerpt.files] == [2 if str(address) == "1.1.1.1" else 1]
+
+
+def test_a_pcapng_with_two_link_types_keeps_one_interface_description_per_link_type():
+    def block(kind, body):
+        body += b"\0" * (-len(body) % 4)
+        return struct.pack("<II", kind, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
+
+    def packet(iface, micros, frame):
+        return block(6, struct.pack("<IIIII", iface, micros >> 32, micros & 0xFFFFFFFF,
+                                    len(frame), len(frame)) + frame)
+
+    raw_ip = bytes(ip4(ISP_A, "10.1.2.3"))
+    data = b"".join([
+        block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)),
+        block(1, struct.pack("<HHI", dpkt.pcap.DLT_EN10MB, 0, 65535)),
+        block(1, struct.pack("<HHI", 101, 0, 65535)  # LINKTYPE_RAW, nanosecond resolution
+              + struct.pack("<HHB3x", 9, 1, 9) + b"\0" * 4),
+        packet(0, 1_700_000_000_000_001, ether(ip4(ISP_B, "10.1.2.3"))),
+        packet(1, 1_700_000_000_000_000_123, raw_ip),
+        packet(0, 1_700_000_002_000_000, ether(ip4("192.168.1.10", ISP_A))),
+    ])
+    excerpt = build([Plain("two.pcapng", data)], {"A": {ISP_A}})["A"]
+
+    out = members(excerpt)["two.pcapng"]
+    blocks, pos = [], 0
+    while pos < len(out):
+        kind, length = struct.unpack_from("<II", out, pos)
+        blocks.append((kind, out[pos + 8:pos + length - 4]))
+        pos += length
+    assert [k for k, _ in blocks] == [0x0A0D0D0A, 1, 6, 1, 6]
+    assert struct.unpack_from("<H", blocks[1][1])[0] == 101
+    assert blocks[1][1][8:13] == struct.pack("<HHB", 9, 1, 9)  # the resolution is kept
+    iface, high, low, _caplen, _ = struct.unpack_from("<IIIII", blocks[2][1])
+    assert (iface, (high << 32) | low) == (0, 1_700_000_000_000_000_123)
+    assert blocks[2][1][20 + 12:20 + 20] == ipaddress.ip_address(ISP_A).packed + bytes([192, 0, 2, 1])
+    assert struct.unpack_from("<H", blocks[3][1])[0] == dpkt.pcap.DLT_EN10MB
+    assert struct.unpack_from("<I", blocks[4][1])[0] == 1
+    assert excerpt.files[0].kept == 2 and excerpt.files[0].scanned == 3
 
 
 # --- the real-world samples -----------------------------------------------------------------
