@@ -80,7 +80,9 @@ _ADDRESS = re.compile(f"{_V6.pattern}|(?P<f>{_V4.pattern})")  # one left-to-righ
 # words of the automaton instead (see ``_v4_spellings``).
 _UNUSUAL_V6 = re.compile(r":0(?:[:\]]|[0-9a-f]?[a-f]|[0-9a-f]{2})")
 _EVENT_START = re.compile(r"<Event(?=[\s>/])")
-_TOKEN = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?")
+_TOKEN = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?")  # a host name as written
+# A host name to redact stops at an underscore too (DNS names have none): "db1.corp.lan_old".
+_HOST_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?")
 _SYSLOG_HOST = re.compile(
     r"^(?:<\d{1,3}>\d?\s*)?"
     r"(?:[A-Z][a-z]{2}\s+\d{1,2}\s+\d\d:\d\d:\d\d(?:\.\d+)?(?:\s+\d{4})?"
@@ -194,7 +196,7 @@ class Redactor:
                 line = line[:m.start("host")] + placeholder + line[m.end("host"):]
         line = _ADDRESS.sub(self._address, line)
         if self._host_pattern is not None:
-            line = _TOKEN.sub(self._host, line)
+            line = _HOST_TOKEN.sub(self._host, line)
         return line
 
     def _address(self, m: re.Match) -> str:

@@ -159,6 +159,12 @@ def test_internal_addresses_are_redacted_in_every_written_form_but_the_offenders
     assert redactor.text(line) == (
         "internal-ip-1 [internal-ip-2]:22 internal-ip-1:2222 internal-ip-3 internal-ip-2 "
         "10.66.0.1 Evil.Corp.Example.org internal-host-1. internal-host-2 backups 8.8.8.8 12:34:56")
+    assert redactor.text("web.corp.example.org_old") == "internal-host-3_old"
+    kept, internal = (ipaddress.ip_address(a).packed for a in ("10.66.0.1", "10.1.2.3"))
+    assert redactor.address_bytes(kept) == kept
+    assert redactor.address_bytes(internal) == bytes([192, 0, 2, 1])
+    assert redactor.address_bytes(internal) == bytes([192, 0, 2, 1])  # stable
+    assert redactor.redactions.counts["10.1.2.3"] == 2 + 2  # two in the line, two packets
 
 
 def test_host_name_groups_match_whole_tokens_only():
