@@ -165,7 +165,7 @@ def test_internal_addresses_are_redacted_in_every_written_form_but_the_offenders
     assert redactor.address_bytes(kept) == kept
     assert redactor.address_bytes(internal) == bytes([192, 0, 2, 1])
     assert redactor.address_bytes(internal) == bytes([192, 0, 2, 1])  # stable
-    assert redactor.redactions.counts["10.1.2.3"] == 2 + 2  # two in the line, two packets
+    assert redactor.redactions.counts["10.1.2.3"] == 3 + 2  # three in text, two in packets
 
 
 def test_host_name_groups_match_whole_tokens_only():
