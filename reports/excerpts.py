@@ -52,6 +52,7 @@ from incidents.parsers.registry import (
     HEAD_BYTES,
     bounded_lines,
     gunzipped,
+    looks_binary,
     zip_members,
 )
 
@@ -418,7 +419,6 @@ class _Collector:
     """Shared state of one ``build_excerpts`` run."""
 
     def __init__(self, groups: dict, redactors: dict, budget: int, inline: int):
-        self.groups = groups
         self.match = _Groups(groups)
         self.redactors = redactors
         self.budget = budget
@@ -476,11 +476,7 @@ def _sniff(head: bytes) -> str:
         return "evtx"
     if not head:
         return "empty"
-    sample = head[:8192]
-    if b"\x00" in sample and sample[:2] not in (b"\xff\xfe", b"\xfe\xff"):
-        return "binary"
-    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
-    return "binary" if controls > len(sample) // 10 else "text"
+    return "binary" if looks_binary(head) else "text"
 
 
 def _read(collector: _Collector, stream, part: _Part, raw=None, nested: bool = False,
@@ -493,28 +489,22 @@ def _read(collector: _Collector, stream, part: _Part, raw=None, nested: bool = F
     if what == "gzip":
         _read(collector, gunzipped(stream, ctx), part, nested=True, ctx=ctx)
         return
-    elif what == "zip":
-        if nested or raw is None or not raw.seekable():
-            part.error = "a zip archive inside another compressed file is not read"
-            collector.parts.append(part)
-        else:
-            _read_zip(collector, raw, part)
+    if what == "zip" and not nested and raw is not None and raw.seekable():
+        _read_zip(collector, raw, part)
         return
-    elif what in ("pcap", "pcapng", "evtx", "text"):
-        part.format = part.format or what
-        collector.parts.append(part)
-        reader = {"pcap": _read_pcap, "pcapng": _read_pcapng, "evtx": _read_evtx,
-                  "text": _read_text}[what]
-        try:
-            reader(collector, stream, part, ctx)
-        except Exception as exc:  # a corruption nobody foresaw ends this file, never the report
-            part.error = f"reading stopped: {type(exc).__name__}: {exc}"
-    else:
-        part.format = part.format or what
-        part.error = ("the file is empty" if what == "empty" else
-                      "binary data in no format we can cut (text, pcap, pcapng, evtx, gzip, zip)")
-        collector.parts.append(part)
+    part.format = part.format or what
+    collector.parts.append(part)
+    reader = _READERS.get(what)
+    if reader is None:
+        part.error = {
+            "empty": "the file is empty",
+            "zip": "a zip archive inside another compressed file is not read",
+        }.get(what, "binary data in no format we can cut (text, pcap, pcapng, evtx, gzip, zip)")
         return
+    try:
+        reader(collector, stream, part, ctx)
+    except Exception as exc:  # a corruption nobody foresaw ends this file, never the report
+        part.error = f"reading stopped: {type(exc).__name__}: {exc}"
     if ctx.errors and not part.error:
         part.error = "; ".join(e["error"] for e in ctx.errors[:3])
 
@@ -785,6 +775,9 @@ def _read_pcapng(collector: _Collector, stream, part: _Part, ctx: ParseContext) 
             packet = _rewrite(collector.redactors[key], data, ip, version)
             spool.add(_block(pcap_format.BT_EPB, struct.pack(
                 "<IIIII", out_iface, high, low, caplen, length_orig) + packet))
+
+
+_READERS = {"text": _read_text, "evtx": _read_evtx, "pcap": _read_pcap, "pcapng": _read_pcapng}
 
 
 # ---------------------------------------------------------------------------------------------

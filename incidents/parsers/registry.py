@@ -139,14 +139,14 @@ def _dispatch(stream, fmt, ctx, seen) -> Iterator[tuple[str, Iterable[Record]]]:
         return
     if not head:
         return
-    if _looks_binary(head):
+    if looks_binary(head):
         ctx.error(None, "This is binary data in no known format (pcap, pcapng, evtx, gzip, zip); "
                         "nothing could be read.")
         return
     yield from _lines(stream, fmt, ctx)
 
 
-def _looks_binary(head: bytes) -> bool:
+def looks_binary(head: bytes) -> bool:
     sample = head[:8192]
     if b"\x00" in sample:
         # UTF-16 text (Windows exports) has NULs too: accept it when it decodes.
