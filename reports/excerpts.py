@@ -19,6 +19,10 @@ i.e. per abuse contact) from that single pass:
   payloads, ICMP-quoted headers and non-IP packets are left alone (non-IP packets are never kept).
 - .evtx: each event's XML that names a group's address, redacted, as one XML text file.
 
+Each evidence file, and each member of an evidence zip archive, is one manifest entry and at most
+one zip member. Evidence rows are read through Django's storage API, as ``evidence_open`` does,
+but without its audit record: the caller (report composition) records that the evidence was used.
+
 Anything else, or anything unreadable, becomes a manifest entry with an ``error``: never an
 exception. Matches are spooled to temporary files (bounded memory) and collection stops at an
 uncompressed budget well beyond the cap, while counting goes on. The zip is then built and, if it
@@ -308,10 +312,8 @@ def _source(item) -> _Source:
     """Evidence (read through the storage API) or anything with ``original_name``, ``sha256``,
     ``detected_format`` and ``open()``."""
     stored = getattr(item, "file", None)
-    if stored is not None and hasattr(stored, "open") and hasattr(stored, "storage"):
-        opener = lambda: stored.storage.open(stored.name, "rb")  # noqa: E731
-    else:
-        opener = item.open
+    opener = item.open if stored is None or not hasattr(stored, "storage") else (
+        lambda: stored.storage.open(stored.name, "rb"))
     return _Source(original_name=str(getattr(item, "original_name", "") or "evidence"),
                    sha256=str(getattr(item, "sha256", "") or ""),
                    detected_format=str(getattr(item, "detected_format", "") or ""),
