@@ -139,14 +139,14 @@ def _dispatch(stream, fmt, ctx, seen) -> Iterator[tuple[str, Iterable[Record]]]:
         return
     if not head:
         return
-    if _looks_binary(head):
+    if looks_binary(head):
         ctx.error(None, "This is binary data in no known format (pcap, pcapng, evtx, gzip, zip); "
                         "nothing could be read.")
         return
     yield from _lines(stream, fmt, ctx)
 
 
-def _looks_binary(head: bytes) -> bool:
+def looks_binary(head: bytes) -> bool:
     sample = head[:8192]
     if b"\x00" in sample:
         # UTF-16 text (Windows exports) has NULs too: accept it when it decodes.
@@ -212,7 +212,7 @@ def _lines(stream, fmt, ctx) -> Iterator[tuple[str, Iterable[Record]]]:
         text = io.TextIOWrapper(stream, encoding=encoding, errors="replace")
         raw_lines = (line.encode("utf-8") for line in text)
     else:
-        raw_lines = _bounded_lines(stream, ctx)
+        raw_lines = bounded_lines(stream, ctx)
     last = None  # the format that claimed the previous line: a file is mostly one format
     for number, raw in enumerate(raw_lines, 1):
         if raw is None:
@@ -254,7 +254,7 @@ def _located(found, number: int) -> list[Record]:
     return found
 
 
-def _bounded_lines(stream, ctx) -> Iterator[bytes | None]:
+def bounded_lines(stream, ctx) -> Iterator[bytes | None]:
     """Lines of at most MAX_LINE_BYTES; a longer one is skipped whole, recorded as an error."""
     number = 0
     while True:
@@ -275,9 +275,14 @@ def _bounded_lines(stream, ctx) -> Iterator[bytes | None]:
 
 
 def _gzip(stream, fmt, ctx, seen):
+    yield from _dispatch(gunzipped(stream, ctx), fmt, ctx, seen)
+
+
+def gunzipped(stream, ctx) -> io.BufferedReader:
+    """The decompressed content of a gzip stream, read as it is consumed; a truncated or corrupt
+    end becomes an error in ``ctx`` and a clean end of data."""
     inner = gzip.GzipFile(fileobj=stream, mode="rb")
-    buffered = io.BufferedReader(_Truncation(inner, ctx, "gzip"), buffer_size=1 << 20)
-    yield from _dispatch(buffered, fmt, ctx, seen)
+    return io.BufferedReader(_Truncation(inner, ctx, "gzip"), buffer_size=1 << 20)
 
 
 class _Truncation(io.RawIOBase):
@@ -310,6 +315,15 @@ def _zip(stream, fmt, ctx, seen):
     if raw is None or not getattr(raw, "seekable", lambda: False)():
         ctx.error(None, "a zip archive inside another compressed file is not read")
         return
+    for _name, member in zip_members(raw, ctx):
+        yield from _dispatch(member, fmt, ctx, seen)
+
+
+def zip_members(raw, ctx) -> Iterator[tuple[str, io.BufferedReader]]:
+    """(name, decompressing reader) for each file in the zip archive ``raw`` (a seekable binary
+    file), read one after the other without unpacking to disk. Members that would expand beyond
+    ZIP_MAX_RATIO or ZIP_MAX_TOTAL (zip bombs), or beyond their declared size, are skipped or cut,
+    with an error in ``ctx``. Each reader is closed when the next member is asked for."""
     try:
         archive = zipfile.ZipFile(_SeekableReader(raw))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -332,7 +346,7 @@ def _zip(stream, fmt, ctx, seen):
             continue
         with member:
             capped = _Capped(member, limit, ctx, info.filename)
-            yield from _dispatch(io.BufferedReader(capped, buffer_size=1 << 20), fmt, ctx, seen)
+            yield info.filename, io.BufferedReader(capped, buffer_size=1 << 20)
 
 
 class _Capped(_Truncation):

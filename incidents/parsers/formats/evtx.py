@@ -197,6 +197,29 @@ def _workstation(name: str, computer: str) -> str | None:
     return normalise(name) or name
 
 
+def chunks(stream, ctx: ParseContext) -> Iterator[tuple[bytes, bytes, str]]:
+    """(file header, one 64 KiB chunk, where) for each used chunk of an .evtx stream; a header or
+    a chunk cut short is an error in ``ctx``. Chunk magic is checked by the reader of the chunk."""
+    header = stream.read(HEADER_SIZE)
+    if len(header) < HEADER_SIZE or header[:8] != MAGIC:
+        ctx.error(None, "not a Windows event log, or its file header is cut short")
+        return
+    number = 0
+    while True:
+        chunk = stream.read(CHUNK_SIZE)
+        if not chunk:
+            return
+        number += 1
+        where = f"chunk {number} (offset {HEADER_SIZE + (number - 1) * CHUNK_SIZE})"
+        if len(chunk) < CHUNK_SIZE:
+            if chunk.strip(b"\0"):
+                ctx.error(where, f"the file ends inside {where}; its events are lost")
+            return
+        if not chunk.strip(b"\0"):
+            continue  # an unused chunk in a log that was never filled
+        yield header, chunk, where
+
+
 class Evtx(StreamFormat):
     name = "evtx"
     label = "Windows event log (.evtx)"
@@ -208,23 +231,7 @@ class Evtx(StreamFormat):
         if PyEvtxParser is None:
             ctx.error(None, "the evtx package is not installed; Windows event logs cannot be read")
             return
-        header = stream.read(HEADER_SIZE)
-        if len(header) < HEADER_SIZE or header[:8] != MAGIC:
-            ctx.error(None, "not a Windows event log, or its file header is cut short")
-            return
-        number = 0
-        while True:
-            chunk = stream.read(CHUNK_SIZE)
-            if not chunk:
-                return
-            number += 1
-            where = f"chunk {number} (offset {HEADER_SIZE + (number - 1) * CHUNK_SIZE})"
-            if len(chunk) < CHUNK_SIZE:
-                if chunk.strip(b"\0"):
-                    ctx.error(where, f"the file ends inside {where}; its events are lost")
-                return
-            if not chunk.strip(b"\0"):
-                continue  # an unused chunk in a log that was never filled
+        for header, chunk, where in chunks(stream, ctx):
             yield from self._chunk(header, chunk, where, ctx)
 
     def _chunk(self, header: bytes, chunk: bytes, where: str, ctx: ParseContext) -> Iterator[Record]:

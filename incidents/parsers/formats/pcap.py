@@ -281,6 +281,13 @@ LINK_LAYERS = {
 }
 
 
+def locate_ip(linktype: int, buf, start: int, stop: int, order: str = "<"):
+    """Where the IP header of one packet starts: (offset in ``buf``, 4 or 6), or None for a packet
+    that is not IP. Raises ``Malformed`` for a packet too short for its link header, KeyError for
+    a link type we cannot read. Used by the report excerpts, which rewrite addresses in place."""
+    return LINK_LAYERS[linktype](buf, start, stop, order)
+
+
 # ---------------------------------------------------------------------------------------------
 # The network and transport layers.
 
@@ -400,7 +407,7 @@ class _Packets:
         self.ctx.error(self.number, f"the file ends inside {what}; that packet is skipped")
 
 
-class _Reader:
+class ChunkReader:
     """Sequential reads from the (non-seekable) stream into one growing buffer."""
 
     __slots__ = ("buf", "pos", "stream")
@@ -427,7 +434,7 @@ class _Reader:
 
 
 def _pcap_records(stream, ctx: ParseContext) -> Iterator[Record]:
-    reader = _Reader(stream)
+    reader = ChunkReader(stream)
     if not reader.fill(24):
         if reader.leftover():
             ctx.error(None, "the pcap file header is cut short; nothing could be read")
@@ -484,7 +491,7 @@ class _Interface:
         self.linktype, self.units, self.offset = linktype, units, offset
 
 
-def _interface(body, order: str, ctx: ParseContext) -> _Interface:
+def read_interface(body, order: str, ctx: ParseContext) -> _Interface:
     linktype = struct.unpack_from(order + "H", body, 0)[0]
     units, offset = 1_000_000, 0
     q = 8
@@ -507,7 +514,7 @@ def _interface(body, order: str, ctx: ParseContext) -> _Interface:
 
 
 def _pcapng_records(stream, ctx: ParseContext) -> Iterator[Record]:
-    reader = _Reader(stream)
+    reader = ChunkReader(stream)
     packets = _Packets(ctx)
     order = "<"
     interfaces: list[_Interface] = []
@@ -575,7 +582,7 @@ def _pcapng_records(stream, ctx: ParseContext) -> Iterator[Record]:
             found = packets.record(interfaces[0].linktype, order, buf, start,
                                    min(start + original, body_end), None)
         elif block_type == BT_IDB:
-            interfaces.append(_interface(buf[body:body_end], order, ctx))
+            interfaces.append(read_interface(buf[body:body_end], order, ctx))
             continue
         else:
             continue  # section header, statistics, name resolution, custom blocks...
