@@ -351,7 +351,8 @@ def _compose_one(report: Report, excerpt) -> None:
         Report.objects.filter(pk=report.pk).update(updated_at=timezone.now(), **changes)
         audit_record(actor=None, action="report_compose", obj=report, incident=incident,
                      summary=f"Draft report to {report.organisation.name} composed: "
-                             f"{len(attachments)} attachment(s)"
+                             f"{len(attachments)} attachment(s), excerpt from {len(notes)} evidence "
+                             f"file(s)"
                              + (f"; {changes['compose_error'][:120]}" if changes["compose_error"] else ""))
 
 
@@ -372,5 +373,9 @@ def _redaction_summary(excerpt) -> dict:
     if excerpt is None:
         return {}
     red = excerpt.redactions
-    return {placeholder: {"original": original, "count": red.counts.get(original, 0)}
-            for original, placeholder in red.replaced.items()}
+    shown = {placeholder: {"original": original, "count": red.counts.get(original, 0)}
+             for original, placeholder in red.replaced.items()}
+    for original, address in red.packets.items():  # pcaps: documentation addresses in IP headers
+        entry = shown.setdefault(address, {"original": original, "count": 0})
+        entry["count"] = red.counts.get(original, 0)
+    return shown
