@@ -592,26 +592,24 @@ def _read_evtx(collector: _Collector, stream, part: _Part, ctx: ParseContext) ->
 # --- packets ----------------------------------------------------------------------------------
 
 
+# Where the source and destination addresses sit in an IP header: (offset, length) by version.
+_ADDRESS_FIELDS = {4: ((12, 4), (16, 4)), 6: ((8, 16), (24, 16))}
+
+
 def _rewrite(redactor: Redactor, data: bytes, ip: int, version: int) -> bytes:
     """The packet with internal addresses in its IP header replaced (IPv4 checksum recomputed)."""
-    if version == 4:
-        src, dst = data[ip + 12:ip + 16], data[ip + 16:ip + 20]
-        new_src, new_dst = redactor.address_bytes(src), redactor.address_bytes(dst)
-        if new_src == src and new_dst == dst:
-            return data
-        out = bytearray(data)
-        out[ip + 12:ip + 16], out[ip + 16:ip + 20] = new_src, new_dst
-        header = (out[ip] & 0x0F) * 4
-        if ip + header <= len(out):
-            out[ip + 10:ip + 12] = b"\0\0"
-            out[ip + 10:ip + 12] = struct.pack(">H", ipv4_checksum(bytes(out[ip:ip + header])))
-        return bytes(out)
-    src, dst = data[ip + 8:ip + 24], data[ip + 24:ip + 40]
-    new_src, new_dst = redactor.address_bytes(src), redactor.address_bytes(dst)
-    if new_src == src and new_dst == dst:
+    fields = [(ip + offset, ip + offset + length) for offset, length in _ADDRESS_FIELDS[version]]
+    old = [data[start:end] for start, end in fields]
+    new = [redactor.address_bytes(address) for address in old]
+    if new == old:
         return data
     out = bytearray(data)
-    out[ip + 8:ip + 24], out[ip + 24:ip + 40] = new_src, new_dst
+    for (start, end), address in zip(fields, new, strict=True):
+        out[start:end] = address
+    header = (out[ip] & 0x0F) * 4
+    if version == 4 and ip + header <= len(out):
+        out[ip + 10:ip + 12] = b"\0\0"
+        out[ip + 10:ip + 12] = struct.pack(">H", ipv4_checksum(bytes(out[ip:ip + header])))
     return bytes(out)
 
 

@@ -59,6 +59,18 @@ class DashboardView(TemplateView):
         )
 
 
+def _act(request, action, done: str) -> bool:
+    """Run a domain action; its refusal (ValidationError) or ``done`` becomes the page's message."""
+    try:
+        action()
+    except ValidationError as exc:
+        for text in exc.messages:
+            messages.error(request, text)
+        return False
+    messages.success(request, done)
+    return True
+
+
 def _back(request, fallback: str):
     """Where a form posted from the incident or report page returns to (never off-site)."""
     target = request.POST.get("next", "")
@@ -119,13 +131,8 @@ class ReportSendView(Perm, View):
 
     def post(self, request, pk):
         report = get_object_or_404(Report.objects.select_related("incident", "organisation"), pk=pk)
-        try:
-            report_queue(actor=request.user, report=report)
-        except ValidationError as exc:
-            for text in exc.messages:
-                messages.error(request, text)
-        else:
-            messages.success(request, f"Report to {report.organisation} is queued for sending.")
+        _act(request, lambda: report_queue(actor=request.user, report=report),
+             f"Report to {report.organisation} is queued for sending.")
         return _back(request, reverse("reports:detail", args=[report.pk]))
 
 
@@ -166,13 +173,7 @@ class ReportDecideView(Perm, View):
             messages.error(request, "Choose: it was sent, send it again, or mark it failed.")
             return redirect("reports:detail", report.pk)
         decide, done = action
-        try:
-            decide(actor=request.user, report=report)
-        except ValidationError as exc:
-            for text in exc.messages:
-                messages.error(request, text)
-        else:
-            messages.success(request, done)
+        _act(request, lambda: decide(actor=request.user, report=report), done)
         return redirect("reports:detail", report.pk)
 
 
@@ -269,27 +270,18 @@ class ReportEditView(DraftMixin, FormView):
         return super().get_context_data(report=self.report, **kwargs)
 
     def form_valid(self, form):
-        try:
-            report_edit(actor=self.request.user, report=self.report,
-                        subject=form.cleaned_data["subject"], body=form.cleaned_data["body"])
-        except ValidationError as exc:
-            for text in exc.messages:
-                messages.error(self.request, text)
-        else:
-            messages.success(self.request, "Text saved; it is sent as you see it in the preview.")
+        _act(self.request, lambda: report_edit(actor=self.request.user, report=self.report,
+                                               subject=form.cleaned_data["subject"],
+                                               body=form.cleaned_data["body"]),
+             "Text saved; it is sent as you see it in the preview.")
         return redirect("reports:detail", self.report.pk)
 
 
 class ReportRecomposeView(DraftMixin, View):
     def post(self, request, pk):
         report = self.draft(pk)
-        try:
-            report_recompose_request(actor=request.user, report=report)
-        except ValidationError as exc:
-            for text in exc.messages:
-                messages.error(request, text)
-        else:
-            messages.success(request, "The draft is being composed again from its template.")
+        _act(request, lambda: report_recompose_request(actor=request.user, report=report),
+             "The draft is being composed again from its template.")
         return redirect("reports:detail", report.pk)
 
 

@@ -5,6 +5,7 @@ them the test is skipped on a workstation but fails under CI (CI=true), where it
 """
 
 import base64
+import contextlib
 import hashlib
 import os
 import re
@@ -150,6 +151,23 @@ def assert_assets_are_ours(driver, live_server):
     )
 
 
+@contextlib.contextmanager
+def evidence_on_failure(driver, tmp_path):
+    """On failure, keep a screenshot, the page source, the URL and the console for the log."""
+    try:
+        yield
+    except BaseException:
+        shot = tmp_path / "failure.png"
+        try:
+            driver.save_screenshot(str(shot))
+            (tmp_path / "failure.html").write_text(driver.page_source)
+            print(f"screenshot: {shot}\npage source: {tmp_path / 'failure.html'}")
+            print(f"url: {driver.current_url}\nconsole: {console_errors(driver)}")
+        except WebDriverException as exc:
+            print(f"could not save a screenshot: {exc}")
+        raise
+
+
 def click(driver, element):
     """Click like a user, the element scrolled to the middle of the window first (at once:
     Bootstrap makes scrolling smooth, and a click during the scroll lands elsewhere)."""
@@ -171,7 +189,7 @@ def test_responder_creates_an_incident_and_drops_evidence_on_it(browser, live_se
     wait = WebDriverWait(driver, WAIT)
     make_user("rico", Role.RESPONDER)
     expected_sha = hashlib.sha256(EVIDENCE_BYTES).hexdigest()
-    try:
+    with evidence_on_failure(driver, tmp_path):
         # Log in through the form.
         driver.get(live_server.url + "/accounts/login/")
         assert_assets_are_ours(driver, live_server)
@@ -235,16 +253,6 @@ def test_responder_creates_an_incident_and_drops_evidence_on_it(browser, live_se
             assert stored.read() == EVIDENCE_BYTES
 
         assert console_errors(driver) == []
-    except BaseException:
-        shot = tmp_path / "failure.png"
-        try:
-            driver.save_screenshot(str(shot))
-            (tmp_path / "failure.html").write_text(driver.page_source)
-            print(f"screenshot: {shot}\npage source: {tmp_path / 'failure.html'}")
-            print(f"url: {driver.current_url}\nconsole: {console_errors(driver)}")
-        except WebDriverException as exc:
-            print(f"could not save a screenshot: {exc}")
-        raise
 
 
 def test_responder_prepares_reports_previews_one_with_its_redactions_and_sends_it(
@@ -262,7 +270,7 @@ def test_responder_prepares_reports_previews_one_with_its_redactions_and_sends_i
     wait = WebDriverWait(driver, WAIT)
     owner = make_user("rico", Role.RESPONDER)
     world = a_world(owner, beta_fields={"do_not_contact": True, "do_not_contact_reason": "reseller"})
-    try:
+    with evidence_on_failure(driver, tmp_path):
         driver.get(live_server.url + "/accounts/login/")
         driver.find_element(By.NAME, "username").send_keys("rico")
         driver.find_element(By.NAME, "password").send_keys(PASSWORD)
@@ -296,12 +304,3 @@ def test_responder_prepares_reports_previews_one_with_its_redactions_and_sends_i
                    == "queued")
         assert Report.objects.get(pk=report.pk).status == "queued"
         assert console_errors(driver) == []
-    except BaseException:
-        shot = tmp_path / "failure.png"
-        try:
-            driver.save_screenshot(str(shot))
-            (tmp_path / "failure.html").write_text(driver.page_source)
-            print(f"screenshot: {shot}\npage source: {tmp_path / 'failure.html'}")
-        except WebDriverException as exc:
-            print(f"could not save a screenshot: {exc}")
-        raise
