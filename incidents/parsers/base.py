@@ -44,6 +44,9 @@ class Record:
     dst_port: int | None = None
     signature: str | None = None  # IDS signature, event id, service name...
     location: int | None = None  # line or packet number, 1-based
+    # The offender's own source port, when the evidence states it (never our side's port): what
+    # an abuse desk behind CGNAT needs to find the subscriber (XARF requires it for IP sources).
+    src_port: int | None = None
 
 
 @dataclass
