@@ -35,7 +35,10 @@ NOT_HOSTILE = "seen only in allowed or outbound traffic"
 
 @dataclass(slots=True)
 class Record:
-    """One hostile event: who (``src``, an address or a host name as seen), when, against what."""
+    """One hostile event: who (``src``, an address or a host name as seen), when, against what.
+
+    The pcap reader builds records positionally (it is the hot path): new fields go at the end.
+    """
 
     src: str
     at: datetime | None = None  # aware, UTC

@@ -87,6 +87,7 @@ def _tcp_signature(flags: int) -> str:
 
 
 TCP_SIGNATURES = tuple(_tcp_signature(f) for f in range(256))
+PACKETS = Kind.PACKETS
 
 
 class Malformed(Exception):
@@ -394,8 +395,9 @@ class _Packets:
         if own is not None and (dst not in own or src in own):
             return None  # not inbound to our networks
         text = self.addresses.text
-        return Record(src=text(src), at=at, kind=Kind.PACKETS, dst=text(dst), dst_port=dport,
-                      signature=signature, location=self.number, src_port=sport)
+        # positional, in Record's field order (src, at, kind, dst, dst_port, signature, location,
+        # src_port): half the cost of keywords, once per packet
+        return Record(text(src), at, PACKETS, text(dst), dport, signature, self.number, sport)
 
     def cut_short(self, what: str) -> None:
         self.number += 1

@@ -211,6 +211,10 @@ def _address(value: str | None) -> tuple[str | None, int | None]:
     if _blank(value):
         return None, None
     value = value.strip().lstrip("\\")
+    if value.count(":") == 1 or value.startswith("["):  # 1.2.3.4:5555, [2001:db8::1]:5555
+        m = _ENDPOINT.match(value)
+        if m and m.group(2) and (addr := normalise(m.group(1))) is not None:
+            return addr, _port(m.group(2))
     addr = normalise(value)
     if addr is not None:
         return addr, None
