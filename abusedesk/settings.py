@@ -328,7 +328,8 @@ try:
     REPORT_REDACT_NETWORKS_PARSED = tuple(
         ipaddress.ip_network(n.strip(), strict=False) for n in REPORT_REDACT_NETWORKS)
 except ValueError as exc:
-    raise ImproperlyConfigured(f"REPORT_REDACT_NETWORKS holds something that is not a network: {exc}") from exc
+    raise ImproperlyConfigured(
+        f"REPORT_REDACT_NETWORKS holds something that is not a network: {exc}") from exc
 REPORT_REDACT_HOSTNAMES = env.list("REPORT_REDACT_HOSTNAMES", default=[])
 REPORT_REDACT_SYSLOG_HOST = env.bool("REPORT_REDACT_SYSLOG_HOST", default=True)
 if REPORT_EXCERPT_MAX_BYTES < 1024:
