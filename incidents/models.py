@@ -210,6 +210,9 @@ class Offender(models.Model):
     kinds = models.JSONField(default=list, blank=True,
                              help_text="Kinds of activity, e.g. failed login, IDS alert")
     signatures = models.JSONField(default=list, blank=True)
+    source_ports = models.JSONField(
+        default=list, blank=True,
+        help_text="The offender's own source ports (at most 16), as abuse desks behind CGNAT need")
     evidence = models.ManyToManyField(Evidence, through="Sighting", related_name="offenders")
     excluded_reason = models.CharField(
         max_length=200, blank=True,
@@ -250,6 +253,8 @@ class Sighting(models.Model):
     kinds = models.JSONField(default=list, blank=True)
     signatures = models.JSONField(default=list, blank=True)
     locations = models.JSONField(default=list, blank=True, help_text="First lines or packets")
+    source_ports = models.JSONField(
+        default=list, blank=True, help_text="The offender's own source ports, first seen first (at most 16)")
 
     class Meta:
         constraints = [

@@ -15,6 +15,7 @@ from .audit import audit_record
 from .models import Evidence, EvidenceState, Offender, Sighting
 from .parsers import ParseContext, ParseOutcome, parse_stream
 from .parsers.addresses import exclusion_reason, normalise
+from .parsers.aggregate import MAX_SOURCE_PORTS
 from .parsers.base import NOT_HOSTILE, Kind
 
 log = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ def offenders_replace(*, evidence: Evidence, outcome: ParseOutcome) -> int:
             first_seen=summary.first_seen, last_seen=summary.last_seen,
             ports=sorted(summary.ports), targets=sorted(summary.targets),
             kinds=sorted(summary.kinds), signatures=sorted(summary.signatures),
-            locations=summary.locations,
+            locations=summary.locations, source_ports=list(summary.source_ports),
         )
         touched.add(offender.pk)
     for offender in Offender.objects.filter(pk__in=touched):
@@ -108,7 +109,12 @@ def offenders_replace(*, evidence: Evidence, outcome: ParseOutcome) -> int:
 
 
 def offender_recompute(offender: Offender) -> None:
-    """Sum the sightings: count, first and last seen, rate, ports, targets, kinds."""
+    """Sum the sightings: count, first and last seen, rate, ports, targets, kinds, source ports.
+
+    Source ports: the first ``MAX_SOURCE_PORTS`` distinct ones in order of first appearance, the
+    sightings taken from the earliest first seen on (then in the order they were stored), each
+    sighting's ports in the order its file showed them. Not sorted: the earliest ports are the
+    ones a report names first."""
     sightings = list(offender.sightings.all())
     hostile = [s for s in sightings if set(s.kinds) - {Kind.SEEN}]
     sightings = hostile or sightings  # allowed traffic of an attacker is not an attempt
@@ -124,8 +130,12 @@ def offender_recompute(offender: Offender) -> None:
     offender.rate_per_minute = round(offender.count / minutes, 3) if minutes > 0 else None
     for name in ("ports", "targets", "kinds", "signatures"):
         setattr(offender, name, sorted({v for s in sightings for v in getattr(s, name)})[:64])
+    ordered = sorted(sightings, key=lambda s: (s.first_seen is None, s.first_seen or 0, s.pk))
+    offender.source_ports = list(dict.fromkeys(
+        p for s in ordered for p in (s.source_ports or [])))[:MAX_SOURCE_PORTS]
     offender.save(update_fields=["excluded_reason", "count", "first_seen", "last_seen",
-                                 "rate_per_minute", "ports", "targets", "kinds", "signatures"])
+                                 "rate_per_minute", "ports", "targets", "kinds", "signatures",
+                                 "source_ports"])
 
 
 @transaction.atomic

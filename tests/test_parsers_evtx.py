@@ -118,7 +118,7 @@ SECURITY = "Microsoft-Windows-Security-Auditing"
 
 def test_ntlm_failures_name_the_workstation_as_seen_but_not_the_logging_host_itself():
     failed = {"Workstation": "KALI", "Status": "0xc000006a"}
-    assert _offender(4776, SECURITY, failed, "dc01.corp.example") == ("KALI", None)
+    assert _offender(4776, SECURITY, failed, "dc01.corp.example") == ("KALI", None, None)
     assert _offender(4776, SECURITY, {**failed, "Workstation": "DC01"}, "dc01.corp.example") is None
     assert _offender(4776, SECURITY, {**failed, "Status": "0x0"}, "dc01.corp.example") is None
 
@@ -132,26 +132,26 @@ def test_a_successful_rdp_authentication_1149_is_not_an_attempt():
 def test_failed_logons_without_an_address_count_only_when_they_came_over_the_network():
     network = {"IpAddress": "-", "LogonType": "3", "WorkstationName": "WIN-ATTACK"}
     local = {**network, "LogonType": "2"}
-    assert _offender(4625, SECURITY, network, "srv") == ("WIN-ATTACK", None)
+    assert _offender(4625, SECURITY, network, "srv") == ("WIN-ATTACK", None, None)
     assert _offender(4625, SECURITY, local, "srv") is None
     mapped = {"IpAddress": "::ffff:45.13.7.9", "LogonType": "10"}
-    assert _offender(4625, SECURITY, mapped, "srv") == ("45.13.7.9", None)
+    assert _offender(4625, SECURITY, mapped, "srv") == ("45.13.7.9", None, None)
 
 
 def test_other_remote_access_failures_and_dropped_inbound_packets_are_counted():
-    assert _offender(4825, SECURITY, {"ClientAddress": "45.13.7.9"}, "srv") == ("45.13.7.9", None)
+    assert _offender(4825, SECURITY, {"ClientAddress": "45.13.7.9"}, "srv") == ("45.13.7.9", None, None)
     assert _offender(140, "Microsoft-Windows-RemoteDesktopServices-RdpCoreTS",
-                     {"IPString": "45.13.7.9"}, "srv") == ("45.13.7.9", None)
+                     {"IPString": "45.13.7.9"}, "srv") == ("45.13.7.9", None, None)
     dropped = {"Direction": "%%14592", "SourceAddress": "45.13.7.9", "DestPort": "3389"}
-    assert _offender(5152, SECURITY, dropped, "srv") == ("45.13.7.9", 3389)
+    assert _offender(5152, SECURITY, dropped, "srv") == ("45.13.7.9", 3389, None)
     assert _offender(5152, SECURITY, {**dropped, "Direction": "%%14593"}, "srv") is None
     assert _offender(4768, SECURITY, {"IpAddress": "45.13.7.9", "Status": "0x0"}, "srv") is None
     unknown_user = {"IpAddress": "45.13.7.9", "Status": "0x6"}
-    assert _offender(4768, SECURITY, unknown_user, "srv") == ("45.13.7.9", None)
+    assert _offender(4768, SECURITY, unknown_user, "srv") == ("45.13.7.9", None, None)
 
 
 def test_mssql_failures_take_the_client_from_the_message_text_and_ignore_local_ones():
     remote = {"Data": "sa  Reason: Password did not match.  [CLIENT: 45.13.7.9]"}
     local = {"Data": "sa  Reason: Password did not match.  [CLIENT: <local machine>]"}
-    assert _offender(18456, "MSSQL$SQLEXPRESS", remote, "db") == ("45.13.7.9", None)
+    assert _offender(18456, "MSSQL$SQLEXPRESS", remote, "db") == ("45.13.7.9", None, None)
     assert _offender(18456, "MSSQLSERVER", local, "db") is None

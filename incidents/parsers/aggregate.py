@@ -8,11 +8,12 @@ from .base import NOT_HOSTILE, Kind, ParseContext, Record
 MAX_PORTS = 64
 MAX_TARGETS = 64
 MAX_SIGNATURES = 32
+MAX_SOURCE_PORTS = 16  # the offender's own ports: the first few, enough for a CGNAT look-up
 
 
 class OffenderSummary:
     __slots__ = ("count", "first_seen", "hostile", "kinds", "last_seen", "locations", "ports", "signatures",
-                 "src", "targets")
+                 "source_ports", "src", "targets")
 
     def __init__(self, src: str):
         self.src = src
@@ -28,6 +29,8 @@ class OffenderSummary:
         self.kinds: set[str] = set()
         self.signatures: set[str] = set()
         self.locations: list[int] = []  # the first few lines or packets, for the excerpt
+        # the offender's own source ports: distinct, in the order first seen, at most 16
+        self.source_ports: list[int] = []
 
     def add(self, record: Record) -> None:
         if record.kind == Kind.SEEN:
@@ -44,6 +47,10 @@ class OffenderSummary:
                 self.last_seen = record.at
         if record.dst_port is not None and len(self.ports) < MAX_PORTS:
             self.ports.add(record.dst_port)
+        sport = record.src_port
+        if sport is not None and len(self.source_ports) < MAX_SOURCE_PORTS \
+                and sport not in self.source_ports:
+            self.source_ports.append(sport)
         if record.dst and len(self.targets) < MAX_TARGETS:
             self.targets.add(record.dst)
         self.kinds.add(record.kind)
@@ -93,6 +100,7 @@ class Offenders:
                 "signatures": sorted(s.signatures),
                 "rate_per_minute": s.rate_per_minute,
                 "excluded": exclusion_reason(s.src, own) or (None if s.hostile else NOT_HOSTILE),
+                "source_ports": list(s.source_ports),  # first seen first, at most 16
             }
             for s in self
         ]

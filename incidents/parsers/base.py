@@ -35,7 +35,10 @@ NOT_HOSTILE = "seen only in allowed or outbound traffic"
 
 @dataclass(slots=True)
 class Record:
-    """One hostile event: who (``src``, an address or a host name as seen), when, against what."""
+    """One hostile event: who (``src``, an address or a host name as seen), when, against what.
+
+    The pcap reader builds records positionally (it is the hot path): new fields go at the end.
+    """
 
     src: str
     at: datetime | None = None  # aware, UTC
@@ -44,6 +47,9 @@ class Record:
     dst_port: int | None = None
     signature: str | None = None  # IDS signature, event id, service name...
     location: int | None = None  # line or packet number, 1-based
+    # The offender's own source port, when the evidence states it (never our side's port): what
+    # an abuse desk behind CGNAT needs to find the subscriber (XARF requires it for IP sources).
+    src_port: int | None = None
 
 
 @dataclass

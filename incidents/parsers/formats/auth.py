@@ -183,11 +183,24 @@ def src_of(text: str | None) -> str | None:
 
 
 def _record(src: str | None, at, kind: str, signature: str, dst: str | None = None,
-            dst_port: int | str | None = None) -> Record | None:
+            dst_port: int | str | None = None, src_port: int | str | None = None) -> Record | None:
+    """``src_port``: the client's own port, when the line states it (sshd's "from A port N",
+    "A:N" of dropbear, HAProxy, OpenVPN, Cowrie, BIND's "A#N"...); never the service's port."""
     if src is None:
         return None
     port = int(dst_port) if dst_port not in (None, "") else None
-    return Record(src=src, at=at, kind=kind, dst=dst, dst_port=port, signature=signature)
+    return Record(src=src, at=at, kind=kind, dst=dst, dst_port=port, signature=signature,
+                  src_port=_client_port(src_port))
+
+
+def _client_port(value: int | str | None) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        port = int(value)
+    except (TypeError, ValueError):
+        return None
+    return port if 0 < port <= 65535 else None
 
 
 def _one(record: Record | None) -> list[Record] | None:
@@ -220,7 +233,11 @@ class AuthFormat(LineFormat):
 
 # An address where a ":" may follow (IPv6 first, so "2001:db8::1: 11:" splits right), or a name.
 _H = r"(?:(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*[0-9A-Fa-f]|[\w.-]+)"
-_SUFF = r"(?: port \d+)?(?: on \S+(?: port \d+)?)?(?: ssh\d*)?(?: \[preauth\])?\s*$"
+# " port N" right after the client's address is the client's source port (sshd's own wording:
+# "from 1.2.3.4 port 54321"); " on <our address> port 22" is ours and stays out of it.
+_SUFF_REST = r"(?: on \S+(?: port \d+)?)?(?: ssh\d*)?(?: \[preauth\])?\s*$"
+_SUFF = r"(?: port (?P<sport>\d+))?" + _SUFF_REST
+_SUFF_ANON = r"(?: port \d+)?" + _SUFF_REST
 _SSH_PREFIX = re.compile(r"^(?:(?:error|fatal): (?:PAM: )?)?")
 
 _SSH_FAIL = [  # (pattern, signature, kind); groups: host, user (optional)
@@ -238,13 +255,14 @@ _SSH_FAIL = [  # (pattern, signature, kind); groups: host, user (optional)
      "sshd: user not allowed", Kind.FAILED_LOGIN),
     (re.compile(r"^refused connect from \S+ \((?P<host>[^)\s]+)\)"), "sshd: refused by tcp wrappers",
      Kind.BLOCKED),
-    (re.compile(r"^Received disconnect from (?P<host>" + _H + r")(?: port \d+)?:\s*3: .*: Auth fail"
-                + _SUFF), "sshd: client gave up (auth fail)", Kind.FAILED_LOGIN),
+    (re.compile(r"^Received disconnect from (?P<host>" + _H + r")(?: port (?P<sport>\d+))?:\s*3: .*: "
+                r"Auth fail" + _SUFF_ANON), "sshd: client gave up (auth fail)", Kind.FAILED_LOGIN),
     (re.compile(r"^maximum authentication attempts exceeded for (?:invalid user )?(?P<user>.*) "
                 r"from (?P<host>\S+)" + _SUFF), "sshd: too many authentication failures",
      Kind.FAILED_LOGIN),
     (re.compile(r"^Disconnecting(?: from)? (?:invalid|authenticating) user (?P<user>\S+) "
-                r"(?P<host>" + _H + r")(?: port \d+)?:\s*Change of username or service not allowed"),
+                r"(?P<host>" + _H + r")(?: port (?P<sport>\d+))?:\s*Change of username or service "
+                r"not allowed"),
      "sshd: tried to change user name", Kind.FAILED_LOGIN),
     (re.compile(r"^\(pam_\w+\) authentication failure;.*?\srhost=(?P<host>\S+)"),
      "sshd: PAM authentication failure", Kind.FAILED_LOGIN),
@@ -263,12 +281,12 @@ _SSH_NOFAIL = [  # (pattern, forget the connection afterwards)
                 r"rhost=(?P<host>\S+)(?:\s+user=(?P<user>.*?))?(?: \[preauth\])?\s*$"), False),
     (re.compile(r"^Accepted \S+ for (?P<user>\S+) from (?P<host>\S+)"), True),
     (re.compile(r"^Disconnecting(?: from)?(?: (?:invalid|authenticating) user (?P<user>\S+))? "
-                r"(?P<host>" + _H + r")(?: port \d+)?:\s*Too many authentication failures"), True),
-    (re.compile(r"^Received disconnect from (?P<host>" + _H + r")(?: port \d+)?:\s*\d+:"), True),
+                r"(?P<host>" + _H + r")(?: port (?P<sport>\d+))?:\s*Too many authentication failures"), True),
+    (re.compile(r"^Received disconnect from (?P<host>" + _H + r")(?: port (?P<sport>\d+))?:\s*\d+:"), True),
     (re.compile(r"^(?:Connection (?:closed|reset)|Disconnected) (?:by|from)"
                 r"(?: (?:invalid|authenticating) user (?P<user>.*?))? (?P<host>" + _H + r")"
-                r"(?: port \d+)?(?: \[preauth\])?\s*$"), True),
-    (re.compile(r"^Connection from (?P<host>" + _H + r") port \d+"
+                r"(?: port (?P<sport>\d+))?(?: \[preauth\])?\s*$"), True),
+    (re.compile(r"^Connection from (?P<host>" + _H + r") port (?P<sport>\d+)"
                 r"(?: on (?P<dst>\S+) port (?P<dport>\d+))?"), False),
 ]
 
@@ -280,6 +298,7 @@ class _Conn:
     pending: list = field(default_factory=list)  # signatures of failures still without address
     dst: str | None = None
     dst_port: str | None = None
+    src_port: str | None = None  # the client's port, from any line of the connection
 
 
 def _connections(ctx: ParseContext) -> dict:
@@ -291,7 +310,8 @@ def _connections(ctx: ParseContext) -> dict:
 
 
 def _failed_line(msg: str):
-    """'Failed <method> for [invalid user ]<user> from <host> ...' -> (method, invalid, user, host).
+    """'Failed <method> for [invalid user ]<user> from <host> [port <n>] ...' ->
+    (method, invalid, user, host, client port or None).
 
     The user name is the client's to choose and may itself contain " from <address>"; like fail2ban
     we accept a split only when the text after the address is auth info (": ...", after a one-word
@@ -313,9 +333,9 @@ def _failed_line(msg: str):
             continue
         tail = t["tail"]
         if user and " " not in user and tail.startswith(": "):
-            return m["method"], invalid, user, t["host"]
+            return m["method"], invalid, user, t["host"], t["port"]
         if " from " not in tail and (":" not in user or (invalid and " from " not in user)):
-            return m["method"], invalid, user, t["host"]
+            return m["method"], invalid, user, t["host"], t["port"]
     return None
 
 
@@ -335,16 +355,18 @@ class SshdFormat(AuthFormat):
 
         failed = _failed_line(msg)
         if failed is not None:
-            method, invalid, user, host = failed
+            method, invalid, user, host, sport = failed
             if method == "publickey" and not invalid:  # trying keys one by one is normal
-                return self._apply(ctx, env, key, conn, host, user, None, forget=False)
+                return self._apply(ctx, env, key, conn, host, user, None, forget=False, sport=sport)
             sig = f"sshd: failed {method}" + (" for invalid user" if invalid else "")
-            return self._apply(ctx, env, key, conn, host, user, (sig, Kind.FAILED_LOGIN), False)
+            return self._apply(ctx, env, key, conn, host, user, (sig, Kind.FAILED_LOGIN), False,
+                               sport=sport)
         for pattern, sig, kind in _SSH_FAIL:
             if m := pattern.match(msg):
                 user = m.groupdict().get("user")
                 forget = sig == "sshd: tried to change user name"
-                return self._apply(ctx, env, key, conn, m["host"], user, (sig, kind), forget)
+                return self._apply(ctx, env, key, conn, m["host"], user, (sig, kind), forget,
+                                   sport=m.groupdict().get("sport"))
         for pattern, sig, forget in _SSH_FAIL_NO_HOST:
             if m := pattern.match(msg):
                 return self._apply(ctx, env, key, conn, None, m["user"], (sig, Kind.FAILED_LOGIN),
@@ -356,12 +378,14 @@ class SshdFormat(AuthFormat):
                 if key and groups.get("dst"):
                     conn = conn or conns.setdefault(key, _Conn())
                     conn.dst, conn.dst_port = _dst(groups["dst"]), groups["dport"]
-                return self._apply(ctx, env, key, conn, m["host"], user, None, forget)
+                return self._apply(ctx, env, key, conn, m["host"], user, None, forget,
+                                   sport=groups.get("sport"))
         return []  # an sshd line, not a failure
 
     @staticmethod
-    def _apply(ctx, env, key, conn, host, user, failure, forget):
-        """Book one line of a connection: a failure (``failure`` = (signature, kind)) or not."""
+    def _apply(ctx, env, key, conn, host, user, failure, forget, sport=None):
+        """Book one line of a connection: a failure (``failure`` = (signature, kind)) or not.
+        ``sport``: the client's port as this line states it; a connection remembers it."""
         conns = _connections(ctx)
         src = src_of(host) if host else None
         if host and src is None:
@@ -373,9 +397,14 @@ class SshdFormat(AuthFormat):
         several_users = False
         if conn is not None:
             if src:
+                if src != conn.host:
+                    conn.src_port = None  # another client on a reused pid: its port is unknown
                 conn.host = src
+                if sport:
+                    conn.src_port = sport
             else:
                 src = conn.host
+            sport = sport or conn.src_port
             if user and user.strip():
                 conn.users.add(user)
                 several_users = len(conn.users) > 1
@@ -385,31 +414,33 @@ class SshdFormat(AuthFormat):
         if failure is not None:
             sig, kind = failure
             if src:
-                out.append(_record(src, env.at, kind, sig, dst, dst_port))
+                out.append(_record(src, env.at, kind, sig, dst, dst_port, sport))
             elif conn is not None:
                 conn.pending.append(sig)
         elif several_users and src:
             out.append(_record(src, env.at, Kind.FAILED_LOGIN,
-                               "sshd: several user names tried in one connection", dst, dst_port))
+                               "sshd: several user names tried in one connection", dst, dst_port, sport))
         if conn is not None and conn.pending and src:
-            out.extend(_record(src, env.at, Kind.FAILED_LOGIN, sig, dst, dst_port)
+            out.extend(_record(src, env.at, Kind.FAILED_LOGIN, sig, dst, dst_port, sport)
                        for sig in conn.pending)
             conn.pending.clear()
         if forget and conn is not None:
             if conn.pending:  # the address is still to come on a later line of this connection
-                conn.host, conn.users = None, set()
+                conn.host, conn.users, conn.src_port = None, set(), None
             else:
                 conns.pop(key, None)
         return out
 
 
 _DROPBEAR = [
-    (re.compile(r"^[Bb]ad (?:PAM )?password attempt for .+ from (?P<host>\S+?)(?::\d+)?\s*$"),
+    (re.compile(r"^[Bb]ad (?:PAM )?password attempt for .+ from (?P<host>\S+?)(?::(?P<sport>\d+))?\s*$"),
      "dropbear: bad password"),
-    (re.compile(r"^[Ll]ogin attempt for nonexistent user (?:'.*' )?from (?P<host>\S+?)(?::\d+)?\s*$"),
+    (re.compile(r"^[Ll]ogin attempt for nonexistent user (?:'.*' )?from (?P<host>\S+?)(?::(?P<sport>\d+))?"
+                r"\s*$"),
      "dropbear: nonexistent user"),
     (re.compile(r"^[Ee]xit before auth \(user '.+', \d+ fails\): Max auth tries reached - user '.+' "
-                r"from (?P<host>\S+?)(?::\d+)?\s*$"), "dropbear: too many authentication failures"),
+                r"from (?P<host>\S+?)(?::(?P<sport>\d+))?\s*$"),
+     "dropbear: too many authentication failures"),
 ]
 
 
@@ -424,7 +455,8 @@ class DropbearFormat(AuthFormat):
             return None
         for pattern, sig in _DROPBEAR:
             if m := pattern.match(env.msg):
-                return _one(_record(src_of(m["host"]), env.at, Kind.FAILED_LOGIN, sig, env.host))
+                return _one(_record(src_of(m["host"]), env.at, Kind.FAILED_LOGIN, sig, env.host,
+                                    None, m["sport"]))
         return []
 
 
@@ -686,7 +718,7 @@ class AsteriskFormat(AuthFormat):
             local = ([None, *_AST_LOCAL.finditer(rest, 0, remote.start())])[-1]
             return _one(_record(src_of(remote["host"]), at, Kind.FAILED_LOGIN,
                                 f"asterisk: {m['ev']}", _dst(local["host"]) if local else None,
-                                local["port"] if local else None))
+                                local["port"] if local else None, remote["port"]))
         for pattern, sig, kind in _ASTERISK:
             if m := pattern.search(rest):
                 return _one(_record(src_of(m["host"]), at, kind, sig))
@@ -822,7 +854,7 @@ class HaproxyAuthFormat(AuthFormat):
             except (KeyError, ValueError):
                 at = None
         return _one(_record(src_of(m["client"]), at, Kind.FAILED_LOGIN, "haproxy: HTTP auth required",
-                            env.host))
+                            env.host, None, m["port"]))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -853,12 +885,13 @@ class OpenvpnFormat(AuthFormat):
                     return []  # an authenticated client going away
                 if what.startswith("SIGUSR1"):
                     what = "connection reset before authentication"
-                return _one(_record(src_of(m["host"]), env.at, kind, f"openvpn: {what}", env.host))
+                return _one(_record(src_of(m["host"]), env.at, kind, f"openvpn: {what}", env.host, None,
+                                    m["port"]))
         return None
 
 
 _NAMED = re.compile(
-    r"\bclient (?:@0x[0-9a-f]+ )?(?P<host>[0-9A-Fa-f:.]+)#\d+(?: \([^)]*\))?: (?:view [^:\s]+: )?"
+    r"\bclient (?:@0x[0-9a-f]+ )?(?P<host>[0-9A-Fa-f:.]+)#(?P<sport>\d+)(?: \([^)]*\))?: (?:view [^:\s]+: )?"
     r"(?P<what>query(?: \(cache\))? '[^']*' denied|zone transfer '[^']*' denied|"
     r"bad zone transfer request: '[^']*': non-authoritative zone \(NOTAUTH\)|update '[^']*' denied)")
 
@@ -876,7 +909,7 @@ class NamedFormat(AuthFormat):
         what = m["what"]
         sig = ("named: zone transfer denied" if "zone transfer" in what
                else "named: update denied" if what.startswith("update") else "named: query denied")
-        return _one(_record(src_of(m["host"]), env.at, Kind.BLOCKED, sig, env.host, 53))
+        return _one(_record(src_of(m["host"]), env.at, Kind.BLOCKED, sig, env.host, 53, m["sport"]))
 
 
 _FAIL2BAN_BAN = re.compile(r"\bfail2ban(?:\.actions)?\s*(?:\[\d+\])?:?\s+(?:NOTICE\s+)?"
@@ -924,8 +957,8 @@ class PortsentryFormat(AuthFormat):
         return None
 
 
-_COWRIE_TEXT = re.compile(r"\bNew connection: (?P<host>[0-9A-Fa-f:.]+):\d+ \((?P<dst>[0-9A-Fa-f:.]+):"
-                          r"(?P<dport>\d+)\) \[session: \w+\]")
+_COWRIE_TEXT = re.compile(r"\bNew connection: (?P<host>[0-9A-Fa-f:.]+):(?P<sport>\d+) "
+                          r"\((?P<dst>[0-9A-Fa-f:.]+):(?P<dport>\d+)\) \[session: \w+\]")
 
 
 class CowrieFormat(AuthFormat):
@@ -952,11 +985,12 @@ class CowrieFormat(AuthFormat):
             port = event.get("dst_port")
             return _one(_record(src_of(str(event.get("src_ip", ""))), at, Kind.SCAN,
                                 f"cowrie: {proto} connection to honeypot", _dst(event.get("dst_ip")),
-                                port if isinstance(port, int) else None))
+                                port if isinstance(port, int) else None,
+                                sport if isinstance(sport := event.get("src_port"), int) else None))
         if m := _COWRIE_TEXT.search(line):
             at, _ = leading_time(line, ctx)
             return _one(_record(src_of(m["host"]), at, Kind.SCAN, "cowrie: connection to honeypot",
-                                _dst(m["dst"]), m["dport"]))
+                                _dst(m["dst"]), m["dport"], m["sport"]))
         return None
 
 

@@ -15,7 +15,7 @@ event  provider                                         offender
 4825   Security-Auditing: denied Remote Desktop access  ClientAddress
 5152   Security-Auditing: WFP dropped an inbound        SourceAddress (blocked connection)
        packet
-131    RdpCoreTS: server accepted a TCP connection      ClientIP (the port is dropped)
+131    RdpCoreTS: server accepted a TCP connection      ClientIP (its port is the source port)
 140    RdpCoreTS: RDP logon failed, bad credentials     IPString
 18456  MSSQL*: login failed                             "[CLIENT: 1.2.3.4]" in the message text
 =====  ===============================================  ==========================================
@@ -32,6 +32,10 @@ against a server with NLA often leaves nothing else in that log. Legitimate RDP 
 well, so the operator decides (their addresses are usually private or own-network, and excluded).
 ``at`` is TimeCreated (when it happened), not the record header's time (when it was written, which
 for an exported log is the export). ``location`` is the record number.
+
+Ports: ``dst_port`` is our side's (5152's DestPort); ``src_port`` the offender's own, where the
+event states it: ``IpPort`` of 4625/4771/4768 (the client's source port; "0" or "-" when the
+logon did not come over the network: none then), 5152's ``SourcePort``, 131's ``ClientIP`` port.
 
 Reading: the ``evtx`` parser wants a seekable file (it asks for the file size), but our stream is
 not seekable in general (it may come out of gzip). An .evtx file is a 4 KiB header followed by
@@ -85,6 +89,7 @@ WANTED = frozenset(SIGNATURES)
 
 _EVENT_ID = re.compile(r'"EventID"\s*:\s*(?:\{(?:[^{}]|\{[^{}]*\})*?"#text"\s*:\s*)?"?(\d+)')
 _MSSQL_CLIENT = re.compile(r"\[CLIENT:\s*([^\]\s]+)\s*\]")
+_ENDPOINT_PORT = re.compile(r"^(?:\d{1,3}(?:\.\d{1,3}){3}|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$")
 _ANY_ADDRESS = re.compile(r"(?<![\w.:])(\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]*:[0-9A-Fa-f:.]+)(?![\w.:])")
 
 
@@ -146,44 +151,61 @@ def _address(value: str) -> str | None:
     return normalise(value)
 
 
+def _port(text: str) -> int | None:
+    """A port field; "0" (no network logon) and "-" are no port."""
+    if text.isdigit():
+        value = int(text)
+        return value if 0 < value <= 65535 else None
+    return None
+
+
+def _endpoint_port(text: str) -> int | None:
+    """The port of ``1.2.3.4:5555`` / ``[2001:db8::1]:5555``; None for a bare address."""
+    m = _ENDPOINT_PORT.match(text)
+    return _port(m.group(1)) if m else None
+
+
 def _offender(event_id: int, provider: str, fields: dict, computer: str):
-    """(offender, destination port) for an event we count, or None."""
+    """(offender, destination port, offender's source port) for an event we count, or None."""
     if provider == SECURITY:
         status = _get(fields, "Status").lower()
         if event_id == 4625:
             address = _address(_get(fields, "IpAddress"))
-            if address is None and _get(fields, "LogonType") in NETWORK_LOGON_TYPES:
-                address = _workstation(_get(fields, "WorkstationName"), computer)
-            return address and (address, None)
+            if address is None:
+                if _get(fields, "LogonType") in NETWORK_LOGON_TYPES:
+                    host = _workstation(_get(fields, "WorkstationName"), computer)
+                    return host and (host, None, None)  # IpPort is the address's; none here
+                return None
+            return address, None, _port(_get(fields, "IpPort"))
         if event_id == 4771 or (event_id == 4768 and status and status not in SUCCESS):
             address = _address(_get(fields, "IpAddress"))
-            return address and (address, None)
+            return address and (address, None, _port(_get(fields, "IpPort")))
         if event_id == 4776 and status and status not in SUCCESS:
             host = _workstation(_get(fields, "Workstation"), computer)
-            return host and (host, None)
+            return host and (host, None, None)
         if event_id == 4825:
             address = _address(_get(fields, "ClientAddress"))
-            return address and (address, None)
+            return address and (address, None, None)
         if event_id == 5152 and _get(fields, "Direction") in ("", INBOUND):
             address = _address(_get(fields, "SourceAddress"))
-            port = _get(fields, "DestPort")
-            return address and (address, int(port) if port.isdigit() else None)
+            return address and (address, _port(_get(fields, "DestPort")),
+                                _port(_get(fields, "SourcePort")))
         return None
     if provider == RDP_CORE and event_id in (131, 140):
         for name in ("ClientIP", "IPString", "IpAddress", "ClientAddress"):
             if value := _get(fields, name):
                 address = _address(value)
-                return address and (address, None)
+                return address and (address, None, _endpoint_port(value))
         if event_id == 140:  # field name unknown to us: the first address in the event data
             for value in fields.values():
                 for match in _ANY_ADDRESS.finditer(_text(value)):
                     if address := normalise(match.group(1)):
-                        return address, None
+                        return address, None, None
         return None
     if event_id == 18456 and provider.upper().startswith("MSSQL"):
         match = _MSSQL_CLIENT.search(" ".join(_text(v) for v in fields.values()))
         address = _address(match.group(1)) if match else None
-        return address and (address, None)
+        return address and (address, None, None)
     return None
 
 
@@ -279,11 +301,11 @@ class Evtx(StreamFormat):
             return None
         if not found:
             return None
-        src, port = found
+        src, port, src_port = found
         kind = Kind.BLOCKED if event_id == 5152 else Kind.FAILED_LOGIN
         return Record(src=src, at=_when(system, raw.get("timestamp")), kind=kind,
                       dst=computer or None, dst_port=port, signature=SIGNATURES[event_id],
-                      location=location)
+                      location=location, src_port=src_port)
 
 
 register(Evtx())

@@ -154,12 +154,15 @@ def _outbound(src_side: str | None, dst_side: str | None) -> bool:
 
 
 def _record(src: str | None, at, kind: str, dst: str | None = None, dst_port: int | None = None,
-            signature: str | None = None) -> list[Record]:
+            signature: str | None = None, src_port: int | None = None) -> list[Record]:
+    """One record of ``src``; ``src_port`` is the source's own port (every format here records
+    the packet's source, so its source port, whenever the line states it)."""
     who = _addr(src)
     if who is None:
         return []
     target = (normalise(dst) or dst) if dst else None
-    return [Record(src=who, at=at, kind=kind, dst=target, dst_port=dst_port, signature=signature)]
+    return [Record(src=who, at=at, kind=kind, dst=target, dst_port=dst_port, signature=signature,
+                   src_port=src_port)]
 
 
 def _kv_quoted(text: str) -> dict[str, str]:
@@ -307,7 +310,7 @@ class Netfilter(LineFormat):
         proto = fields.get("PROTO", "")
         signature = " ".join(x for x in (label, proto) if x) or None
         return _record(src, _nf_time(line, ctx), kind, fields.get("DST"), _port(fields.get("DPT")),
-                       signature)
+                       signature, _port(fields.get("SPT")))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,7 +318,7 @@ class Netfilter(LineFormat):
 # ---------------------------------------------------------------------------------------------
 
 _ASA_TAG = re.compile(r"%?(?P<fac>ASA|PIX|FWSM|FTD|NGIPS)-(?:[A-Za-z]+-)?(?P<sev>\d)-(?P<id>\d{6})\b:?\s*")
-_FP_FIELD = re.compile(r"(?:^|, )(AccessControlRuleAction|SrcIP|DstIP|DstPort|IngressInterface|"
+_FP_FIELD = re.compile(r"(?:^|, )(AccessControlRuleAction|SrcIP|DstIP|SrcPort|DstPort|IngressInterface|"
                        r"EgressInterface|IngressZone|EgressZone|SignatureName|Signature|Message|"
                        r"AccessControlRuleName): ([^,]*)")
 
@@ -328,14 +331,15 @@ def _firepower(msg_id: int, body: str, line: str, ctx: ParseContext) -> list[Rec
     if msg_id == 430001:
         name = (f.get("SignatureName") or f.get("Signature") or f.get("Message") or "?").strip()
         return _record(f.get("SrcIP"), at, Kind.IDS_ALERT, f.get("DstIP"), _port(f.get("DstPort")),
-                       f"Firepower intrusion: {name}")
+                       f"Firepower intrusion: {name}", _port(f.get("SrcPort")))
     if not action.startswith("Block"):
         return []
     if _outbound(f.get("IngressZone") or f.get("IngressInterface"),
                  f.get("EgressZone") or f.get("EgressInterface")):
         return []
     return _record(f.get("SrcIP"), at, Kind.BLOCKED, f.get("DstIP"), _port(f.get("DstPort")),
-                   f"Firepower {action} rule {f.get('AccessControlRuleName', '?').strip()}")
+                   f"Firepower {action} rule {f.get('AccessControlRuleName', '?').strip()}",
+                   _port(f.get("SrcPort")))
 _IP = r"[0-9A-Fa-f:.]*[0-9A-Fa-f]"  # an address as Cisco prints it (v4 or v6)
 _IFIP = r"(?P<{0}if>[^\s:/]+):(?P<{0}>[^\s/(]+?)(?:/(?P<{0}port>\w+))?(?:\([^)]*\))?"
 
@@ -516,7 +520,8 @@ class CiscoAsa(LineFormat):
             if d.get("name"):
                 sig = f"ASA-{number} IPS:{d['sig']} {d['name']}"
             at = leading_time(line, ctx)
-            found = _record(d.get("src"), at, shape.kind, d.get("dst"), _port(d.get("dstport")), sig)
+            found = _record(d.get("src"), at, shape.kind, d.get("dst"), _port(d.get("dstport")), sig,
+                            _port(d.get("srcport")))
             if d.get("src2"):  # the quoted original packet's sender (ICMP errors)
                 found += _record(d["src2"], at, shape.kind, signature=sig)
             return found
@@ -546,13 +551,13 @@ class Pf(LineFormat):
         a = _PF_ADDRS.search(line, m.end())
         if a is None:
             return []  # tcpdump -v puts the addresses on the next line; not recoverable here
-        src, _ = _split_dot_port(a["src"])
+        src, sport = _split_dot_port(a["src"])
         dst, dport = _split_dot_port(a["dst"])
         if m["action"] not in ("block", "drop", "reject"):
             return []  # passed: pf logs routine traffic with "log" rules
         kind = Kind.SEEN if m["dir"] == "out" else Kind.BLOCKED  # out: our own packet, held back
         return _record(src, leading_time(line, ctx), kind, dst, dport,
-                       f"pf rule {m['rule']} {m['action']} on {m['iface']}")
+                       f"pf rule {m['rule']} {m['action']} on {m['iface']}", sport)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -587,9 +592,10 @@ class FilterLog(LineFormat):
             proto, src, dst, rest = f[12].lower(), f[15], f[16], f[17:]
         else:
             return []
-        dport = _port(rest[1]) if proto in ("tcp", "udp") and len(rest) > 1 else None
+        ported = proto in ("tcp", "udp") and len(rest) > 1
+        sport, dport = (_port(rest[0]), _port(rest[1])) if ported else (None, None)
         sig = f"filterlog rule {rule}" + (f" ({tracker})" if tracker else "") + f" {action} on {iface}"
-        return _record(src, leading_time(line, ctx), kind, dst, dport, sig)
+        return _record(src, leading_time(line, ctx), kind, dst, dport, sig, sport)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -646,11 +652,11 @@ class MikroTik(LineFormat):
             return []
         if _outbound(m["in"], m["out"]):
             return []
-        src, _ = _split_colon_port(flow["src"])
+        src, sport = _split_colon_port(flow["src"])
         dst, dport = _split_colon_port(flow["dst"])
         sig = " ".join(x for x in (prefix, m["chain"], flow["proto"]) if x)
         kind = Kind.SCAN if "SCAN" in prefix.upper() else Kind.BLOCKED
-        return _record(src, _mt_time(line, ctx), kind, dst, dport, sig)
+        return _record(src, _mt_time(line, ctx), kind, dst, dport, sig, sport)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -706,6 +712,7 @@ class JuniperSrx(LineFormat):
             if kv:
                 src, dst, dport = kv.get("source-address"), kv.get("destination-address"), \
                     _port(kv.get("destination-port"))
+                sport = _port(kv.get("source-port"))
                 sz, dz, policy = kv.get("source-zone-name"), kv.get("destination-zone-name"), \
                     kv.get("policy-name")
             else:
@@ -714,25 +721,26 @@ class JuniperSrx(LineFormat):
                     return []
                 src, dst, dport, sz, dz, policy = (m["src"], m["dst"], _port(m["dport"]), m["sz"],
                                                    m["dz"], m["policy"])
+                sport = _port(m["sport"])
             if _outbound(sz, dz):
                 return []
-            return _record(src, at, Kind.BLOCKED, dst, dport, f"{tag} policy {policy}")
+            return _record(src, at, Kind.BLOCKED, dst, dport, f"{tag} policy {policy}", sport)
         if tag.startswith("RT_SCREEN_"):
             if kv:
                 attack, src, dst = kv.get("attack-name", ""), kv.get("source-address"), \
                     kv.get("destination-address")
-                dport = _port(kv.get("destination-port"))
+                dport, sport = _port(kv.get("destination-port")), _port(kv.get("source-port"))
             else:
                 m = _SRX_SCREEN.search(line, t.end())
                 if m is None:
                     return []
                 ported = "TCP" in tag or "UDP" in tag
                 attack = m["attack"].strip()
-                src, _ = _screen_addr(m["src"], ported)
+                src, sport = _screen_addr(m["src"], ported)
                 dst, dport = _screen_addr(m["dst"], ported)
             if not src or _SPOOF.search(attack):
                 return []
-            return _record(src, at, _screen_kind(attack), dst, dport, f"{tag} {attack}".strip())
+            return _record(src, at, _screen_kind(attack), dst, dport, f"{tag} {attack}".strip(), sport)
         return []
 
 
@@ -762,7 +770,8 @@ class NetScreen(LineFormat):
             if _SPOOF.search(attack):
                 return []
             return _record(screen["src"], at, _screen_kind(attack), screen["dst"],
-                           _port(screen["dport"]), f"NetScreen {screen['id']} {attack}")
+                           _port(screen["dport"]), f"NetScreen {screen['id']} {attack}",
+                           _port(screen["sport"]))
         kv = _kv_quoted(line)
         action = kv.get("action", "").lower()
         if action not in ("deny", "reject", "drop") or "src" not in kv:
@@ -771,7 +780,7 @@ class NetScreen(LineFormat):
         if zones and _outbound(zones["sz"], zones["dz"]):
             return []
         return _record(kv.get("src"), at, Kind.BLOCKED, kv.get("dst"), _port(kv.get("dst_port")),
-                       f"NetScreen policy {kv.get('policy_id', '?')} {action}")
+                       f"NetScreen policy {kv.get('policy_id', '?')} {action}", _port(kv.get("src_port")))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -801,6 +810,7 @@ class FortiGate(LineFormat):
         at = at or leading_time(line, ctx)
         kind_, sub, action = kv.get("type", ""), kv.get("subtype", ""), kv.get("action", "").lower()
         src, dst, dport = kv.get("srcip"), kv.get("dstip"), _port(kv.get("dstport"))
+        sport = _port(kv.get("srcport"))
         if kind_ == "event":
             text = " ".join((kv.get("logdesc", ""), action, kv.get("status", ""), kv.get("msg", "")))
             if _FG_LOGIN_FAIL.search(text) or (action == "login" and kv.get("status") == "failed"):
@@ -813,12 +823,12 @@ class FortiGate(LineFormat):
             if action not in _FG_BLOCK:
                 return []
             return _record(src, at, Kind.BLOCKED, dst, dport,
-                           f"FortiGate {sub} policy {kv.get('policyid', '?')} {action}")
+                           f"FortiGate {sub} policy {kv.get('policyid', '?')} {action}", sport)
         if (kind_ in ("utm", "attack") and sub == "ips") or "anomaly" in (kind_, sub):
             attack = kv.get("attack") or kv.get("msg") or sub
             kind = Kind.SCAN if "scan" in attack.lower() else (
                 Kind.IDS_ALERT if sub == "ips" else Kind.BLOCKED)
-            return _record(src, at, kind, dst, dport, f"FortiGate {sub}: {attack}")
+            return _record(src, at, kind, dst, dport, f"FortiGate {sub}: {attack}", sport)
         return []
 
 
@@ -848,19 +858,20 @@ class PaloAlto(LineFormat):
         gen = f[6].replace("*", " ").replace("T", " ")
         date, _, hms = gen.partition(" ")
         at = _iso(ctx, date, hms[:8]) if date and hms else leading_time(line, ctx)
-        dport = _port(f[25])
+        sport, dport = _port(f[24]), _port(f[25])
         if kind_ == "TRAFFIC":
             if not action.startswith(_PAN_BLOCK) or _outbound(szone, dzone):
                 return []
-            return _record(src, at, Kind.BLOCKED, dst, dport, f"PAN-OS {f[11]} {action}")
+            return _record(src, at, Kind.BLOCKED, dst, dport, f"PAN-OS {f[11]} {action}", sport)
         direction = f[35] if len(f) > 35 else ""
         if sub in ("scan", "flood"):
-            return _record(src, at, Kind.SCAN, dst, dport, f"PAN-OS {sub} {f[32] if len(f) > 32 else ''}")
+            return _record(src, at, Kind.SCAN, dst, dport, f"PAN-OS {sub} {f[32] if len(f) > 32 else ''}",
+                           sport)
         if sub in ("vulnerability", "spyware", "virus") and direction != "server-to-client":
             if _outbound(szone, dzone):
                 return []
             return _record(src, at, Kind.IDS_ALERT, dst, dport,
-                           f"PAN-OS {sub} {f[32] if len(f) > 32 else ''}".strip())
+                           f"PAN-OS {sub} {f[32] if len(f) > 32 else ''}".strip(), sport)
         return []
 
 
@@ -891,7 +902,7 @@ class Sophos(LineFormat):
             else:
                 return []
             return _record(kv.get("srcip"), at, kind, kv.get("dstip"), _port(kv.get("dstport")),
-                           f"Sophos {name or action}".strip())
+                           f"Sophos {name or action}".strip(), _port(kv.get("srcport")))
         log_type, subtype = kv.get("log_type", ""), kv.get("log_subtype", "").lower()
         if log_type == "IDP":
             kind = Kind.IDS_ALERT
@@ -900,7 +911,7 @@ class Sophos(LineFormat):
         else:
             return []
         return _record(kv.get("src_ip"), at, kind, kv.get("dst_ip"), _port(kv.get("dst_port")),
-                       f"Sophos {log_type} {kv.get('log_subtype', '')}".strip())
+                       f"Sophos {log_type} {kv.get('log_subtype', '')}".strip(), _port(kv.get("src_port")))
 
 
 _IPX = r"[0-9A-Fa-f]*[.:][0-9A-Fa-f:.]*[0-9A-Fa-f]"  # an address: has a dot or a colon
@@ -925,7 +936,7 @@ class WatchGuard(LineFormat):
             return []
         rule = re.search(r"\(([^)]*)\)\s", line[m.end():] + " ")
         return _record(m["src"], leading_time(line, ctx), Kind.BLOCKED, m["dst"], _port(m["dport"]),
-                       f"WatchGuard {m['action']}" + (f" ({rule[1]})" if rule else ""))
+                       f"WatchGuard {m['action']}" + (f" ({rule[1]})" if rule else ""), _port(m["sport"]))
 
 
 _WINFW = re.compile(r"^(?P<d>\d{4}-\d\d-\d\d) (?P<t>\d\d:\d\d:\d\d) (?P<action>DROP|ALLOW|OPEN-INBOUND|OPEN|"
@@ -948,7 +959,7 @@ class WindowsFirewall(LineFormat):
         if m["action"] != "DROP" or "SEND" in path:
             return []  # allowed, or our own outgoing packet
         return _record(m["src"], _iso(ctx, m["d"], m["t"]), Kind.BLOCKED, m["dst"], _port(m["dport"]),
-                       f"Windows Firewall DROP {m['proto']}")
+                       f"Windows Firewall DROP {m['proto']}", _port(m["sport"]))
 
 
 # ---------------------------------------------------------------------------------------------

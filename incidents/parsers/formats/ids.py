@@ -106,16 +106,19 @@ def _port(value) -> int | None:
 
 
 def _record(src, dst, sport, dport, *, swap: bool, at, kind, signature, our_side_serves=None) -> Record:
-    """Build the record once the side is known; ``dst_port`` is the port on our side.
+    """Build the record once the side is known; ``dst_port`` is the port on our side,
+    ``src_port`` the offender's own port (the packet's source port, or its destination port when
+    our host sent the packet).
 
     When our host is the packet source, its port is kept only when it looks like a service port
     (known to be the flow's server side, or below 1024); an ephemeral client port says nothing.
     """
     if not swap:
-        return Record(src=src, dst=dst, dst_port=dport, at=at, kind=kind, signature=signature)
+        return Record(src=src, dst=dst, dst_port=dport, at=at, kind=kind, signature=signature,
+                      src_port=sport)
     serves = our_side_serves if our_side_serves is not None else (sport is not None and sport < 1024)
     return Record(src=dst, dst=src, dst_port=sport if serves else None, at=at, kind=kind,
-                  signature=signature)
+                  signature=signature, src_port=dport)
 
 
 # --- endpoints and times ------------------------------------------------------------------------

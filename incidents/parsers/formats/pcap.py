@@ -10,7 +10,9 @@ largest packet allowed.
 Who is the offender: the source of packets sent *to* our networks (``ctx.own_networks``); packets
 from our own networks, and between two outside hosts, are read but not reported. With no own
 networks configured, every source address of the capture counts (a capture of hostile traffic
-needs no set-up). One record per packet; the offender's count is in packets.
+needs no set-up). One record per packet; the offender's count is in packets. The record carries
+the TCP/UDP/SCTP/DCCP/UDP-Lite destination port and the offender's source port (the two 16-bit
+fields at the start of the transport header); neither for a non-first fragment.
 
 Skipped and counted (``ctx.error`` with the packet number): packets too short for their link or IP
 header, packets of a link type we cannot read, a packet cut off by the end of the file. A packet
@@ -85,6 +87,7 @@ def _tcp_signature(flags: int) -> str:
 
 
 TCP_SIGNATURES = tuple(_tcp_signature(f) for f in range(256))
+PACKETS = Kind.PACKETS
 
 
 class Malformed(Exception):
@@ -293,7 +296,7 @@ def locate_ip(linktype: int, buf, start: int, stop: int, order: str = "<"):
 
 
 def _ip(buf, p: int, end: int, version: int):
-    """(src, dst packed, signature, destination port or None)."""
+    """(src, dst packed, signature, source port, destination port); ports None when unknown."""
     if version == 4:
         if p + 20 > end:
             raise Malformed("IPv4 header cut short")
@@ -316,16 +319,17 @@ def _ip(buf, p: int, end: int, version: int):
         proto, q, fragment = _ipv6_extensions(buf, buf[p + 6], p + 40, end)
     name = PROTO_NAMES.get(proto) or f"IP protocol {proto}"
     if fragment:
-        return src, dst, name + " fragment", None
+        return src, dst, name + " fragment", None, None
     if proto == PROTO_TCP:
         if q + 14 <= end:
-            return src, dst, TCP_SIGNATURES[buf[q + 13]], (buf[q + 2] << 8) | buf[q + 3]
+            return (src, dst, TCP_SIGNATURES[buf[q + 13]], (buf[q] << 8) | buf[q + 1],
+                    (buf[q + 2] << 8) | buf[q + 3])
         if q + 4 <= end:
-            return src, dst, "TCP", (buf[q + 2] << 8) | buf[q + 3]
-        return src, dst, "TCP", None
+            return src, dst, "TCP", (buf[q] << 8) | buf[q + 1], (buf[q + 2] << 8) | buf[q + 3]
+        return src, dst, "TCP", None, None
     if proto in PORT_PROTOCOLS and q + 4 <= end:
-        return src, dst, name, (buf[q + 2] << 8) | buf[q + 3]
-    return src, dst, name, None
+        return src, dst, name, (buf[q] << 8) | buf[q + 1], (buf[q + 2] << 8) | buf[q + 3]
+    return src, dst, name, None, None
 
 
 def _ipv6_extensions(buf, proto: int, q: int, end: int):
@@ -387,7 +391,7 @@ class _Packets:
             found = link(buf, start, stop, order)
             if found is None:
                 return None  # not IP: ARP, STP, LLDP...
-            src, dst, signature, port = _ip(buf, found[0], stop, found[1])
+            src, dst, signature, sport, dport = _ip(buf, found[0], stop, found[1])
         except Malformed as exc:
             ctx.error(self.number, f"malformed packet skipped: {exc}")
             return None
@@ -398,8 +402,9 @@ class _Packets:
         if own is not None and (dst not in own or src in own):
             return None  # not inbound to our networks
         text = self.addresses.text
-        return Record(src=text(src), at=at, kind=Kind.PACKETS, dst=text(dst), dst_port=port,
-                      signature=signature, location=self.number)
+        # positional, in Record's field order (src, at, kind, dst, dst_port, signature, location,
+        # src_port): half the cost of keywords, once per packet
+        return Record(text(src), at, PACKETS, text(dst), dport, signature, self.number, sport)
 
     def cut_short(self, what: str) -> None:
         self.number += 1

@@ -211,6 +211,10 @@ def _address(value: str | None) -> tuple[str | None, int | None]:
     if _blank(value):
         return None, None
     value = value.strip().lstrip("\\")
+    if value.count(":") == 1 or value.startswith("["):  # 1.2.3.4:5555, [2001:db8::1]:5555
+        m = _ENDPOINT.match(value)
+        if m and m.group(2) and (addr := normalise(m.group(1))) is not None:
+            return addr, _port(m.group(2))
     addr = normalise(value)
     if addr is not None:
         return addr, None
@@ -220,27 +224,41 @@ def _address(value: str | None) -> tuple[str | None, int | None]:
     return host_or_address(value), None
 
 
-def _record(event: _Event, src: str | None, kind: str, what: str, port: int | None = None) -> Record | None:
+def _record(event: _Event, src: str | None, kind: str, what: str, port: int | None = None,
+            src_port: int | None = None) -> Record | None:
+    """``port`` is our side's; ``src_port`` the offender's own (``IpPort``, a ``ClientIP``'s port,
+    the remote side's port of a WFP event)."""
     if src is None or _blank(src):
         return None
-    return Record(src=src, kind=kind, dst_port=port, signature=f"Windows event {event.event_id}: {what}")
+    return Record(src=src, kind=kind, dst_port=port, signature=f"Windows event {event.event_id}: {what}",
+                  src_port=src_port)
+
+
+def _port(value: str | None) -> int | None:
+    """A port field; "0" (a logon that did not come over the network) and "-" are no port."""
+    if value and value.strip().isdigit():
+        port = int(value)
+        return port if 0 < port <= 65535 else None
+    return None
 
 
 def _logon_failure(event: _Event, ctx: ParseContext) -> Record | None:
-    src, _ = _address(event.get("IpAddress"))
+    src, src_port = _address(event.get("IpAddress"))
     if src is None:
         src, _ = _address(event.get("WorkstationName"))
+    else:
+        src_port = _port(event.get("IpPort")) or src_port
     logon_type = event.get("LogonType")
     port = RDP_PORT if logon_type == "10" else None
     what = f"failed logon (type {logon_type})" if logon_type else "failed logon"
-    return _record(event, src, Kind.FAILED_LOGIN, what, port)
+    return _record(event, src, Kind.FAILED_LOGIN, what, port, src_port)
 
 
 def _kerberos_preauth(event: _Event, ctx: ParseContext) -> Record | None:
     src, _ = _address(event.get("IpAddress"))
     status = event.get("Status")
     what = "Kerberos pre-authentication failed" + (f" ({status})" if status else "")
-    return _record(event, src, Kind.FAILED_LOGIN, what, 88)
+    return _record(event, src, Kind.FAILED_LOGIN, what, 88, _port(event.get("IpPort")))
 
 
 def _kerberos_ticket(event: _Event, ctx: ParseContext) -> Record | None:
@@ -248,7 +266,8 @@ def _kerberos_ticket(event: _Event, ctx: ParseContext) -> Record | None:
     if not _failed(status):
         return None
     src, _ = _address(event.get("IpAddress"))
-    return _record(event, src, Kind.FAILED_LOGIN, f"Kerberos ticket request failed ({status})", 88)
+    return _record(event, src, Kind.FAILED_LOGIN, f"Kerberos ticket request failed ({status})", 88,
+                   _port(event.get("IpPort")))
 
 
 def _ntlm_validation(event: _Event, ctx: ParseContext) -> Record | None:
@@ -276,15 +295,16 @@ def _mssql(event: _Event, ctx: ParseContext) -> Record | None:
 def _rdp_connection(event: _Event, ctx: ParseContext) -> Record | None:
     if not event.is_rdp():
         return None
-    src, _ = _address(event.get("ClientIP"))
-    return _record(event, src, Kind.SCAN, "RDP connection accepted", RDP_PORT)
+    src, src_port = _address(event.get("ClientIP"))
+    return _record(event, src, Kind.SCAN, "RDP connection accepted", RDP_PORT, src_port)
 
 
 def _rdp_bad_credentials(event: _Event, ctx: ParseContext) -> Record | None:
     if not event.is_rdp():
         return None
-    src, _ = _address(event.get("IPString", "ClientIP"))
-    return _record(event, src, Kind.FAILED_LOGIN, "RDP logon failed (bad user name or password)", RDP_PORT)
+    src, src_port = _address(event.get("IPString", "ClientIP"))
+    return _record(event, src, Kind.FAILED_LOGIN, "RDP logon failed (bad user name or password)", RDP_PORT,
+                   src_port)
 
 
 def _wfp_blocked(event: _Event, ctx: ParseContext) -> Record | None:
@@ -298,15 +318,15 @@ def _wfp_blocked(event: _Event, ctx: ParseContext) -> Record | None:
     source, _ = _address(event.get("SourceAddress"))
     dest, _ = _address(event.get("DestAddress"))
     if event.event_id == 5157:
-        remote, local, port = dest, source, event.get("SourcePort")
+        remote, local, port, remote_port = dest, source, event.get("SourcePort"), event.get("DestPort")
     else:
-        remote, local, port = source, dest, event.get("DestPort")
+        remote, local, port, remote_port = source, dest, event.get("DestPort"), event.get("SourcePort")
     own = ctx.own_networks
     if own and _in_networks(remote, own) and local and not _in_networks(local, own):
         remote, local = local, remote
-        port = event.get("DestPort") if event.event_id == 5157 else event.get("SourcePort")
+        port, remote_port = remote_port, port
     record = _record(event, remote, Kind.BLOCKED, "inbound traffic blocked by the Windows firewall",
-                     int(port) if port and port.isdigit() else None)
+                     int(port) if port and port.isdigit() else None, _port(remote_port))
     if record is not None:
         record.dst = local
     return record
