@@ -289,7 +289,7 @@ def _xarf_offenders(report: Report) -> list[dict]:
     for offender in sorted(report.offenders.all(), key=lambda o: (-o.count, o.source)):
         if offender.ip is None or offender.first_seen is None:
             continue
-        source_ports = getattr(offender, "source_ports", None) or []
+        source_ports = offender.source_ports
         rows.append({
             "address": offender.ip,
             "first_seen_iso": offender.first_seen.astimezone(UTC).isoformat(),
