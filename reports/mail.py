@@ -30,6 +30,10 @@ from django.core.mail.message import EmailMessage as DjangoEmailMessage
 
 # RFC 5321 lines end in CRLF; 7-bit content means no server needs 8BITMIME.
 POLICY = policy.SMTP.clone(cte_type="7bit")
+# Written out, headers fold only beyond 998 characters (RFC 5322's hard limit; bodies were encoded
+# at 76 already): a subject of up to 250 stays on one line. Folded right after "Subject:", it reads
+# back with a leading space in some parsers, and ticket systems look for our reference at its start.
+WIRE = POLICY.clone(max_line_length=998)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 # Deliberately narrower than RFC 5322: what abuse desks use, and nothing a header could trip on.
 _ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}"
@@ -142,7 +146,7 @@ def build_report_message(report, *, date: datetime) -> Outgoing:
     if msg.is_multipart():
         # "=_" cannot occur in base64 or quoted-printable text: the boundary never collides.
         msg.set_boundary(f"=_abusedesk_{report.idempotency_key.hex}")
-    raw = msg.as_bytes(policy=POLICY)
+    raw = msg.as_bytes(policy=WIRE)
     return Outgoing(raw=raw, envelope_from=sender, recipients=to + cc + bcc,
                     message_id=report.message_id, subject=str(msg["Subject"]), shown_to=to + cc)
 
@@ -158,7 +162,7 @@ def build_test_message(recipient: str, *, date: datetime) -> Outgoing:
     msg["Message-ID"] = new_message_id()
     msg.set_content("This is a test email from AbuseDesk. Its arrival shows that the outgoing mail "
                     "settings work.\n", cte="quoted-printable")
-    return Outgoing(raw=msg.as_bytes(policy=POLICY), envelope_from=sender, recipients=[recipient],
+    return Outgoing(raw=msg.as_bytes(policy=WIRE), envelope_from=sender, recipients=[recipient],
                     message_id=str(msg["Message-ID"]), subject=str(msg["Subject"]),
                     shown_to=[recipient])
 

@@ -27,6 +27,30 @@ ALPHA = ("81.2.69.7", "81.2.69.8")
 BETA = ("89.160.20.9",)
 
 
+def capture(packets: list[tuple[str, str, int]]) -> bytes:
+    """A pcap (Ethernet, IPv4 TCP SYNs) of (source, destination, source port), one a second."""
+    import io
+    import ipaddress
+
+    import dpkt
+
+    out = io.BytesIO()
+    writer = dpkt.pcap.Writer(out, snaplen=65535, linktype=dpkt.pcap.DLT_EN10MB)
+    for n, (src, dst, sport) in enumerate(packets):
+        ip = dpkt.ip.IP(src=ipaddress.ip_address(src).packed, dst=ipaddress.ip_address(dst).packed,
+                        p=dpkt.ip.IP_PROTO_TCP, data=dpkt.tcp.TCP(sport=sport, dport=22,
+                                                                  flags=dpkt.tcp.TH_SYN))
+        frame = dpkt.ethernet.Ethernet(src=b"\x02" * 6, dst=b"\x04" * 6, data=dpkt.ip.IP(bytes(ip)))
+        writer.writepkt(bytes(frame), ts=1_772_352_000 + n)  # 2026-03-01 08:00 UTC on
+    return out.getvalue()
+
+
+# Two packets from each ISP to our internal server, and one of Alpha's to a public address of ours.
+CAPTURE = [("81.2.69.7", "10.0.0.5", 50011), ("89.160.20.9", "10.0.0.5", 40011),
+           ("81.2.69.8", "10.0.0.5", 41000), ("89.160.20.9", "10.0.0.6", 40012),
+           ("81.2.69.7", "192.0.2.80", 50012)]
+
+
 @dataclass
 class World:
     incident: Incident
@@ -53,7 +77,8 @@ def link_offenders(incident: Incident) -> None:
             Offender.objects.filter(pk=offender.pk).update(network=network)
 
 
-def a_world(owner, *, log: bytes = AUTH_LOG, beta_fields=None, zone="Europe/Berlin") -> World:
+def a_world(owner, *, log: bytes = AUTH_LOG, beta_fields=None, zone="Europe/Berlin",
+            with_capture=False) -> World:
     Profile.objects.update_or_create(user=owner, defaults={"time_zone": zone})
     incident = an_incident(owner, title="SSH brute force")
     evidence = an_evidence(incident, owner, content=log, name="auth.log")
@@ -62,6 +87,9 @@ def a_world(owner, *, log: bytes = AUTH_LOG, beta_fields=None, zone="Europe/Berl
     evidence.save()
     evidence_parse(evidence.pk)
     evidence.refresh_from_db()
+    if with_capture:
+        packets = an_evidence(incident, owner, content=capture(CAPTURE), name="capture.pcap")
+        evidence_parse(packets.pk)
     alpha = a_contact("Alpha Net", "abuse@alpha.example", "81.2.69.0", "81.2.69.255",
                       "81.2.69.0/24")
     beta = a_contact("Beta Hosting", "abuse@beta.example", "89.160.20.0", "89.160.20.255",

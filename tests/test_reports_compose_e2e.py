@@ -4,13 +4,16 @@ made (reading the evidence from the store), then sends them to a real SMTP serve
 import io
 import json
 import zipfile
+from socket import inet_ntoa
+
+import dpkt
 
 from reports.composing import reports_prepare
 from reports.models import Report, ReportStatus
 from reports.sending import report_queue
 from reports.xarf_reports import validate
 
-from .composing_support import ALPHA, BETA, a_world
+from .composing_support import ALPHA, BETA, CAPTURE, a_world
 from .sending_support import attachments_of, wait_for
 from .test_reports_send_e2e import WORKER_TIMEOUT, e2e, wait_status  # noqa: F401 (fixture)
 
@@ -20,7 +23,7 @@ S = ReportStatus
 def test_prepared_reports_are_composed_by_a_worker_and_each_isp_gets_only_its_own_evidence(
         e2e, settings, evidence_store):  # noqa: F811
     settings.REPORTER_NAME = "Jane Admin"
-    world = a_world(e2e.owner)
+    world = a_world(e2e.owner, with_capture=True)
     services = e2e.start(EVIDENCE_ROOT=str(evidence_store), REPORTER_NAME="Jane Admin")
     prepared = reports_prepare(actor=e2e.owner, incident=world.incident)
     ids = sorted(r.pk for r in prepared.created)
@@ -45,13 +48,25 @@ def test_prepared_reports_are_composed_by_a_worker_and_each_isp_gets_only_its_ow
         files = attachments_of(msg)
         excerpt = files[f"{world.incident.reference}-evidence.zip"]
         with zipfile.ZipFile(io.BytesIO(excerpt)) as archive:
-            text = "".join(archive.read(n).decode() for n in archive.namelist() if n != "MANIFEST.txt")
+            names = archive.namelist()
+            text = "".join(archive.read(n).decode() for n in names if n.endswith(".log"))
             manifest = archive.read("MANIFEST.txt").decode()
+            (pcap_name,) = [n for n in names if n.endswith(".pcap")]
+            packets = [(inet_ntoa(ip.src), inet_ntoa(ip.dst), ip.data.sport)
+                       for _, frame in dpkt.pcap.Reader(io.BytesIO(archive.read(pcap_name)))
+                       for ip in [dpkt.ethernet.Ethernet(frame).data]]
+        # only this ISP's packets, in order, our internal server rewritten to a documentation
+        # address (the same one for the same server), our public address left as it is
+        expected = [p for p in CAPTURE if p[0] in own]
+        assert [(s, sp) for s, _, sp in packets] == [(s, sp) for s, _, sp in expected]
+        for (_, dst, _), (_, original, _) in zip(packets, expected, strict=True):
+            assert (dst == original) if original == "192.0.2.80" else dst.startswith("192.0.2.")
+        assert "10.0.0.5" not in {d for _, d, _ in packets}
         lines = [line for line in text.splitlines() if line]
         assert lines and all(any(ip in line for ip in own) for line in lines)
         assert not any(ip in text for ip in others)
         assert "10.0.0.5" not in text and "192.168.7.20" not in text and " gw1 " not in text
-        assert world.evidence.sha256 in manifest
+        assert world.evidence.sha256 in manifest and "capture.pcap" in manifest
         for name, data in files.items():
             if name.endswith(".json"):
                 assert validate(data) == []

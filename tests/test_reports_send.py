@@ -777,3 +777,13 @@ def test_the_console_backend_of_make_run_prints_the_report(owner, settings, caps
     report = queued(owner)
     report_send(report.pk)
     assert f"Message-ID: {Report.objects.get(pk=report.pk).message_id}" in capsys.readouterr().out
+
+
+def test_a_long_subject_stays_on_the_subject_line_and_bodies_keep_short_lines(owner):
+    subject = "Abuse from your network: failed login, blocked connection, packets (12 hosts)"
+    report = a_report(owner, subject=subject, message_id="<m1@desk.example.org>", reply_token="t1")
+    raw = build_report_message(report, date=datetime(2026, 3, 1, tzinfo=UTC)).raw
+    reference = report.incident.reference
+    assert raw.startswith(f"Subject: [{reference}] {subject}\r\n".encode())
+    body = raw.partition(b"\r\n\r\n")[2]
+    assert max(len(line) for line in body.split(b"\r\n")) <= 78
