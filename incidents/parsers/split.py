@@ -93,6 +93,7 @@ class Plan:
     parts: list[Part]
     header: bytes = b""  # pcap: the file header every part starts with
     formats: list[str] = field(default_factory=list)  # lines: what the head showed
+    path: str = ""  # set by a caller that planned before parsing
 
 
 def split_plan(path, *, processes: int, min_bytes: int, fmt: str | None = None,
@@ -215,12 +216,14 @@ def _pcap_boundary(handle, near: int, size: int, spec) -> int | None:
 
 def parse_file(path, *, fmt: str | None = None, ctx: ParseContext | None = None,
                progress: Callable[[ParseContext], None] | None = None, processes: int = 1,
-               min_bytes: int = 64 << 20, timeout: float | None = None) -> ParseOutcome:
+               min_bytes: int = 64 << 20, timeout: float | None = None,
+               plan: Plan | None = None) -> ParseOutcome:
     """Parse the local file ``path``: in up to ``processes`` processes when ``split_plan``
-    allows, else (or when a check fails) in this one. The outcome is the same either way;
-    ``outcome.processes`` says how many processes read it."""
+    allows (or as ``plan`` says), else (or when a check fails) in this one. The outcome is the
+    same either way; ``outcome.processes`` says how many processes read it."""
     ctx = ctx or ParseContext()
-    plan = split_plan(path, processes=processes, min_bytes=min_bytes, fmt=fmt, ctx=ctx)
+    if plan is None:
+        plan = split_plan(path, processes=processes, min_bytes=min_bytes, fmt=fmt, ctx=ctx)
     if plan is not None:
         outcome, why = _parse_split(path, plan, fmt=fmt, ctx=ctx, progress=progress, timeout=timeout)
         if outcome is not None:
