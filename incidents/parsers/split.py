@@ -256,6 +256,7 @@ def _parse_split(path, plan: Plan, *, fmt, ctx, progress, timeout) -> tuple[Pars
         for i in range(1, len(results)):
             if results[i]["at_cut"] != results[i - 1]["at_end"]:
                 # the year state at the cut is known now: read this part again from it
+                log.info("%s: part %d read again from the syslog year state at its cut", path, i + 1)
                 again = dict(jobs[i], inject=results[i - 1]["at_end"])
                 _run([again], ctx, None, deadline, tmp)
                 results[i] = _load_result(again["result"])
