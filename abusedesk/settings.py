@@ -195,7 +195,7 @@ PARSE_STALE_AFTER_SECONDS = env.int("PARSE_STALE_AFTER_SECONDS", default=6 * 360
 # A plain log or classic pcap at least this large is split into parts parsed at once by up to
 # PARSE_PROCESSES processes (incidents/parsers/split.py); 1 process never splits.
 PARSE_SPLIT_MIN_BYTES = env.int("PARSE_SPLIT_MIN_BYTES", default=64 * 1024 * 1024)
-PARSE_PROCESSES = env.int("PARSE_PROCESSES", default=min(os.cpu_count() or 1, 4))
+PARSE_PROCESSES = env.int("PARSE_PROCESSES", default=min(os.cpu_count() or 1, 4))  # split.default_processes
 if PARSE_PROCESSES < 1 or PARSE_SPLIT_MIN_BYTES < 0:
     raise ImproperlyConfigured("PARSE_PROCESSES must be at least 1 and PARSE_SPLIT_MIN_BYTES not negative")
 # Host names in evidence are resolved only when an admin asks; this bounds one such request.

@@ -68,12 +68,18 @@ from .registry import (
 
 log = logging.getLogger(__name__)
 
+DEFAULT_MIN_BYTES = 64 << 20  # PARSE_SPLIT_MIN_BYTES's default
 WARM_BYTES = 4 << 20  # read before a cut, not counted, to restore what lines remember
 LINE_SEARCH = 4 << 20  # a cut that finds no line start within this is dropped
 PCAP_WINDOW = 4 << 20
 PCAP_CHAIN = 32  # record headers that must chain from a cut
 PCAP_MAX_PACKET = 16 << 20
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_processes() -> int:
+    """PARSE_PROCESSES's default: every core, up to 4 (more parts mostly add merging and I/O)."""
+    return min(os.cpu_count() or 1, 4)
 
 
 class PartFailed(RuntimeError):
@@ -216,7 +222,7 @@ def _pcap_boundary(handle, near: int, size: int, spec) -> int | None:
 
 def parse_file(path, *, fmt: str | None = None, ctx: ParseContext | None = None,
                progress: Callable[[ParseContext], None] | None = None, processes: int = 1,
-               min_bytes: int = 64 << 20, timeout: float | None = None,
+               min_bytes: int = DEFAULT_MIN_BYTES, timeout: float | None = None,
                plan: Plan | None = None) -> ParseOutcome:
     """Parse the local file ``path``: in up to ``processes`` processes when ``split_plan``
     allows (or as ``plan`` says), else (or when a check fails) in this one. The outcome is the
