@@ -460,3 +460,31 @@ def test_a_celery_prefork_worker_parses_a_large_evidence_in_two_processes(parse_
     assert stored == {s.src: (s.count, s.first_seen, s.last_seen, sorted(s.ports), s.source_ports)
                       for s in one.offenders}
     assert evidence.records == one.records and evidence.bytes_read == len(content)
+
+
+def test_a_part_process_runs_without_django():
+    import subprocess
+    import sys
+
+    from incidents.parsers.split import PROJECT_ROOT
+
+    script = ("import sys, incidents.parsers.part, incidents.parsers.split; "
+              "print(sorted(m for m in sys.modules if m.split('.')[0] == 'django'))")
+    out = subprocess.run([sys.executable, "-c", script], cwd=PROJECT_ROOT, capture_output=True,
+                         text=True, check=True, env={"PATH": os.environ.get("PATH", "")})
+    assert out.stdout.strip() == "[]"
+
+
+def test_a_pcap_cut_that_is_not_a_packet_boundary_is_parsed_again_in_one_process(tmp_path, caplog):
+    from incidents.parsers.split import Part, Plan
+
+    data = pcap_bytes(5_000)
+    path = tmp_path / "x.pcap"
+    path.write_bytes(data)
+    good = split_plan(path, processes=2, min_bytes=1)
+    wrong = good.parts[1].start + 7  # inside a packet
+    plan = Plan("pcap", [Part(24, wrong), Part(wrong, len(data))], header=data[:24])
+    with caplog.at_level(logging.WARNING, logger="incidents.parsers.split"):
+        many = parse_file(path, ctx=context(), processes=2, min_bytes=1, plan=plan)
+    assert "did not end at a record boundary" in caplog.text and many.processes == 1
+    assert_same(parse_file(path, ctx=context(), processes=1), many)

@@ -250,23 +250,26 @@ def _parse_split(path, plan: Plan, *, fmt, ctx, progress, timeout) -> tuple[Pars
                      result=os.path.join(tmp, f"part-{i}.pickle"), index=i, of=len(plan.parts))
                 for i, p in enumerate(plan.parts)]
         _run(jobs, ctx, progress, deadline, tmp)
-        results = [_load_result(j["result"]) for j in jobs]
-        for i, result in enumerate(results[:-1]):
-            if result["ended_early"]:
+        merged = _Merged(plan, fmt=fmt, ctx=ctx)
+        at_end = None
+        for i, job in enumerate(jobs):  # one part's summaries at a time besides the merged ones
+            result = _load_result(job["result"])
+            if i and result["at_cut"] != at_end:
+                # the year state at this cut is known now: read this part again from it
+                log.info("%s: part %d read again from the syslog year state at its cut", path, i + 1)
+                job = dict(job, inject=at_end)
+                _run([job], ctx, None, deadline, tmp)
+                result = _load_result(job["result"])
+            if result["ended_early"] and i < len(jobs) - 1:
                 return None, f"part {i + 1} did not end at a record boundary"
-        for i, result in enumerate(results):
             unsafe = [name for name in result["outcome"].formats_seen
                       if plan.kind == "lines" and not line_format(name).single_line]
             if unsafe:
                 return None, f"part {i + 1} holds lines of {', '.join(unsafe)}, read across lines"
-        for i in range(1, len(results)):
-            if results[i]["at_cut"] != results[i - 1]["at_end"]:
-                # the year state at the cut is known now: read this part again from it
-                log.info("%s: part %d read again from the syslog year state at its cut", path, i + 1)
-                again = dict(jobs[i], inject=results[i - 1]["at_end"])
-                _run([again], ctx, None, deadline, tmp)
-                results[i] = _load_result(again["result"])
-        return _merge(results, plan, fmt=fmt, ctx=ctx, size=os.path.getsize(path)), ""
+            merged.add(result["outcome"])
+            at_end = result["at_end"]
+            del result
+        return merged.outcome(os.path.getsize(path)), ""
 
 
 def _load_result(name: str) -> dict:
@@ -282,7 +285,7 @@ def _run(jobs: list[dict], ctx: ParseContext, progress, deadline: float | None, 
     pending = [b"" for _ in jobs]
     try:
         for i, job in enumerate(jobs):
-            with open(os.path.join(tmp, f"part-{i}.err"), "wb") as err:
+            with open(os.path.join(tmp, f"part-{job['index']}.err"), "wb") as err:
                 proc = subprocess.Popen(
                     [sys.executable, "-m", "incidents.parsers.part"], stdin=subprocess.PIPE,
                     stdout=subprocess.PIPE, stderr=err, cwd=PROJECT_ROOT)
@@ -318,7 +321,7 @@ def _run(jobs: list[dict], ctx: ParseContext, progress, deadline: float | None, 
             if code != 0:
                 how = f"was killed by signal {-code}" if code < 0 else f"exited with status {code}"
                 raise PartFailed(f"part {jobs[i]['index'] + 1} of {jobs[i]['of']} of the parse "
-                                 f"{how}{_last_words(tmp, i)}")
+                                 f"{how}{_last_words(tmp, jobs[i]['index'])}")
     finally:
         selector.close()
         for proc in procs:
@@ -336,34 +339,44 @@ def _last_words(tmp: str, i: int) -> str:
     return f": {lines[-1][:300]}" if lines else ""
 
 
-def _merge(results: list[dict], plan: Plan, *, fmt, ctx: ParseContext, size: int) -> ParseOutcome:
-    offenders = None
-    errors: list[dict] = []
-    seen: Counter = Counter()
-    shift = records = skipped = errors_total = 0
-    for result in results:
-        part: ParseOutcome = result["outcome"]
-        if offenders is None:
-            offenders = part.offenders
-            offenders._ctx = ctx
+class _Merged:
+    """The parts' outcomes added in file order (see the module docstring)."""
+
+    def __init__(self, plan: Plan, *, fmt, ctx: ParseContext):
+        self.plan, self.fmt, self.ctx = plan, fmt, ctx
+        self.offenders = None
+        self.errors: list[dict] = []
+        self.seen: Counter = Counter()
+        self.parts = self.shift = self.records = self.skipped = self.errors_total = 0
+
+    def add(self, part: ParseOutcome) -> None:
+        shift = self.shift
+        if self.offenders is None:
+            self.offenders = part.offenders
+            self.offenders._ctx = self.ctx
         else:
-            offenders.merge(part.offenders, shift)
+            self.offenders.merge(part.offenders, shift)
         for error in part.errors:
-            if len(errors) >= MAX_ERRORS_KEPT:
+            if len(self.errors) >= MAX_ERRORS_KEPT:
                 break
             at = error["at"]
-            errors.append(dict(error, at=at + shift) if type(at) is int else error)
+            self.errors.append(dict(error, at=at + shift) if type(at) is int else error)
         for name, n in part.formats_seen.items():
-            if plan.kind == "lines":
-                seen[name] += n
+            if self.plan.kind == "lines":
+                self.seen[name] += n
             else:
-                seen[name] = n  # a stream format is seen once per file, not once per part
-        records += part.records
-        skipped += part.skipped
-        errors_total += part.errors_total
-        shift += part.records  # lines or packets: each counts one, numbered from 1 in its part
-    ctx.records, ctx.skipped, ctx.errors, ctx.errors_total = records, skipped, errors, errors_total
-    ctx.bytes_read = size
-    return ParseOutcome(format=_describe(seen, fmt), records=records, skipped=skipped, errors=errors,
-                        errors_total=errors_total, offenders=offenders, formats_seen=dict(seen),
-                        processes=len(results))
+                self.seen[name] = n  # a stream format is seen once per file, not once per part
+        self.records += part.records
+        self.skipped += part.skipped
+        self.errors_total += part.errors_total
+        self.shift += part.records  # lines or packets: each counts one, numbered from 1 in its part
+        self.parts += 1
+
+    def outcome(self, size: int) -> ParseOutcome:
+        ctx = self.ctx
+        ctx.records, ctx.skipped, ctx.errors = self.records, self.skipped, self.errors
+        ctx.errors_total, ctx.bytes_read = self.errors_total, size
+        return ParseOutcome(format=_describe(self.seen, self.fmt), records=self.records,
+                            skipped=self.skipped, errors=self.errors, errors_total=self.errors_total,
+                            offenders=self.offenders, formats_seen=dict(self.seen),
+                            processes=self.parts)
