@@ -60,6 +60,7 @@ def evidence_parse(evidence_id: int, *, fmt: str | None = None) -> ParseOutcome 
         if plan is not None:
             outcome = parse_file(plan.path, fmt=fmt, ctx=ctx, progress=progress, plan=plan,
                                  timeout=settings.PARSE_STALE_AFTER_SECONDS)
+            log.info("evidence %s parsed in %d processes", evidence_id, outcome.processes)
         else:
             with evidence.file.storage.open(evidence.file.name, "rb") as handle:
                 outcome = parse_stream(handle, fmt=fmt, ctx=ctx, progress=progress)
