@@ -5,9 +5,11 @@
 
 From a seed, generates a syslog mix (iptables/ufw kernel lines, sshd, Cisco ASA, ordinary noise)
 and a pcap (Ethernet/IPv4 TCP SYNs and UDP probes from many sources), each ``--size-mb`` large
-(1 GiB by default). Each file is parsed in a child process by ``incidents.parsers.parse_path``
-(the code path of the Celery task: ``parse_stream`` with a ``ParseContext``), and in the same run
-the baselines are timed on the same files:
+(1 GiB by default). Each file is parsed in a child process by ``incidents.parsers.split.parse_file``,
+the code path of the Celery task for a local evidence file: split into ``--processes`` parts
+(default: the product's PARSE_PROCESSES default, the CPU count up to 4) when it is at least
+PARSE_SPLIT_MIN_BYTES (64 MiB), else ``parse_stream`` in one process; "ours 1 proc" is the same
+with ``--processes 1``. In the same run the baselines are timed on the same files:
 
   log:  grep -oE ... | sort | uniq -c                       (target: ours >= 0.5x)
         fail2ban-regex <20 MB slice> sshd                   (target: ours >= 25x)
@@ -16,8 +18,8 @@ the baselines are timed on the same files:
   peak RSS of our parse, either file:                       (target: <= 200 MB)
 
 Prints MB/s (MB = 10^6 bytes) for each, our ratio against each, whether each target is met, the
-counts each tool found (they must roughly agree), and our peak RSS. A bench-only two-process split
-("ours x2") shows what using both cores would give; ``incidents.parsers`` itself is untouched.
+counts each tool found (they must roughly agree; one process and the split must agree exactly),
+and our peak RSS (the parent's and the largest part's).
 ``--profile-mb`` profiles our parse of a slice of each file (top 15 functions by own time).
 Exits 0 whatever the figures: it is a benchmark, not a test.
 
@@ -32,7 +34,6 @@ import argparse
 import contextlib
 import cProfile
 import hashlib
-import io
 import ipaddress
 import json
 import math
@@ -580,31 +581,6 @@ def slice_pcap(path: Path, out: Path, size: int) -> int:
 # Our parse, in child processes
 # ---------------------------------------------------------------------------------------------
 
-class _Range(io.RawIOBase):
-    """Bytes [start, end) of a file, after an optional prefix (the pcap file header)."""
-
-    def __init__(self, handle, start: int, end: int, prefix: bytes = b""):
-        handle.seek(start)
-        self._handle, self._left, self._prefix = handle, end - start, prefix
-
-    def readable(self):
-        return True
-
-    def readinto(self, buffer):
-        if self._prefix:
-            n = min(len(buffer), len(self._prefix))
-            buffer[:n] = self._prefix[:n]
-            self._prefix = self._prefix[n:]
-            return n
-        if self._left <= 0:
-            return 0
-        data = self._handle.read(min(len(buffer), self._left))
-        n = len(data)
-        buffer[:n] = data
-        self._left -= n
-        return n
-
-
 def _context(reference: str):
     from zoneinfo import ZoneInfo
 
@@ -635,11 +611,13 @@ def child_generate(args) -> None:
 
 
 def child_main(args) -> None:
-    """Run inside the child: parse (all, or a byte range), or profile; JSON on stdout."""
+    """Run inside the child: parse (the product's path, in ``--processes``), or profile; JSON on
+    stdout."""
     if args.child == "generate":
         child_generate(args)
         return
-    from incidents.parsers import format_names, parse_path, parse_stream
+    from incidents.parsers import format_names, parse_path
+    from incidents.parsers.split import DEFAULT_MIN_BYTES, parse_file
 
     format_names()  # load the format modules (and compile their patterns) as a running worker has
     ctx = _context(args.reference)
@@ -666,16 +644,11 @@ def child_main(args) -> None:
                           "records": outcome.records}))
         return
     began, cpu_began = time.perf_counter(), time.process_time()
-    if args.child == "range":
-        prefix = b""
-        with open(args.path, "rb") as handle:
-            if args.kind == "pcap":
-                prefix = handle.read(24)
-            outcome = parse_stream(_Range(handle, args.start, args.end, prefix), fmt=fmt, ctx=ctx,
-                                   progress=progress)
-    else:
-        outcome = parse_path(args.path, fmt=fmt, ctx=ctx, progress=progress)
-    elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu_began
+    outcome = parse_file(args.path, fmt=fmt, ctx=ctx, progress=progress, processes=args.processes,
+                         min_bytes=DEFAULT_MIN_BYTES)
+    elapsed = time.perf_counter() - began
+    parts = resource.getrusage(resource.RUSAGE_CHILDREN)  # the parts, if any: reaped by now
+    cpu = time.process_time() - cpu_began + parts.ru_utime + parts.ru_stime
     # hostile records only: sources seen in allowed or outbound firewall traffic are listed by the
     # parsers but are not events any baseline counts
     by_src = {s.src: s.count for s in outcome.offenders.by_src.values() if s.hostile}
@@ -684,10 +657,10 @@ def child_main(args) -> None:
         "records_read": outcome.records, "skipped": outcome.skipped, "errors_total": outcome.errors_total,
         "errors": outcome.errors[:3], "formats_seen": outcome.formats_seen,
         "events": sum(by_src.values()), "offenders": len(by_src),
-        "peak_rss_mb": _vm_hwm_kb() * 1024 / MB,
+        "peak_rss_mb": _vm_hwm_kb() * 1024 / MB, "processes": outcome.processes,
+        "part_rss_mb": parts.ru_maxrss * 1024 / MB if outcome.processes > 1 else 0.0,
+        "digest": hashlib.sha256(json.dumps(outcome.as_json(), sort_keys=True).encode()).hexdigest(),
     }
-    if args.child == "range":
-        result["by_src"] = by_src
     print(json.dumps(result))
 
 
@@ -720,14 +693,17 @@ def _reap(proc: subprocess.Popen) -> tuple[dict, resource.struct_rusage]:
     return json.loads(data), usage
 
 
-def ours(path: Path, kind: str, reference: str, repeat: int = 1, fmt: str | None = None) -> dict:
-    """Our parse in a child process; seconds and CPU are the parse's own (imports excluded), the
-    best of ``repeat`` runs; peak RSS is the child's VmHWM (its whole life, imports included)."""
+def ours(path: Path, kind: str, reference: str, repeat: int = 1, fmt: str | None = None,
+         processes: int = 1) -> dict:
+    """Our parse in a child process; seconds and CPU are the parse's own (imports excluded; CPU
+    includes the parts' processes), the best of ``repeat`` runs; peak RSS is the child's VmHWM
+    (its whole life, imports included), ``part_rss_mb`` the largest part's ru_maxrss."""
     best: dict | None = None
     for _ in range(repeat):
         warm(path)
         result, _usage = _reap(_spawn(["--child", "parse", "--kind", kind, "--path", str(path),
-                                      "--reference", reference, *(["--fmt", fmt] if fmt else [])]))
+                                      "--reference", reference, "--processes", str(processes),
+                                      *(["--fmt", fmt] if fmt else [])]))
         # peak RSS: the child's own VmHWM (ru_maxrss would start from this parent's high-water mark)
         if best is None:
             best = result
@@ -735,71 +711,8 @@ def ours(path: Path, kind: str, reference: str, repeat: int = 1, fmt: str | None
             best["seconds"] = min(best["seconds"], result["seconds"])
             best["cpu"] = min(best["cpu"], result["cpu"])
             best["peak_rss_mb"] = max(best["peak_rss_mb"], result["peak_rss_mb"])
+            best["part_rss_mb"] = max(best["part_rss_mb"], result["part_rss_mb"])
     return best
-
-
-def _pcap_boundary(handle, near: int, size: int) -> int:
-    """A packet boundary at or after ``near``: the first offset from which 32 record headers chain
-    plausibly (caplen <= snaplen, caplen <= length, time within a day), as tools resynchronise."""
-    handle.seek(0)
-    header = handle.read(24)
-    snaplen = struct.unpack_from("<I", header, 16)[0]
-    handle.seek(near)
-    window = handle.read(1 << 20)
-    for offset in range(min(len(window), 1 << 16)):
-        pos, first, ok = offset, None, 0
-        while ok < 32 and pos + 16 <= len(window):
-            sec, usec, caplen, length = _RECORD.unpack_from(window, pos)
-            if usec >= 1_000_000 or not 14 <= caplen <= min(snaplen, length) or length > 65535:
-                break
-            if first is None:
-                first = sec
-            elif abs(sec - first) > 86400:
-                break
-            ok += 1
-            pos += 16 + caplen
-        if ok == 32 or (ok and near + pos >= size):
-            return near + offset
-    raise RuntimeError("no packet boundary found to split the pcap")
-
-
-def ours_split(path: Path, kind: str, reference: str, jobs: int) -> dict:
-    """Bench-only: the file cut in ``jobs`` ranges parsed at once, offenders merged afterwards."""
-    size = path.stat().st_size
-    cuts = [0 if kind == "log" else 24]
-    with open(path, "rb") as handle:
-        for j in range(1, jobs):
-            near = size * j // jobs
-            if kind == "log":
-                handle.seek(near)
-                handle.readline()
-                cuts.append(handle.tell())
-            else:
-                cuts.append(_pcap_boundary(handle, near, size))
-    cuts.append(size)
-    warm(path)
-    began = time.perf_counter()
-    procs = [_spawn(["--child", "range", "--kind", kind, "--path", str(path), "--reference", reference,
-                     "--start", str(cuts[j]), "--end", str(cuts[j + 1])]) for j in range(jobs)]
-    results = [_reap(p) for p in procs]
-    merge_began = time.perf_counter()
-    merged: dict[str, int] = {}
-    for result, _ in results:
-        for src, n in result["by_src"].items():
-            merged[src] = merged.get(src, 0) + n
-    merge = time.perf_counter() - merge_began
-    formats: dict[str, int] = {}
-    for result, _ in results:
-        for name, n in result["formats_seen"].items():
-            formats[name] = formats.get(name, 0) + n
-    return {
-        "seconds": max(r["seconds"] for r, _ in results) + merge,
-        "cpu": sum(r["cpu"] for r, _ in results) + merge,
-        "wall": time.perf_counter() - began,
-        "events": sum(merged.values()), "offenders": len(merged),
-        "peak_rss_mb": sum(r["peak_rss_mb"] for r, _ in results),
-        "formats_seen": formats,
-    }
 
 
 def profile(path: Path, kind: str, reference: str) -> dict:
@@ -935,11 +848,11 @@ def report(res: dict) -> list[str]:
     missed = []
     print()
     print(f"{'baseline':30} {'their MB/s':>10} {'our MB/s':>9} {'ratio':>8} {'target':>8} {'met':>4}   "
-          f"{'CPU ratio':>9} {'x2 ratio':>9}")
-    print("-" * 97)
+          f"{'CPU ratio':>9} {'1-proc ratio':>12}")
+    print("-" * 100)
     for file_kind, tool, label in ROWS:
         nbytes = res[f"{file_kind}_bytes"]
-        mine_r, split = res[f"ours_{file_kind}"], res.get(f"split_{file_kind}")
+        mine_r, single = res[f"ours_{file_kind}"], res.get(f"one_{file_kind}")
         mine = _mbps(nbytes, mine_r["seconds"])
         theirs_r, target = res.get(tool), TARGETS[tool]
         if not theirs_r or theirs_r.get("exit") != 0:
@@ -951,23 +864,27 @@ def report(res: dict) -> list[str]:
         theirs = _mbps(their_bytes, theirs_r["seconds"])
         ratio = mine / theirs
         cpu_ratio = _mbps(nbytes, mine_r["cpu"]) / _mbps(their_bytes, theirs_r["cpu"])
-        two = f"{_mbps(nbytes, split['seconds']) / theirs:8.2f}x" if split else f"{'-':>9}"
+        one = f"{_mbps(nbytes, single['seconds']) / theirs:11.3f}x" if single else f"{'-':>12}"
         met = ratio >= target
         print(f"{label:30} {theirs:10.2f} {mine:9.2f} {ratio:7.3f}x {'>= ' + format(target, 'g') + 'x':>8} "
-              f"{'yes' if met else 'NO':>4}   {cpu_ratio:8.3f}x {two}")
+              f"{'yes' if met else 'NO':>4}   {cpu_ratio:8.3f}x {one}")
         if not met:
             missed.append(f"{tool}: ours {ratio:.3f}x ({cpu_ratio:.3f}x by CPU), target {target:g}x")
     for file_kind in ("log", "pcap"):
-        rss = res[f"ours_{file_kind}"]["peak_rss_mb"]
+        mine_r = res[f"ours_{file_kind}"]
+        rss = max(mine_r["peak_rss_mb"], mine_r["part_rss_mb"])
         met = rss <= RSS_TARGET_MB
-        split = res.get(f"split_{file_kind}")
-        extra = f"   (x2: {split['peak_rss_mb']:.0f} MB, both processes)" if split else ""
+        single = res.get(f"one_{file_kind}")
+        extra = (f"   (parent {mine_r['peak_rss_mb']:.0f} MB, largest of {mine_r['processes']} parts "
+                 f"{mine_r['part_rss_mb']:.0f} MB" if mine_r["processes"] > 1 else "   (not split")
+        extra += f"; 1 proc {single['peak_rss_mb']:.0f} MB)" if single else ")"
         print(f"{'our peak RSS, ' + file_kind:30} {'':>10} {rss:7.1f}MB {'':>8} {'<= 200MB':>8} "
               f"{'yes' if met else 'NO':>4}{extra}")
         if not met:
             missed.append(f"peak RSS on the {file_kind}: {rss:.0f} MB, target {RSS_TARGET_MB} MB")
     print("MB = 10^6 bytes. ratio = our MB/s / their MB/s (wall clock); CPU ratio = the same per CPU-second")
-    print("(a pipeline's CPU is all its processes'); x2 = our file split in two processes (bench only).")
+    print("(a pipeline's CPU is all its processes', ours includes the parts'); ours = the product's path,")
+    print(f"split into --processes parts ({res['processes']}); 1-proc ratio = the same parse in one process.")
     print(f"fail2ban-regex read a {res['f2b_mb']:.0f} MB slice of the log; our figure is the whole log's.")
     return missed
 
@@ -986,10 +903,10 @@ def print_counts(res: dict) -> None:
         g = res["grep"]
         print(f"  log  grep:      {g['events']:,} matches, {g['offenders']} sources  "
               f"[{_agree(g['events'], ol['events'])} as ours]")
-    if res.get("split_log"):
-        s = res["split_log"]
-        print(f"  log  ours x2:   {s['events']:,} events, {s['offenders']} sources  "
-              f"[{_agree(s['events'], ol['events'], 0.001)} as one process]")
+    if res.get("one_log"):
+        s = res["one_log"]
+        print(f"  log  ours 1 proc: {s['events']:,} events, {s['offenders']} sources, as_json() "
+              f"{'identical' if s['digest'] == ol['digest'] else 'DIFFERENT'} to {ol['processes']} processes")
     sl = res.get("ours_slice_sshd")
     if sl:
         f = res.get("fail2ban") or {}
@@ -1006,19 +923,19 @@ def print_counts(res: dict) -> None:
             t = res[tool]
             print(f"  pcap {tool + ':':10} {t['events']:,} packets, {t['offenders']:,} sources  "
                   f"[{_agree(t['events'], op['events'])} as ours]")
-    if res.get("split_pcap"):
-        s = res["split_pcap"]
-        print(f"  pcap ours x2:   {s['events']:,} packets, {s['offenders']:,} sources  "
-              f"[{_agree(s['events'], op['events'], 0)} as one process]")
+    if res.get("one_pcap"):
+        s = res["one_pcap"]
+        print(f"  pcap ours 1 proc: {s['events']:,} packets, {s['offenders']:,} sources, as_json() "
+              f"{'identical' if s['digest'] == op['digest'] else 'DIFFERENT'} to {op['processes']} processes")
 
 
 def print_times(res: dict) -> None:
     print("\nTimes (wall and CPU seconds, best of --repeat). Peak RSS: ours is the child's VmHWM; a "
           "baseline's is its largest\nprocess's ru_maxrss, which counts from this launcher's own "
           f"high-water mark ({resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1000:.0f} MB) up:")
-    for key, label in (("ours_log", "ours, log"), ("split_log", "ours x2, log"), ("grep", "grep pipeline"),
+    for key, label in (("ours_log", "ours, log"), ("one_log", "ours 1 proc, log"), ("grep", "grep pipeline"),
                        ("ours_slice_sshd", "ours sshd-only, slice"), ("fail2ban", "fail2ban-regex, slice"),
-                       ("ours_pcap", "ours, pcap"), ("split_pcap", "ours x2, pcap"),
+                       ("ours_pcap", "ours, pcap"), ("one_pcap", "ours 1 proc, pcap"),
                        ("tcpdump", "tcpdump | awk"), ("tshark", "tshark | awk")):
         r = res.get(key)
         if r:
@@ -1072,22 +989,21 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
     parser.add_argument("--pcap-sources", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=1, help="runs of each timing; the best counts")
-    parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
-                        help="processes of the bench-only split measurement (1: skip it)")
+    parser.add_argument("--processes", type=int, default=None,
+                        help="processes of our parse (default: the product's PARSE_PROCESSES default); "
+                             "the one-process figure is always measured too")
     parser.add_argument("--profile-mb", type=float, default=20, help="slice to profile (0: no profile)")
     parser.add_argument("--no-install", action="store_true", help="never apt-get install missing tools")
     parser.add_argument("--skip", default="", help="baselines to skip, e.g. tshark,fail2ban")
     parser.add_argument("--nice", type=int, default=10, help="niceness of the whole run (0: leave it)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     # internal: the child process
-    parser.add_argument("--child", choices=("parse", "range", "profile", "generate"), help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=("parse", "profile", "generate"), help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--kind", choices=("log", "pcap"), help=argparse.SUPPRESS)
     parser.add_argument("--fmt", help=argparse.SUPPRESS)
     parser.add_argument("--path", help=argparse.SUPPRESS)
     parser.add_argument("--reference", help=argparse.SUPPRESS)
-    parser.add_argument("--start", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--end", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child_main(args)
@@ -1098,6 +1014,8 @@ def main() -> int:
     if args.nice and os.nice(0) < args.nice:
         os.nice(args.nice - os.nice(0))
     REPEAT = max(1, args.repeat)
+    from incidents.parsers.split import default_processes
+    procs = args.processes or default_processes()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     size = int(args.size_mb * MB)
     print(f"bench/parse.py: {args.size_mb:g} MB per file, seed {args.seed}, niceness {os.nice(0)}, "
@@ -1111,7 +1029,7 @@ def main() -> int:
     log, pcap = work / f"mix-{args.seed}.log", work / f"capture-{args.seed}.pcap"
     log_slice, pcap_slice = work / "slice.log", work / "slice.pcap"
     created = [log, pcap, log_slice, pcap_slice]
-    res: dict = {"size_mb": args.size_mb, "seed": args.seed}
+    res: dict = {"size_mb": args.size_mb, "seed": args.seed, "processes": procs}
     started = time.perf_counter()
     try:
         began = time.perf_counter()
@@ -1135,14 +1053,13 @@ def main() -> int:
         def step(what: str) -> None:
             print(f"* {what} ({time.perf_counter() - started:.0f} s in; {_load()})", flush=True)
 
-        step("our parse of the log")
-        res["ours_log"] = ours(log, "log", reference, REPEAT)
-        step("our parse of the pcap")
-        res["ours_pcap"] = ours(pcap, "pcap", reference, REPEAT)
-        if args.jobs > 1:
-            step(f"our parse split in {args.jobs} processes (bench-only measurement)")
-            res["split_log"] = ours_split(log, "log", reference, args.jobs)
-            res["split_pcap"] = ours_split(pcap, "pcap", reference, args.jobs)
+        step(f"our parse of the log (up to {procs} processes)")
+        res["ours_log"] = ours(log, "log", reference, REPEAT, processes=procs)
+        step(f"our parse of the pcap (up to {procs} processes)")
+        res["ours_pcap"] = ours(pcap, "pcap", reference, REPEAT, processes=procs)
+        step("our parse of each file in one process")
+        res["one_log"] = ours(log, "log", reference, REPEAT, processes=1)
+        res["one_pcap"] = ours(pcap, "pcap", reference, REPEAT, processes=1)
         if "grep" not in skip:
             step("grep pipeline on the log")
             res["grep"] = grep_baseline(log, work)

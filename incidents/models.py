@@ -120,6 +120,11 @@ class EvidenceStorage(Storage):
     def listdir(self, path):
         return self.backend.listdir(path)
 
+    def path(self, name):
+        # a local folder has paths (a large file's parts open it themselves); S3 raises
+        # NotImplementedError, and the file is read as one stream
+        return self.backend.path(name)
+
     def url(self, name):
         raise NotImplementedError("Evidence has no public URL; it is downloaded through a view.")
 

@@ -17,6 +17,7 @@ from .parsers import ParseContext, ParseOutcome, parse_stream
 from .parsers.addresses import exclusion_reason, normalise
 from .parsers.aggregate import MAX_SOURCE_PORTS
 from .parsers.base import NOT_HOSTILE, Kind
+from .parsers.split import Plan, parse_file, split_plan
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,14 @@ def evidence_parse(evidence_id: int, *, fmt: str | None = None) -> ParseOutcome 
             bytes_read=c.bytes_read, records=c.records, skipped=c.skipped)
 
     try:
-        with evidence.file.storage.open(evidence.file.name, "rb") as handle:
-            outcome = parse_stream(handle, fmt=fmt, ctx=ctx, progress=progress)
+        plan = _split_plan(evidence, fmt=fmt, ctx=ctx)
+        if plan is not None:
+            outcome = parse_file(plan.path, fmt=fmt, ctx=ctx, progress=progress, plan=plan,
+                                 timeout=settings.PARSE_STALE_AFTER_SECONDS)
+            log.info("evidence %s parsed in %d processes", evidence_id, outcome.processes)
+        else:
+            with evidence.file.storage.open(evidence.file.name, "rb") as handle:
+                outcome = parse_stream(handle, fmt=fmt, ctx=ctx, progress=progress)
     except Exception as exc:
         log.exception("parsing evidence %s failed", evidence_id)
         Evidence.objects.filter(pk=evidence_id).update(
@@ -76,10 +83,27 @@ def evidence_parse(evidence_id: int, *, fmt: str | None = None) -> ParseOutcome 
         audit_record(actor=None, action="parsed", obj=evidence, incident=evidence.incident,
                      summary=f"Parsed {evidence.original_name}: {outcome.format}, "
                              f"{outcome.records} records, {outcome.skipped} skipped, "
-                             f"{found} offenders")
+                             f"{found} offenders"
+                             + (f", in {outcome.processes} processes" if outcome.processes > 1 else ""))
         # Offenders changed: find their networks and abuse contacts (a worker, after commit).
         incident_contacts_request(evidence.incident_id)
     return outcome
+
+
+def _split_plan(evidence: Evidence, *, fmt: str | None, ctx: ParseContext) -> Plan | None:
+    """How to parse a large plain file in several processes; None for one. Only a store with
+    local paths can split (the parts open the file themselves); S3-like stores read one stream."""
+    if settings.PARSE_PROCESSES < 2 or evidence.size < settings.PARSE_SPLIT_MIN_BYTES:
+        return None
+    try:
+        path = evidence.file.storage.path(evidence.file.name)
+    except NotImplementedError:
+        return None
+    plan = split_plan(path, processes=settings.PARSE_PROCESSES,
+                      min_bytes=settings.PARSE_SPLIT_MIN_BYTES, fmt=fmt, ctx=ctx)
+    if plan is not None:
+        plan.path = path
+    return plan
 
 
 def offenders_replace(*, evidence: Evidence, outcome: ParseOutcome) -> int:

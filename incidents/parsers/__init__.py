@@ -1,7 +1,8 @@
 """Evidence parsers: one module per family of formats, all behind this registry.
 
 ``parse_stream`` detects the format from the content (never the file name), reads in bounded
-memory and returns a ``ParseOutcome``; nothing here touches the database.
+memory and returns a ``ParseOutcome``; nothing here touches the database. ``split.parse_file``
+reads a large plain local file in several processes with the same outcome.
 """
 
 from .base import Kind, LineFormat, ParseContext, Record, StreamFormat

@@ -1,4 +1,8 @@
-"""From records to offenders: one summary per source, in constant memory per source."""
+"""From records to offenders: one summary per source, in constant memory per source.
+
+Capped collections keep the first values seen (in file order), so that the summaries of the parts
+of a split file merge into exactly what one pass would have kept (``OffenderSummary.merge``).
+"""
 
 from datetime import datetime
 
@@ -9,6 +13,46 @@ MAX_PORTS = 64
 MAX_TARGETS = 64
 MAX_SIGNATURES = 32
 MAX_SOURCE_PORTS = 16  # the offender's own ports: the first few, enough for a CGNAT look-up
+MAX_LOCATIONS = 20  # the first lines or packets of each source, for the excerpt
+
+
+class FirstSeen(dict):
+    """A set that remembers the order its values were first added (a dict of value -> None);
+    equal to a set with the same values. The order is what makes capped sets mergeable."""
+
+    __slots__ = ()
+
+    def add(self, value) -> None:
+        self[value] = None
+
+    def __eq__(self, other):
+        if isinstance(other, (set, frozenset)):
+            return self.keys() == other
+        return dict.__eq__(self, other)
+
+    __hash__ = None
+
+    def __repr__(self):
+        return f"FirstSeen({list(self)!r})"
+
+
+def _first(into, more, cap: int) -> None:
+    """Continue ``into`` (a FirstSeen or a list of distinct values) with ``more``, as one pass
+    would have: new values in order while there is room."""
+    if isinstance(into, list):
+        seen = set(into)
+        for value in more:
+            if len(into) >= cap:
+                return
+            if value not in seen:
+                seen.add(value)
+                into.append(value)
+        return
+    for value in more:
+        if len(into) >= cap:
+            return
+        if value not in into:
+            into[value] = None
 
 
 class OffenderSummary:
@@ -24,10 +68,10 @@ class OffenderSummary:
         self.count = 0
         self.first_seen: datetime | None = None
         self.last_seen: datetime | None = None
-        self.ports: set[int] = set()
-        self.targets: set[str] = set()
+        self.ports: FirstSeen = FirstSeen()
+        self.targets: FirstSeen = FirstSeen()
         self.kinds: set[str] = set()
-        self.signatures: set[str] = set()
+        self.signatures: FirstSeen = FirstSeen()
         self.locations: list[int] = []  # the first few lines or packets, for the excerpt
         # the offender's own source ports: distinct, in the order first seen, at most 16
         self.source_ports: list[int] = []
@@ -46,18 +90,42 @@ class OffenderSummary:
             if self.last_seen is None or record.at > self.last_seen:
                 self.last_seen = record.at
         if record.dst_port is not None and len(self.ports) < MAX_PORTS:
-            self.ports.add(record.dst_port)
+            self.ports[record.dst_port] = None
         sport = record.src_port
         if sport is not None and len(self.source_ports) < MAX_SOURCE_PORTS \
                 and sport not in self.source_ports:
             self.source_ports.append(sport)
         if record.dst and len(self.targets) < MAX_TARGETS:
-            self.targets.add(record.dst)
+            self.targets[record.dst] = None
         self.kinds.add(record.kind)
         if record.signature and len(self.signatures) < MAX_SIGNATURES:
-            self.signatures.add(record.signature)
-        if record.location is not None and len(self.locations) < 20:
+            self.signatures[record.signature] = None
+        if record.location is not None and len(self.locations) < MAX_LOCATIONS:
             self.locations.append(record.location)
+
+    def merge(self, later: "OffenderSummary", shift: int = 0) -> None:
+        """Add the summary of a later part of the same file (its locations ``shift`` lines or
+        packets on), giving what one pass over both parts gives: once a source is hostile only
+        hostile records count, so a hostile part replaces everything merged before it that was
+        not, and a part that is not adds nothing to a hostile source."""
+        if later.hostile != self.hostile:
+            if not later.hostile:
+                return
+            self._reset()
+            self.hostile = True
+        self.count += later.count
+        if later.first_seen is not None and (self.first_seen is None or later.first_seen < self.first_seen):
+            self.first_seen = later.first_seen
+        if later.last_seen is not None and (self.last_seen is None or later.last_seen > self.last_seen):
+            self.last_seen = later.last_seen
+        _first(self.ports, later.ports, MAX_PORTS)
+        _first(self.targets, later.targets, MAX_TARGETS)
+        _first(self.signatures, later.signatures, MAX_SIGNATURES)
+        _first(self.source_ports, later.source_ports, MAX_SOURCE_PORTS)
+        self.kinds |= later.kinds
+        room = MAX_LOCATIONS - len(self.locations)
+        if room > 0:
+            self.locations.extend(n + shift for n in later.locations[:room])
 
     @property
     def rate_per_minute(self) -> float | None:
@@ -82,6 +150,17 @@ class Offenders:
 
     def __len__(self):
         return len(self.by_src)
+
+    def merge(self, later: "Offenders", shift: int = 0) -> None:
+        """Add the offenders of a later part of the same file (see ``OffenderSummary.merge``)."""
+        for src, summary in later.by_src.items():
+            mine = self.by_src.get(src)
+            if mine is None:
+                if shift:
+                    summary.locations = [n + shift for n in summary.locations]
+                self.by_src[src] = summary
+            else:
+                mine.merge(summary, shift)
 
     def __iter__(self):
         return iter(sorted(self.by_src.values(), key=lambda s: (-s.count, s.src)))

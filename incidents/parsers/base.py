@@ -70,6 +70,9 @@ class ParseContext:
     errors_total: int = 0
     bytes_read: int = 0
     state: dict = field(default_factory=dict)  # per-parse memory of formats, keyed by format name
+    # Reading stopped before the end of the data (a packet cut short, a corrupt header, a stream
+    # parser's failure): a split parse checks that no part but the last one ended this way.
+    ended_early: bool = False
     _year: int | None = None
     _last_syslog: datetime | None = None
     _last_stamp: tuple | None = None  # (month, day, hms) -> UTC of the previous call
@@ -81,6 +84,13 @@ class ParseContext:
             self.skipped += 1
         if len(self.errors) < MAX_ERRORS_KEPT:
             self.errors.append({"at": location, "error": message})
+
+    def syslog_state(self) -> tuple:
+        """What year inference remembers: equal states give equal times for the lines to come."""
+        return self._year, self._last_syslog, self._last_stamp, self._last_utc
+
+    def syslog_restore(self, state: tuple) -> None:
+        self._year, self._last_syslog, self._last_stamp, self._last_utc = state
 
     def local(self, naive: datetime) -> datetime:
         """A wall-clock time written in the evidence's zone, as UTC."""
@@ -132,6 +142,10 @@ class LineFormat:
     name: str = ""
     label: str = ""
     keywords: tuple[str, ...] = ()
+    # A record is read from one line, with no memory of earlier lines beyond what a short warm-up
+    # restores (sshd connections, syslog years): a large file of such lines may be split into
+    # parts parsed at once (``split.py``). Formats that assemble blocks or remember a header say no.
+    single_line: bool = True
 
     def wants(self, line: str) -> bool:
         if not self.keywords:

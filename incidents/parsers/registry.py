@@ -55,6 +55,7 @@ class ParseOutcome:
     errors_total: int
     offenders: Offenders
     formats_seen: dict[str, int] = field(default_factory=dict)
+    processes: int = 1  # how many processes read the file (a large plain file may be split)
 
     def as_json(self) -> dict:
         return {
@@ -115,6 +116,39 @@ def parse_stream(handle, *, fmt: str | None = None, ctx: ParseContext | None = N
     )
 
 
+def parse_part(handle, *, kind: str, fmt: str | None, ctx: ParseContext,
+               progress: Callable[[ParseContext], None] | None = None, warm=None,
+               on_cut: Callable[[ParseContext], None] | None = None) -> ParseOutcome:
+    """One part of a split plain file (see ``split.py``), read as ``kind`` without sniffing its
+    own first bytes: ``"lines"`` (UTF-8 text, ``warm`` and ``on_cut`` as for the line loop) or a
+    stream format's name (the stream then starts with that format's file header)."""
+    _load()
+    stream = io.BufferedReader(_Counting(handle, ctx, progress), buffer_size=1 << 20)
+    offenders = Offenders(ctx)
+    seen: Counter = Counter()
+    if kind == "lines":
+        parts = _lines(stream, fmt, ctx, encoding="utf-8", warm=warm, on_cut=on_cut)
+    else:
+        reader = _STREAM_FORMATS[kind]
+        parts = iter([(reader.name, _guarded(reader.records(stream, ctx), ctx, reader.name))])
+    for name, records in parts:
+        seen[name] += 1
+        for record in records:
+            offenders.add(record)
+    if progress:
+        progress(ctx)
+    return ParseOutcome(
+        format=_describe(seen, fmt), records=ctx.records, skipped=ctx.skipped,
+        errors=ctx.errors, errors_total=ctx.errors_total, offenders=offenders,
+        formats_seen=dict(seen),
+    )
+
+
+def line_format(name: str) -> LineFormat | None:
+    _load()
+    return _LINE_FORMATS.get(name)
+
+
 def _describe(seen: Counter, forced: str | None) -> str:
     if forced:
         return forced
@@ -160,6 +194,7 @@ def _guarded(records: Iterator[Record], ctx: ParseContext, name: str) -> Iterato
     try:
         yield from records
     except Exception as exc:
+        ctx.ended_early = True
         ctx.error(None, f"{name}: reading stopped: {type(exc).__name__}: {exc}")
 
 
@@ -201,19 +236,36 @@ class _Candidates:
         return ordered
 
 
-def _lines(stream, fmt, ctx) -> Iterator[tuple[str, Iterable[Record]]]:
+def _lines(stream, fmt, ctx, *, encoding: str | None = None, warm=None,
+           on_cut: Callable[[ParseContext], None] | None = None) -> Iterator[tuple[str, Iterable[Record]]]:
+    """The line loop. A part of a split file passes ``warm``: the lines just before its own,
+    read first for the memory they leave (sshd connections, syslog years, the format of the last
+    line) and not counted; ``on_cut`` is then called with the context, before the part's lines."""
     formats = [_LINE_FORMATS[fmt]] if fmt else list(_LINE_FORMATS.values())
     candidates = _Candidates(formats)
-    encoding = "utf-8"
-    head = stream.peek(4)[:4]
-    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        encoding = "utf-16"
+    if encoding is None:
+        encoding = "utf-8"
+        head = stream.peek(4)[:4]
+        if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            encoding = "utf-16"
     if encoding != "utf-8":
         text = io.TextIOWrapper(stream, encoding=encoding, errors="replace")
         raw_lines = (line.encode("utf-8") for line in text)
     else:
         raw_lines = bounded_lines(stream, ctx)
-    last = None  # the format that claimed the previous line: a file is mostly one format
+    last = [None]
+    if warm is not None:
+        for _ in _line_loop(bounded_lines(warm, ctx), candidates, ctx, last):
+            pass
+        ctx.records = ctx.skipped = ctx.errors_total = 0
+        ctx.errors = []
+    if on_cut is not None:
+        on_cut(ctx)
+    yield from _line_loop(raw_lines, candidates, ctx, last)
+
+
+def _line_loop(raw_lines, candidates, ctx, last_box: list) -> Iterator[tuple[str, Iterable[Record]]]:
+    last = last_box[0]  # the format that claimed the previous line: a file is mostly one format
     for number, raw in enumerate(raw_lines, 1):
         if raw is None:
             continue
@@ -245,6 +297,7 @@ def _lines(stream, fmt, ctx) -> Iterator[tuple[str, Iterable[Record]]]:
             last = candidate
             yield candidate.name, _located(found, number)
             break
+    last_box[0] = last
 
 
 def _located(found, number: int) -> list[Record]:

@@ -8,7 +8,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from incidents.parsers import ParseContext, UnknownFormat, format_names, parse_path
+from incidents.parsers import ParseContext, UnknownFormat, format_names
+from incidents.parsers.split import PartFailed, parse_file
 
 
 class Command(BaseCommand):
@@ -25,8 +26,14 @@ class Command(BaseCommand):
                             help="ISO time the log ends by, for syslog lines without a year "
                                  "(default: the file's modification time)")
         parser.add_argument("--json", action="store_true", help="Print JSON (see DESIGN.md)")
+        parser.add_argument("--processes", type=int, default=None,
+                            help="Processes for a large plain file (default PARSE_PROCESSES; "
+                                 "1: one process); the output is the same")
 
-    def handle(self, *args, path, fmt, tz, reference, json: bool, **options):
+    def handle(self, *args, path, fmt, tz, reference, json: bool, processes, **options):
+        processes = settings.PARSE_PROCESSES if processes is None else processes
+        if processes < 1:
+            raise CommandError("--processes must be at least 1")
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"{path}: no such file")
@@ -45,8 +52,9 @@ class Command(BaseCommand):
             ref = datetime.fromtimestamp(file.stat().st_mtime, tz=UTC)
         ctx = ParseContext(tz=zone, reference=ref, own_networks=settings.OWN_NETWORKS_PARSED)
         try:
-            outcome = parse_path(file, fmt=fmt, ctx=ctx)
-        except UnknownFormat as exc:
+            outcome = parse_file(file, fmt=fmt, ctx=ctx, processes=processes,
+                                 min_bytes=settings.PARSE_SPLIT_MIN_BYTES)
+        except (UnknownFormat, PartFailed) as exc:
             raise CommandError(str(exc)) from exc
         except OSError as exc:
             raise CommandError(f"{path}: {exc.strerror or exc}") from exc

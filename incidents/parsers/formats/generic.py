@@ -149,6 +149,7 @@ class AddressTable(LineFormat):
     """The header is remembered in the parse's memory; ``wants`` is stateless (a separator)."""
 
     name = "csv"
+    single_line = False  # the header line decides what every row means
     label = "CSV table of addresses"
     keywords = _DELIMITERS
 

@@ -393,6 +393,7 @@ class SnortFull(LineFormat):
     """
 
     name = "snort-full"
+    single_line = False  # multi-line blocks
     label = "Snort alert (full)"
     keywords = ("[**]", "->", "TTL:")
 

@@ -409,6 +409,7 @@ class _Packets:
     def cut_short(self, what: str) -> None:
         self.number += 1
         self.ctx.records += 1
+        self.ctx.ended_early = True
         self.ctx.error(self.number, f"the file ends inside {what}; that packet is skipped")
 
 
@@ -469,6 +470,7 @@ def _pcap_records(stream, ctx: ParseContext) -> Iterator[Record]:
         if caplen > MAX_PACKET:
             packets.number += 1
             ctx.records += 1
+            ctx.ended_early = True
             ctx.error(packets.number, f"a packet header claims {caplen} bytes: the file is "
                                       "corrupt from here on; reading stopped")
             return

@@ -66,6 +66,7 @@ class WindowsEventXml(LineFormat):
     is stateless: every line of an event holds a tag (a text line without one only loses text)."""
 
     name = "windows-event-xml"
+    single_line = False  # an event spans many lines
     label = "Windows event XML"
     keywords = ("<",)
 
