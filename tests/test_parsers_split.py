@@ -144,16 +144,20 @@ def test_a_pcap_cut_short_at_its_end_reports_the_same_absolute_packet_number(tmp
     assert many.errors == [{"at": 20_001, "error": "the file ends inside a packet; that packet is skipped"}]
 
 
-def test_the_real_log_samples_concatenated_give_the_same_offenders(tmp_path):
-    files = [*sorted(sample_dir("logs_fail2ban").glob("*.log")),
-             *sorted(sample_dir("firewall_ids").glob("*.log"))]
-    path = tmp_path / "all.log"
+def concatenated(path, files, times: int):
+    """``files`` one after the other, ``times`` over, each ending in a line break."""
     with open(path, "wb") as out:
-        for _ in range(3):
+        for _ in range(times):
             for file in files:
                 data = file.read_bytes()
                 out.write(data if data.endswith(b"\n") else data + b"\n")
-    one, many = both(path)
+    return path
+
+
+def test_the_real_log_samples_concatenated_give_the_same_offenders(tmp_path):
+    files = [*sorted(sample_dir("logs_fail2ban").glob("*.log")),
+             *sorted(sample_dir("firewall_ids").glob("*.log"))]
+    one, many = both(concatenated(tmp_path / "all.log", files, 3))
     assert_same(one, many)
     assert one.records > 3000 and len(one.offenders) > 100
 
@@ -161,13 +165,7 @@ def test_the_real_log_samples_concatenated_give_the_same_offenders(tmp_path):
 def test_the_single_line_real_samples_concatenated_are_read_by_two_processes(tmp_path):
     files = [f for f in sorted(sample_dir("logs_fail2ban").glob("*.log"))
              if f.name not in ("recidive.log",)]
-    path = tmp_path / "auth.log"
-    with open(path, "wb") as out:
-        for _ in range(4):
-            for file in files:
-                data = file.read_bytes()
-                out.write(data if data.endswith(b"\n") else data + b"\n")
-    one, many = both(path)
+    one, many = both(concatenated(tmp_path / "auth.log", files, 4))
     assert many.processes == 2
     assert_same(one, many)
 

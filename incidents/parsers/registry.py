@@ -101,9 +101,15 @@ def parse_stream(handle, *, fmt: str | None = None, ctx: ParseContext | None = N
     if fmt is not None and fmt not in _LINE_FORMATS and fmt not in _STREAM_FORMATS:
         raise UnknownFormat(f"Unknown format {fmt!r}; known: {', '.join(format_names())}")
     stream = io.BufferedReader(_Counting(handle, ctx, progress), buffer_size=1 << 20)
-    offenders = Offenders(ctx)
     seen: Counter = Counter()
-    for name, records in _dispatch(stream, fmt, ctx, seen):
+    return _collect(_dispatch(stream, fmt, ctx, seen), seen, fmt, ctx, progress)
+
+
+def _collect(parts, seen: Counter, fmt: str | None, ctx: ParseContext,
+             progress: Callable[[ParseContext], None] | None) -> ParseOutcome:
+    """Every record of ``parts`` (format name, records) into offenders; the outcome."""
+    offenders = Offenders(ctx)
+    for name, records in parts:
         seen[name] += 1  # a recognised line (or stream), hostile or not, names the format
         for record in records:
             offenders.add(record)
@@ -124,24 +130,12 @@ def parse_part(handle, *, kind: str, fmt: str | None, ctx: ParseContext,
     stream format's name (the stream then starts with that format's file header)."""
     _load()
     stream = io.BufferedReader(_Counting(handle, ctx, progress), buffer_size=1 << 20)
-    offenders = Offenders(ctx)
-    seen: Counter = Counter()
     if kind == "lines":
         parts = _lines(stream, fmt, ctx, encoding="utf-8", warm=warm, on_cut=on_cut)
     else:
         reader = _STREAM_FORMATS[kind]
         parts = iter([(reader.name, _guarded(reader.records(stream, ctx), ctx, reader.name))])
-    for name, records in parts:
-        seen[name] += 1
-        for record in records:
-            offenders.add(record)
-    if progress:
-        progress(ctx)
-    return ParseOutcome(
-        format=_describe(seen, fmt), records=ctx.records, skipped=ctx.skipped,
-        errors=ctx.errors, errors_total=ctx.errors_total, offenders=offenders,
-        formats_seen=dict(seen),
-    )
+    return _collect(parts, Counter(), fmt, ctx, progress)
 
 
 def line_format(name: str) -> LineFormat | None:
