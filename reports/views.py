@@ -286,12 +286,18 @@ class ReportRecomposeView(DraftMixin, View):
 
 
 class AttachmentDownloadView(Perm, View):
-    """An attachment of a report, as it is (or was) sent; never rendered inline."""
+    """An attachment of a report, as it is (or was) sent; never rendered inline. An excerpt is
+    evidence: every download is in the audit trail, as evidence downloads are."""
 
     permission_required = "reports.view_report"
 
     def get(self, request, pk, attachment_pk):
-        attachment = get_object_or_404(ReportAttachment, pk=attachment_pk, report_id=pk)
+        attachment = get_object_or_404(ReportAttachment.objects.select_related("report__incident"),
+                                       pk=attachment_pk, report_id=pk)
+        audit_record(actor=request.user, action="download", obj=attachment.report,
+                     incident=attachment.report.incident,
+                     summary=f"Downloaded {attachment.name} of the report to "
+                             f"{attachment.report.organisation}")
         response = HttpResponse(bytes(attachment.data), content_type="application/octet-stream")
         response["Content-Disposition"] = content_disposition_header(True, attachment.name)
         response["X-Content-Type-Options"] = "nosniff"

@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from incidents.models import Category, Offender
+from incidents.models import Category, Event, Offender
 from reports import composing
 from reports.composing import (
     report_edit,
@@ -347,6 +347,7 @@ def test_attachments_download_only_for_signed_in_users_with_access(
     response = client_for(viewer).get(url)
     assert response.status_code == 200 and response.content == bytes(attachment.data)
     assert response["Content-Disposition"].startswith("attachment;")
+    assert Event.objects.filter(action="download", actor=viewer, object_id=str(draft.pk)).count() == 1
     assert client_for(viewer).get(reverse("reports:attachment", args=[draft.pk + 999, attachment.pk])
                                   ).status_code == 404
 
