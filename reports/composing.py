@@ -11,6 +11,7 @@ XARF files, and renders the text from the template. Until that is done the draft
 queued; a failure is recorded on the draft and shown on its page.
 """
 
+import ipaddress
 import logging
 import secrets
 from dataclasses import dataclass, field
@@ -296,10 +297,23 @@ def _xarf_offenders(report: Report) -> list[dict]:
             "last_seen_iso": offender.last_seen.astimezone(UTC).isoformat() if offender.last_seen else None,
             "source_port": source_ports[0] if source_ports else None,
             "destination_port": offender.ports[0] if len(offender.ports) == 1 else None,
-            "destination_ip": None,  # our own addresses stay out of machine-readable reports
+            "destination_ip": _public_target(offender.targets),
             "ports": [str(p) for p in offender.ports], "kinds": offender.kinds, "count": offender.count,
         })
     return rows
+
+
+def _public_target(targets: list[str]) -> str | None:
+    """Our one targeted address, when there is exactly one and it is not internal (redacted)."""
+    if len(targets) != 1:
+        return None
+    try:
+        address = ipaddress.ip_address(targets[0])
+    except ValueError:
+        return None  # a host name
+    if address.is_private or any(address in n for n in settings.REPORT_REDACT_NETWORKS_PARSED):
+        return None
+    return str(address)
 
 
 def _reporter_identity() -> dict:

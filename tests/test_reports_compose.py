@@ -1,6 +1,7 @@
 """Preparing and composing reports: one draft per organisation, its excerpt, XARF and text."""
 
 import io
+import ipaddress
 import json
 import zipfile
 
@@ -216,6 +217,10 @@ def test_an_xarf_v4_report_per_host_is_attached_and_valid_when_the_contact_wants
         assert f"reference:{ref.lower()}" in report["tags"]
     seven = json.loads(xarf[f"{ref}-xarf-81.2.69.7.json"])
     assert seven["source_port"] == 50001 and seven["first_seen"] == "2026-03-01T08:12:01+00:00"
+    # our internal server (10.0.0.5) is never named; 81.2.69.7 targeted no known address of ours
+    eight = json.loads(xarf[f"{ref}-xarf-81.2.69.8.json"])
+    assert "destination_ip" not in seven and "destination_ip" not in eight
+    assert eight["destination_port"] == 22 and eight["source_port"] == 41234
     assert not reports["Beta Hosting"].attachments.filter(kind="xarf").exists()
 
 
@@ -361,3 +366,13 @@ def test_with_no_active_template_left_the_text_shipped_for_the_category_is_used(
     draft.refresh_from_db()
     assert draft.template is None and draft.compose_error == ""
     assert draft.body.startswith("Dear Alpha Net abuse team,\n\nWe see repeated failed login attempts")
+
+
+def test_xarf_names_our_target_only_when_it_is_one_public_address(settings):
+    from reports.composing import _public_target
+
+    settings.REPORT_REDACT_NETWORKS_PARSED = (ipaddress.ip_network("81.2.0.0/16"),)
+    assert _public_target(["91.198.174.192"]) == "91.198.174.192"
+    assert _public_target(["91.198.174.192", "91.198.174.193"]) is None  # several: none named
+    assert _public_target(["10.0.0.5"]) is None and _public_target(["81.2.3.4"]) is None
+    assert _public_target(["mail.example.org"]) is None and _public_target([]) is None
