@@ -13,6 +13,7 @@ Due dates live in the database; nothing here depends on long Celery countdowns.
 """
 
 import logging
+import secrets
 from collections import defaultdict
 from datetime import timedelta
 from email.utils import make_msgid
@@ -28,6 +29,7 @@ from contacts.models import AbuseAddress, Organisation
 from core.models import Profile
 from core.timezones import format_with_zone
 from incidents.audit import audit_record
+from reports.mail import new_message_id
 from reports.models import Message, Report, ReportStatus
 
 log = logging.getLogger(__name__)
@@ -210,6 +212,8 @@ def escalate(report: Report, *, actor) -> Report | None:
         subject=f"[{report.incident.reference}] Escalation: abuse from {report.organisation} "
                 f"unanswered",
         body=_escalation_body(report, target), created_by=actor,
+        # identifiers at once, as a prepared draft has them: its page previews the exact headers
+        message_id=new_message_id(), reply_token=secrets.token_hex(8),
     )
     draft.offenders.set(report.offenders.all())
     audit_record(actor=actor, action="escalate", obj=report, incident=report.incident,

@@ -176,6 +176,7 @@ def test_escalation_goes_to_the_upstream_networks_abuse_contact(responder, org, 
     draft = followup.escalate(report, actor=responder)
     assert draft.organisation == upstream and draft.to_addresses == ["abuse@bigtransit.example"]
     assert list(draft.offenders.all()) == [offender] and draft.status == ReportStatus.DRAFT
+    assert draft.message_id.startswith("<") and len(draft.reply_token) == 16  # previewable at once
     report.refresh_from_db()
     assert report.status == ReportStatus.ESCALATED
     assert "upstream network BIG-16" in Event.objects.get(action="escalate").summary
