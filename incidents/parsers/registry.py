@@ -111,6 +111,10 @@ def _collect(parts, seen: Counter, fmt: str | None, ctx: ParseContext,
     offenders = Offenders(ctx)
     for name, records in parts:
         seen[name] += 1  # a recognised line (or stream), hostile or not, names the format
+        into = getattr(records, "into", None)
+        if into is not None:  # a stream that aggregates its own records (classic pcap)
+            into(offenders)
+            continue
         for record in records:
             offenders.add(record)
     if progress:
@@ -183,13 +187,35 @@ def looks_binary(head: bytes) -> bool:
     return controls > len(sample) // 10
 
 
-def _guarded(records: Iterator[Record], ctx: ParseContext, name: str) -> Iterator[Record]:
+def _guarded(records: Iterable[Record], ctx: ParseContext, name: str) -> Iterable[Record]:
     """A stream parser's bug or an unforeseen corruption ends that file with an error, never a crash."""
-    try:
-        yield from records
-    except Exception as exc:
-        ctx.ended_early = True
-        ctx.error(None, f"{name}: reading stopped: {type(exc).__name__}: {exc}")
+    return _Guarded(records, ctx, name)
+
+
+class _Guarded:
+    """``_guarded``'s records; ``into(offenders)`` when the stream aggregates its own records
+    (what it added before failing stays added, as records iterated would have)."""
+
+    def __init__(self, records: Iterable[Record], ctx: ParseContext, name: str):
+        self._records, self._ctx, self._name = records, ctx, name
+        if hasattr(records, "into"):
+            self.into = self._into
+
+    def __iter__(self) -> Iterator[Record]:
+        try:
+            yield from self._records
+        except Exception as exc:
+            self._failed(exc)
+
+    def _into(self, offenders: Offenders) -> None:
+        try:
+            self._records.into(offenders)
+        except Exception as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: Exception) -> None:
+        self._ctx.ended_early = True
+        self._ctx.error(None, f"{self._name}: reading stopped: {type(exc).__name__}: {exc}")
 
 
 class _Candidates:

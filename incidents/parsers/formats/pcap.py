@@ -18,6 +18,12 @@ Skipped and counted (``ctx.error`` with the packet number): packets too short fo
 header, packets of a link type we cannot read, a packet cut off by the end of the file. A packet
 whose addresses are readable counts even when its transport header is cut short (no port then),
 as tcpdump and tshark show it. Non-IP packets (ARP, STP, LLDP...) are read and ignored.
+
+A classic pcap is aggregated without a Record per packet (``_pcap_into``, which the parse loop
+calls through ``Pcap.records(...).into``): per-source accumulators keyed by the packed source
+address, times kept as integer microseconds, texts and datetimes made once per source. Iterating
+``Pcap.records`` still gives the records (``_pcap_records``); both give the same offenders
+(tests/test_parsers_pcap_fast.py). pcapng is read record by record.
 """
 
 import socket
@@ -25,6 +31,17 @@ import struct
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
+from ..addresses import normalise
+from ..aggregate import (
+    MAX_LOCATIONS,
+    MAX_PORTS,
+    MAX_SIGNATURES,
+    MAX_SOURCE_PORTS,
+    MAX_TARGETS,
+    FirstSeen,
+    Offenders,
+    OffenderSummary,
+)
 from ..base import Kind, ParseContext, Record, StreamFormat
 from ..registry import register
 
@@ -439,19 +456,31 @@ class ChunkReader:
         return len(self.buf) - self.pos
 
 
-def _pcap_records(stream, ctx: ParseContext) -> Iterator[Record]:
-    reader = ChunkReader(stream)
+def _pcap_header(reader: ChunkReader, ctx: ParseContext):
+    """(byte order, nanoseconds, record header size, link type) of a classic pcap, the reader
+    past its file header; None (with an error) when it is not one."""
     if not reader.fill(24):
         if reader.leftover():
             ctx.error(None, "the pcap file header is cut short; nothing could be read")
-        return
+        return None
     magic = reader.buf[:4]
     if magic not in PCAP_MAGICS:
         ctx.error(None, "not a pcap file (unknown magic number)")
-        return
+        return None
     order, nanos, record_header = PCAP_MAGICS[magic]
     linktype = struct.unpack_from(order + "I", reader.buf, 20)[0] & LINKTYPE_MASK
     reader.pos = 24
+    return order, nanos, record_header, linktype
+
+
+def _pcap_records(stream, ctx: ParseContext) -> Iterator[Record]:
+    """The generic path: one Record per offender's packet (``_pcap_into`` gives the same
+    offenders without building them)."""
+    reader = ChunkReader(stream)
+    found = _pcap_header(reader, ctx)
+    if found is None:
+        return
+    order, nanos, record_header, linktype = found
     packets = _Packets(ctx)
     header = struct.Struct(order + "IIII")
     unpack = header.unpack_from
@@ -489,6 +518,224 @@ def _pcap_records(stream, ctx: ParseContext) -> Iterator[Record]:
                        time(seconds + fraction // 1_000_000, fraction % 1_000_000))
         if found is not None:
             yield found
+
+
+# The fast path of a classic pcap: packets go straight into per-source accumulators keyed by the
+# packed source address (no Record, no datetime per packet); texts and times are made once per
+# source at the end. Same offenders, counters and errors as ``_pcap_records`` + ``Offenders.add``.
+
+# Ethernet + IPv4 up to the two port fields: ethertype, version/IHL, flags/fragment offset,
+# protocol, source, destination, source port, destination port
+_ETH_IPV4 = struct.Struct(">12xHB5xHxB2x4s4sHH")
+_ETH_IPV4_SIZE = _ETH_IPV4.size  # 38
+_ETH_TCP_FLAGS = 14 + 20 + 13  # offset of the TCP flags behind a 20-byte IPv4 header
+PROTO_LABELS = tuple(PROTO_NAMES.get(p) or f"IP protocol {p}" for p in range(256))
+PORTED = tuple(p in PORT_PROTOCOLS for p in range(256))
+IPV4_MAPPED = b"\0" * 10 + b"\xff\xff"
+# one source's accumulator: a list, indexed by these
+_COUNT, _FIRST, _LAST, _PORTS, _TARGETS, _SIGNATURES, _SOURCE_PORTS, _LOCATIONS = range(8)
+
+
+def _decode(linktype: int, order: str, buf, start: int, stop: int, number: int,
+            ctx: ParseContext):
+    """``_Packets.record`` without the record: (src, dst packed, signature, source port,
+    destination port), or None for a packet that is skipped (with its error) or not IP."""
+    link = LINK_LAYERS.get(linktype)
+    if link is None:
+        ctx.error(number, f"link-layer type {linktype} is not supported; packet skipped")
+        return None
+    try:
+        found = link(buf, start, stop, order)
+        if found is None:
+            return None
+        return _ip(buf, found[0], stop, found[1])
+    except Malformed as exc:
+        ctx.error(number, f"malformed packet skipped: {exc}")
+        return None
+    except (IndexError, struct.error) as exc:
+        ctx.error(number, f"malformed packet skipped: {exc}")
+        return None
+
+
+def _pcap_into(stream, ctx: ParseContext, offenders: Offenders) -> None:
+    """Every packet of a classic pcap into ``offenders`` (an ``aggregate.Offenders``)."""
+    reader = ChunkReader(stream)
+    found = _pcap_header(reader, ctx)
+    if found is None:
+        return
+    order, nanos, record_header, linktype = found
+    packets = _Packets(ctx)
+    sources: dict[bytes, list] = {}
+    try:
+        _pcap_loop(reader, ctx, packets, sources, order, nanos, record_header, linktype)
+    finally:
+        _flush(sources, packets.addresses, offenders)
+
+
+def _pcap_loop(reader: ChunkReader, ctx: ParseContext, packets: _Packets, sources: dict,
+               order: str, nanos: bool, record_header: int, linktype: int) -> None:
+    unpack = struct.Struct(order + "IIII").unpack_from
+    eth_ipv4 = _ETH_IPV4.unpack_from if linktype == LT_ETHERNET else None
+    labels, ported, signatures_tcp = PROTO_LABELS, PORTED, TCP_SIGNATURES
+    own = packets.own
+    get = sources.get
+    divisor = 1000 if nanos else 1
+    # locals, not globals, in the loop; an accumulator is a list: [count, first, last (integer
+    # microseconds), ports, targets, signatures, source ports, locations] (see _flush)
+    max_packet, eth_ipv4_size, tcp_flags_at = MAX_PACKET, _ETH_IPV4_SIZE, _ETH_TCP_FLAGS
+    max_ports, max_targets, max_signatures = MAX_PORTS, MAX_TARGETS, MAX_SIGNATURES
+    max_source_ports, max_locations = MAX_SOURCE_PORTS, MAX_LOCATIONS
+    first_seen = FirstSeen
+    number = 0
+    base = ctx.records  # ctx.records is kept up to date before each read (progress reports it)
+    try:
+        while True:
+            buf, pos = reader.buf, reader.pos
+            end_of_buf = len(buf)
+            while end_of_buf - pos >= record_header:
+                seconds, fraction, caplen, _length = unpack(buf, pos)
+                if caplen > max_packet:
+                    reader.pos = pos
+                    number += 1
+                    packets.number = number
+                    ctx.records = base + number
+                    ctx.ended_early = True
+                    ctx.error(number, f"a packet header claims {caplen} bytes: the file is "
+                                      "corrupt from here on; reading stopped")
+                    return
+                start = pos + record_header
+                stop = start + caplen
+                if stop > end_of_buf:
+                    break
+                pos = stop
+                number += 1
+                # the time, as integer microseconds since the epoch: never out of range here
+                # (MAX_TIME is far beyond 32-bit seconds plus a 32-bit fraction's carry)
+                if divisor != 1:
+                    fraction //= divisor
+                at = seconds * 1_000_000 + fraction
+                # the common packet, Ethernet + IPv4 without options, not a fragment, read at once
+                if eth_ipv4 is not None and caplen >= eth_ipv4_size:
+                    ethertype, first, fragment, proto, src, dst, sport, dport = eth_ipv4(buf, start)
+                    if ethertype == 0x0800 and first == 0x45 and not fragment & 0x1FFF:
+                        if proto == 6:
+                            if caplen > tcp_flags_at:
+                                signature = signatures_tcp[buf[start + tcp_flags_at]]
+                            else:
+                                signature = "TCP"
+                        else:
+                            signature = labels[proto]
+                            if not ported[proto]:
+                                sport = dport = None
+                        if own is not None and (dst not in own or src in own):
+                            continue  # not inbound to our networks
+                    else:
+                        src = None
+                else:
+                    src = None
+                if src is None:  # any other packet: the generic decoders
+                    decoded = _decode(linktype, order, buf, start, stop, number, ctx)
+                    if decoded is None:
+                        continue
+                    src, dst, signature, sport, dport = decoded
+                    if own is not None and (dst not in own or src in own):
+                        continue
+                    if len(src) == 16 and src[:12] == IPV4_MAPPED:
+                        src = src[12:]  # the IPv4 address's source, as normalise() makes it
+                acc = get(src)
+                if acc is None:  # a new source: its first packet fits every cap
+                    sources[src] = [
+                        1, at, at, first_seen() if dport is None else first_seen({dport: None}),
+                        first_seen({dst: None}), first_seen({signature: None}),
+                        [] if sport is None else [sport], [number]]
+                    continue
+                count = acc[0] = acc[0] + 1
+                if at > acc[2]:
+                    acc[2] = at
+                elif at < acc[1]:
+                    acc[1] = at
+                if count <= max_locations:  # one location per packet until the cap
+                    acc[7].append(number)
+                if dport is not None:
+                    ports = acc[3]
+                    if len(ports) < max_ports:
+                        ports[dport] = None
+                if sport is not None:
+                    source_ports = acc[6]
+                    if len(source_ports) < max_source_ports and sport not in source_ports:
+                        source_ports.append(sport)
+                targets = acc[4]
+                if len(targets) < max_targets:
+                    targets[dst] = None
+                seen = acc[5]
+                if len(seen) < max_signatures:
+                    seen[signature] = None
+            reader.pos = pos
+            packets.number = number
+            ctx.records = base + number
+            if end_of_buf - pos < record_header:
+                if reader.fill(record_header):
+                    continue
+                if reader.leftover():
+                    packets.cut_short("a packet header")
+                    number = packets.number
+                return
+            caplen = unpack(buf, pos)[2]
+            if not reader.fill(record_header + caplen):
+                packets.cut_short("a packet")
+                number = packets.number
+                return
+    finally:
+        packets.number = number
+        ctx.records = base + number
+
+
+def _flush(sources: dict, addresses: _Addresses, offenders: Offenders) -> None:
+    """The accumulators into offenders, in the order their sources were first seen; a source the
+    offenders already hold (an earlier file of the same evidence) is merged as a later part."""
+    by_src = offenders.by_src
+    text = addresses.text
+    for packed, acc in sources.items():
+        written = text(packed)
+        # inet_ntop writes IPv4 as normalise() does; IPv6 it may write otherwise (::1.2.3.4)
+        src = written if len(packed) == 4 else normalise(written) or written
+        summary = OffenderSummary(src)
+        summary.hostile = True
+        summary.count = acc[_COUNT]
+        summary.first_seen = _moment(acc[_FIRST])  # every packet of a classic pcap has a time
+        summary.last_seen = _moment(acc[_LAST])
+        summary.ports = acc[_PORTS]
+        summary.targets = FirstSeen((text(dst), None) for dst in acc[_TARGETS])
+        summary.kinds = {PACKETS}
+        summary.signatures = acc[_SIGNATURES]
+        summary.source_ports = acc[_SOURCE_PORTS]
+        summary.locations = acc[_LOCATIONS]
+        mine = by_src.get(src)
+        if mine is None:
+            by_src[src] = summary
+        else:
+            mine.merge(summary)
+    sources.clear()
+
+
+def _moment(micros: int) -> datetime:
+    """As ``_Packets.time`` makes it."""
+    seconds, fraction = divmod(micros, 1_000_000)
+    return (EPOCH + timedelta(seconds=seconds)).replace(microsecond=fraction)
+
+
+class _PcapStream:
+    """The records of a classic pcap (iterated: the generic path) or, through ``into``, its
+    offenders straight away (the fast path the parse loop takes)."""
+
+    def __init__(self, stream, ctx: ParseContext):
+        self.stream, self.ctx = stream, ctx
+
+    def __iter__(self) -> Iterator[Record]:
+        return _pcap_records(self.stream, self.ctx)
+
+    def into(self, offenders: Offenders) -> None:
+        _pcap_into(self.stream, self.ctx, offenders)
 
 
 class _Interface:
@@ -604,8 +851,8 @@ class Pcap(StreamFormat):
     def sniff(self, head: bytes) -> bool:
         return head[:4] in PCAP_MAGICS and len(head) >= 24
 
-    def records(self, stream, ctx: ParseContext) -> Iterator[Record]:
-        return _pcap_records(stream, ctx)
+    def records(self, stream, ctx: ParseContext) -> "_PcapStream":
+        return _PcapStream(stream, ctx)
 
 
 class Pcapng(StreamFormat):
