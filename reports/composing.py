@@ -11,6 +11,7 @@ XARF files, and renders the text from the template. Until that is done the draft
 queued; a failure is recorded on the draft and shown on its page.
 """
 
+import hashlib
 import ipaddress
 import logging
 import secrets
@@ -29,7 +30,7 @@ from contacts.services import offenders_by_organisation
 from core.models import Profile
 from core.timezones import format_with_zone
 from incidents.audit import audit_record
-from incidents.models import Category, Incident, IncidentStatus, Offender
+from incidents.models import Category, Evidence, Incident, IncidentStatus, Offender
 
 from . import excerpts, templating, xarf_reports
 from .default_templates import default_templates
@@ -166,19 +167,15 @@ def report_edit(*, actor, report: Report, subject: str, body: str) -> None:
 def reports_compose(report_ids: list[int]) -> None:
     """Compose the drafts ``report_ids`` (excerpt, XARF, text); each evidence file is read once."""
     reports = list(Report.objects.filter(pk__in=report_ids, status=S.DRAFT, composing=True)
-                   .select_related("incident__owner", "organisation").prefetch_related("offenders"))
+                   .select_related("incident__owner", "organisation")
+                   .prefetch_related("offenders__network"))
     if not reports:
         return
-    by_evidence: dict[int, list[Report]] = {}
-    evidence = {}
-    for report in reports:
-        for offender in report.offenders.all():
-            for item in offender.evidence.all():
-                evidence[item.pk] = item
-                by_evidence.setdefault(item.pk, []).append(report)
+    # every file any of these drafts' offenders were seen in, in one query
+    evidence = Evidence.objects.filter(sightings__offender__reports__in=reports).distinct().order_by("pk")
     groups = {r.pk: {o.source for o in r.offenders.all()} for r in reports}
     try:
-        cut = excerpts.build_excerpts(sorted(evidence.values(), key=lambda e: e.pk), groups)
+        cut = excerpts.build_excerpts(list(evidence), groups)
     except Exception as exc:  # a bug must not leave drafts composing forever
         log.exception("excerpts for reports %s failed", report_ids)
         for report in reports:
@@ -333,10 +330,11 @@ def _compose_one(report: Report, excerpt) -> None:
         notes = [vars(f) for f in excerpt.files]
     xarf_left_out = []
     if report.organisation.wants_xarf:
+        reporter = _reporter_identity()
         xarf_files, xarf_left_out = xarf_reports.build(
-            category=incident.category, reference=reference, reporter=_reporter_identity(),
+            category=incident.category, reference=reference, reporter=reporter,
             offenders=_xarf_offenders(report),
-            description=f"{incident.get_category_display()} seen by {_reporter_identity()['org']}, "
+            description=f"{incident.get_category_display()} seen by {reporter['org']}, "
                         f"our reference {reference}",
             timestamp=(incident.detected_at or timezone.now()).astimezone(UTC).isoformat())
         files += [(ReportAttachment.Kind.XARF, f.name, "application/json", f.data) for f in xarf_files]
@@ -349,7 +347,7 @@ def _compose_one(report: Report, excerpt) -> None:
         report.attachments.all().delete()
         attachments = [ReportAttachment.objects.create(
             report=report, kind=kind, name=name, content_type=content_type, data=data, size=len(data),
-            sha256=_sha256(data)) for kind, name, content_type, data in files]
+            sha256=hashlib.sha256(data).hexdigest()) for kind, name, content_type, data in files]
         changes = {"composing": False, "compose_error": "", "composed_at": timezone.now(),
                    "template": template,
                    "redactions": _redaction_summary(excerpt),
@@ -376,10 +374,6 @@ def _shipped_template(category: str) -> ReportTemplate:
     return ReportTemplate(**shipped.get(category, shipped[Category.OTHER]))
 
 
-def _sha256(data: bytes) -> str:
-    import hashlib
-
-    return hashlib.sha256(data).hexdigest()
 
 
 def _redaction_summary(excerpt) -> dict:
