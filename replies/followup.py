@@ -16,7 +16,6 @@ import logging
 import secrets
 from collections import defaultdict
 from datetime import timedelta
-from email.utils import make_msgid
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -29,7 +28,7 @@ from contacts.models import AbuseAddress, Organisation
 from core.models import Profile
 from core.timezones import format_with_zone
 from incidents.audit import audit_record
-from reports.mail import new_message_id
+from reports.mail import new_message_id, reply_to_address, subject_with_reference
 from reports.models import Message, Report, ReportStatus
 
 log = logging.getLogger(__name__)
@@ -133,16 +132,15 @@ def follow_up_send(report: Report, *, now=None) -> bool:
             f"reference {reference} and have had no answer yet"
             + (f" beyond your ticket {report.isp_ticket}" if report.isp_ticket else "")
             + ". Please let us know what was done.\n\n" + quoted + "\n")
-    subject = report.subject if report.subject.startswith(f"[{reference}]") else \
-        f"[{reference}] {report.subject}"
-    domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1] or "localhost"
-    message_id = make_msgid(domain=domain)
+    subject = subject_with_reference(report.subject, reference)
+    message_id = new_message_id()
     headers = {"Message-ID": message_id}
     parent = first.message_id if first else report.message_id
     if parent:
         headers["In-Reply-To"] = parent
         headers["References"] = parent
-    reply_to = _reply_to(report)
+    reply_to = reply_to_address(report.reply_token) \
+        if settings.REPORT_REPLY_TO and report.reply_token else ""
     to = [a for a in report.to_addresses if _usable(report.organisation, a)]
     if not to:
         log.warning("report %s has no usable address left; no follow-up", report.pk)
@@ -164,14 +162,6 @@ def follow_up_send(report: Report, *, now=None) -> bool:
         audit_record(actor=None, action="follow_up", obj=report, incident=report.incident,
                      summary=f"Follow-up {report.followups_sent} sent to {', '.join(to)}")
     return True
-
-
-def _reply_to(report: Report) -> str:
-    template = getattr(settings, "REPORT_REPLY_TO", "")
-    token = getattr(report, "reply_token", "")
-    if template and "{token}" in template and token:
-        return template.format(token=token)
-    return template or ""
 
 
 def _usable(organisation: Organisation, address: str) -> bool:
