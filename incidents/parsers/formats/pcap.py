@@ -409,10 +409,7 @@ class _Packets:
             if found is None:
                 return None  # not IP: ARP, STP, LLDP...
             src, dst, signature, sport, dport = _ip(buf, found[0], stop, found[1])
-        except Malformed as exc:
-            ctx.error(self.number, f"malformed packet skipped: {exc}")
-            return None
-        except (IndexError, struct.error) as exc:  # a bound check we did not foresee
+        except (Malformed, IndexError, struct.error) as exc:  # the last two: a bound check not foreseen
             ctx.error(self.number, f"malformed packet skipped: {exc}")
             return None
         own = self.own
@@ -549,10 +546,7 @@ def _decode(linktype: int, order: str, buf, start: int, stop: int, number: int,
         if found is None:
             return None
         return _ip(buf, found[0], stop, found[1])
-    except Malformed as exc:
-        ctx.error(number, f"malformed packet skipped: {exc}")
-        return None
-    except (IndexError, struct.error) as exc:
+    except (Malformed, IndexError, struct.error) as exc:
         ctx.error(number, f"malformed packet skipped: {exc}")
         return None
 
