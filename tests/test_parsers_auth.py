@@ -47,15 +47,16 @@ def default_mode(entry: dict) -> bool:
 
 @pytest.fixture
 def recorded(monkeypatch):
-    """Every record the registry hands to the aggregation, with its line number."""
+    """Every record the registry hands to the aggregation (line by line or through a lane), with
+    its line number."""
     seen: list[Record] = []
-    original = aggregate.Offenders.add
+    original = aggregate.Offenders.add_row
 
-    def spy(self, record):
-        original(self, record)
-        seen.append(record)
+    def spy(self, src, at, kind, dst, dst_port, signature, location, sport):
+        original(self, src, at, kind, dst, dst_port, signature, location, sport)
+        seen.append(Record(src, at, kind, dst, dst_port, signature, location, sport))
 
-    monkeypatch.setattr(aggregate.Offenders, "add", spy)
+    monkeypatch.setattr(aggregate.Offenders, "add_row", spy)
     return seen
 
 

@@ -77,31 +77,35 @@ class OffenderSummary:
         self.source_ports: list[int] = []
 
     def add(self, record: Record) -> None:
-        if record.kind == Kind.SEEN:
+        self.add_row(record.at, record.kind, record.dst, record.dst_port, record.signature,
+                     record.location, record.src_port)
+
+    def add_row(self, at, kind, dst, dst_port, signature, location, sport) -> None:
+        """``add`` of a record's values (the lanes' path: no Record is made)."""
+        if kind == Kind.SEEN:
             if self.hostile:
                 return  # traffic an attacker was allowed adds nothing to its attempts
         elif not self.hostile:
             self._reset()  # from the first hostile record on, only hostile ones count
             self.hostile = True
         self.count += 1
-        if record.at is not None:
-            if self.first_seen is None or record.at < self.first_seen:
-                self.first_seen = record.at
-            if self.last_seen is None or record.at > self.last_seen:
-                self.last_seen = record.at
-        if record.dst_port is not None and len(self.ports) < MAX_PORTS:
-            self.ports[record.dst_port] = None
-        sport = record.src_port
+        if at is not None:
+            if self.first_seen is None or at < self.first_seen:
+                self.first_seen = at
+            if self.last_seen is None or at > self.last_seen:
+                self.last_seen = at
+        if dst_port is not None and len(self.ports) < MAX_PORTS:
+            self.ports[dst_port] = None
         if sport is not None and len(self.source_ports) < MAX_SOURCE_PORTS \
                 and sport not in self.source_ports:
             self.source_ports.append(sport)
-        if record.dst and len(self.targets) < MAX_TARGETS:
-            self.targets[record.dst] = None
-        self.kinds.add(record.kind)
-        if record.signature and len(self.signatures) < MAX_SIGNATURES:
-            self.signatures[record.signature] = None
-        if record.location is not None and len(self.locations) < MAX_LOCATIONS:
-            self.locations.append(record.location)
+        if dst and len(self.targets) < MAX_TARGETS:
+            self.targets[dst] = None
+        self.kinds.add(kind)
+        if signature and len(self.signatures) < MAX_SIGNATURES:
+            self.signatures[signature] = None
+        if location is not None and len(self.locations) < MAX_LOCATIONS:
+            self.locations.append(location)
 
     def merge(self, later: "OffenderSummary", shift: int = 0) -> None:
         """Add the summary of a later part of the same file (its locations ``shift`` lines or
@@ -143,10 +147,15 @@ class Offenders:
 
     def add(self, record: Record) -> None:
         record.src = normalise(record.src) or record.src  # one row per address, however written
-        summary = self.by_src.get(record.src)
+        self.add_row(record.src, record.at, record.kind, record.dst, record.dst_port, record.signature,
+                     record.location, record.src_port)
+
+    def add_row(self, src, at, kind, dst, dst_port, signature, location, sport) -> None:
+        """``add`` of a record's values; ``src`` already normalised (``host_or_address``)."""
+        summary = self.by_src.get(src)
         if summary is None:
-            summary = self.by_src[record.src] = OffenderSummary(record.src)
-        summary.add(record)
+            summary = self.by_src[src] = OffenderSummary(src)
+        summary.add_row(at, kind, dst, dst_port, signature, location, sport)
 
     def __len__(self):
         return len(self.by_src)

@@ -64,6 +64,7 @@ class ParseContext:
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     reference: datetime = field(default_factory=lambda: datetime.now(UTC))
     own_networks: tuple = ()
+    lanes: bool = True  # read the commonest layouts through lanes (False: every line by the line loop)
     records: int = 0
     skipped: int = 0
     errors: list[dict] = field(default_factory=list)

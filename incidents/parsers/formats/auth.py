@@ -34,6 +34,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from ..addresses import host_or_address, normalise
 from ..base import MONTHS, Kind, LineFormat, ParseContext, Record
+from ..lanes import MAX_SHAPES, RECHECK, SLOW, Lane, register_lane
 from ..registry import register
 
 MAX_CONNECTIONS = 20_000  # sshd connections remembered per parse (oldest forgotten first)
@@ -339,6 +340,9 @@ def _failed_line(msg: str):
     return None
 
 
+SSHD_PROGRAMS = ("sshd", "sshd-session", "sshd-auth")
+
+
 class SshdFormat(AuthFormat):
     name = "sshd"
     label = "OpenSSH server (auth.log, secure, journal)"
@@ -346,41 +350,50 @@ class SshdFormat(AuthFormat):
 
     def parse(self, line, ctx):
         env = envelope(line, ctx)
-        if env.prog not in ("sshd", "sshd-session", "sshd-auth"):
+        if env.prog not in SSHD_PROGRAMS:
             return None
-        msg = _SSH_PREFIX.sub("", env.msg, count=1)
-        key = (env.host, env.pid) if env.pid else None
-        conns = _connections(ctx)
-        conn = conns.get(key) if key else None
+        return self.book(ctx, env, self.classify(env.msg))
 
+    @staticmethod
+    def classify(msg: str) -> tuple | None:
+        """What one sshd message says, with no memory of others: (client host as written, user,
+        failure as (signature, kind) or None, whether the connection ends, client port, our
+        address, our port); None for a message that is no part of a login."""
+        msg = _SSH_PREFIX.sub("", msg, count=1)
         failed = _failed_line(msg)
         if failed is not None:
             method, invalid, user, host, sport = failed
             if method == "publickey" and not invalid:  # trying keys one by one is normal
-                return self._apply(ctx, env, key, conn, host, user, None, forget=False, sport=sport)
+                return host, user, None, False, sport, None, None
             sig = f"sshd: failed {method}" + (" for invalid user" if invalid else "")
-            return self._apply(ctx, env, key, conn, host, user, (sig, Kind.FAILED_LOGIN), False,
-                               sport=sport)
+            return host, user, (sig, Kind.FAILED_LOGIN), False, sport, None, None
         for pattern, sig, kind in _SSH_FAIL:
             if m := pattern.match(msg):
-                user = m.groupdict().get("user")
                 forget = sig == "sshd: tried to change user name"
-                return self._apply(ctx, env, key, conn, m["host"], user, (sig, kind), forget,
-                                   sport=m.groupdict().get("sport"))
+                return (m["host"], m.groupdict().get("user"), (sig, kind), forget,
+                        m.groupdict().get("sport"), None, None)
         for pattern, sig, forget in _SSH_FAIL_NO_HOST:
             if m := pattern.match(msg):
-                return self._apply(ctx, env, key, conn, None, m["user"], (sig, Kind.FAILED_LOGIN),
-                                   forget)
+                return None, m["user"], (sig, Kind.FAILED_LOGIN), forget, None, None, None
         for pattern, forget in _SSH_NOFAIL:
             if m := pattern.match(msg):
                 groups = m.groupdict()
-                user = groups.get("user") or groups.get("ruser")
-                if key and groups.get("dst"):
-                    conn = conn or conns.setdefault(key, _Conn())
-                    conn.dst, conn.dst_port = _dst(groups["dst"]), groups["dport"]
-                return self._apply(ctx, env, key, conn, m["host"], user, None, forget,
-                                   sport=groups.get("sport"))
-        return []  # an sshd line, not a failure
+                return (m["host"], groups.get("user") or groups.get("ruser"), None, forget,
+                        groups.get("sport"), groups.get("dst"), groups.get("dport"))
+        return None
+
+    def book(self, ctx, env: Envelope, what: tuple | None) -> list[Record]:
+        """The records of a classified message (``classify``), in its connection's context."""
+        if what is None:
+            return []  # an sshd line, not a failure
+        host, user, failure, forget, sport, dst, dport = what
+        key = (env.host, env.pid) if env.pid else None
+        conns = _connections(ctx)
+        conn = conns.get(key) if key else None
+        if key and dst:
+            conn = conn or conns.setdefault(key, _Conn())
+            conn.dst, conn.dst_port = _dst(dst), dport
+        return self._apply(ctx, env, key, conn, host, user, failure, forget, sport=sport)
 
     @staticmethod
     def _apply(ctx, env, key, conn, host, user, failure, forget, sport=None):
@@ -1035,3 +1048,115 @@ FORMATS = (JournalJsonFormat(), SshdFormat(), DropbearFormat(), VsftpdFormat(), 
            NamedFormat(), Fail2banBanFormat(), PortsentryFormat(), CowrieFormat())
 for _fmt in FORMATS:
     register(_fmt)
+
+
+# ---------------------------------------------------------------------------------------------
+# The sshd lane (see ``lanes.py``): the commonest sshd messages under a BSD syslog header, read
+# from one expression's groups. sshd remembers connections, so a shape is checked without
+# booking: the header against ``envelope`` and the message against ``SshdFormat.classify``.
+# ---------------------------------------------------------------------------------------------
+
+_LANE_V4 = r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}"
+_LANE_USER = r"[^\s:]+"
+_FAIL_TOO_MANY = ("sshd: too many authentication failures", Kind.FAILED_LOGIN)
+_FAIL_INVALID = ("sshd: invalid user", Kind.FAILED_LOGIN)
+
+
+@register_lane
+class SshdLane(Lane):
+    formats = ("sshd",)
+    prefix = "ssh_"
+    pattern = (
+        r"(?P<ssh_mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(?P<ssh_day>\d{1,2}) "
+        r"(?P<ssh_hms>\d\d:\d\d:\d\d) (?P<ssh_host>[A-Za-z0-9][\w.-]*) "
+        r"(?P<ssh_prog>sshd|sshd-session|sshd-auth)\[(?P<ssh_pid>\d+)\]: (?P<ssh_msg>"
+        rf"Failed (?P<ssh_method>password|none|keyboard-interactive/pam) for (?P<ssh_inv>invalid user )?"
+        rf"(?P<ssh_u1>{_LANE_USER}) from (?P<ssh_h1>{_LANE_V4}) port (?P<ssh_p1>\d+) ssh2"
+        rf"|(?P<ssh_a2>Invalid user) (?P<ssh_u2>{_LANE_USER}|) from (?P<ssh_h2>{_LANE_V4}) "
+        r"port (?P<ssh_p2>\d+)"
+        r"|(?P<ssh_a3>pam_unix\(sshd:auth\): authentication failure;) logname= uid=\d+ euid=\d+ tty=ssh "
+        rf"ruser= rhost=(?P<ssh_h3>{_LANE_V4})(?:  user=(?P<ssh_u3>{_LANE_USER}))?"
+        r"|(?P<ssh_a4>pam_unix\(sshd:auth\): check pass; user unknown)"
+        rf"|(?P<ssh_a5>Received disconnect) from (?P<ssh_h5>{_LANE_V4}) port (?P<ssh_p5>\d+):11: "
+        r"(?:Bye Bye|disconnected by user|Normal Shutdown, Thank you for playing|Client disconnecting "
+        r"normally)(?: \[preauth\])?"
+        r"|(?P<ssh_a6>Connection closed by|Connection reset by|Disconnected from)"
+        rf"(?: (?:invalid|authenticating) user (?P<ssh_u6>{_LANE_USER}))? (?P<ssh_h6>{_LANE_V4}) "
+        r"port (?P<ssh_p6>\d+)(?: \[preauth\])?"
+        rf"|(?P<ssh_a7>error: maximum authentication attempts exceeded for) (?:invalid user )?"
+        rf"(?P<ssh_u7>{_LANE_USER}) from (?P<ssh_h7>{_LANE_V4}) port (?P<ssh_p7>\d+) ssh2 \[preauth\]"
+        rf"|(?P<ssh_a8>Disconnecting (?:invalid|authenticating) user) (?P<ssh_u8>{_LANE_USER}) "
+        rf"(?P<ssh_h8>{_LANE_V4}) port (?P<ssh_p8>\d+): Too many authentication failures(?: \[preauth\])?"
+        rf"|(?P<ssh_a9>PAM \d+ more authentication failures;) logname= uid=\d+ euid=\d+ tty=ssh ruser= "
+        rf"rhost={_LANE_V4}(?:  user={_LANE_USER})?"
+        rf"|(?P<ssh_a10>Accepted (?:password|publickey)) for (?P<ssh_u10>{_LANE_USER}) from "
+        rf"(?P<ssh_h10>{_LANE_V4}) port \d+ ssh2(?:: [\w-]+ \S+)?"
+        rf"|(?P<ssh_a11>banner exchange: Connection from) {_LANE_V4} port \d+: invalid format"
+        r")"
+    )
+
+    def __init__(self, reader):
+        super().__init__(reader)
+        self.fmt = self.by_name["sshd"]
+        self.before = reader.formats[: reader.formats.index(self.fmt)]
+
+    def _what(self, m) -> tuple[int, tuple | None]:
+        """(alternative, what ``SshdFormat.classify`` gives for the message)."""
+        g = m.group
+        if g("ssh_method") is not None:
+            invalid = g("ssh_inv") is not None
+            sig = f"sshd: failed {g('ssh_method')}" + (" for invalid user" if invalid else "")
+            return 1, (g("ssh_h1"), g("ssh_u1"), (sig, Kind.FAILED_LOGIN), False, g("ssh_p1"), None, None)
+        if g("ssh_a2") is not None:
+            return 2, (g("ssh_h2"), g("ssh_u2"), _FAIL_INVALID, False, g("ssh_p2"), None, None)
+        if g("ssh_a3") is not None:
+            return 3, (g("ssh_h3"), g("ssh_u3") or "", None, False, None, None, None)
+        if g("ssh_a4") is not None:
+            return 4, None
+        if g("ssh_a5") is not None:
+            return 5, (g("ssh_h5"), None, None, True, g("ssh_p5"), None, None)
+        if g("ssh_a6") is not None:
+            return 6, (g("ssh_h6"), g("ssh_u6"), None, True, g("ssh_p6"), None, None)
+        if g("ssh_a7") is not None:
+            return 7, (g("ssh_h7"), g("ssh_u7"), _FAIL_TOO_MANY, False, g("ssh_p7"), None, None)
+        if g("ssh_a8") is not None:
+            return 8, (g("ssh_h8"), g("ssh_u8"), None, True, g("ssh_p8"), None, None)
+        if g("ssh_a10") is not None:
+            return 10, (g("ssh_h10"), g("ssh_u10"), None, True, None, None, None)
+        return (9 if g("ssh_a9") is not None else 11), None
+
+    def take(self, m, number, rows):
+        mon, day, hms, host, prog, pid, msg = m.group(
+            "ssh_mon", "ssh_day", "ssh_hms", "ssh_host", "ssh_prog", "ssh_pid", "ssh_msg")
+        alt, what = self._what(m)
+        key = (host, prog, alt, m.group("ssh_method"), m.group("ssh_inv"))
+        entry = self.shapes.get(key)
+        at = self.ctx.syslog_time(mon, int(day), hms)
+        env = Envelope(at, _dst(host), prog, pid, msg)
+        if entry is None or entry[0] is SLOW or entry[1] >= RECHECK:
+            if (entry is not None and entry[0] is SLOW) or (entry is None and len(self.shapes) >= MAX_SHAPES):
+                return self.slow(m, number)
+            if not self._agrees(m, env, what):
+                self.shapes[key] = [SLOW, 0]
+                return self.slow(m, number)
+            entry = self.shapes[key] = [True, 0]
+        entry[1] += 1
+        records = self.fmt.book(self.ctx, env, what)
+        if not records:
+            rows.append(("sshd", None))
+        for r in records:
+            rows.append(("sshd", r.src, r.at, r.kind, r.dst, r.dst_port, r.signature, number, r.src_port))
+        return None
+
+    def _agrees(self, m, env: Envelope, what) -> bool:
+        """The line loop would give this line to sshd, read its header as ``env`` and its message
+        as ``what``."""
+        line = m.group(0)[:-1]
+        ctx = self.ctx
+        if any(f.wants(line) and f.parse_line(line, ctx) is not None for f in self.before):
+            return False
+        if not self.fmt.wants(line):
+            return False
+        slow = envelope(line, ctx)
+        return (slow.at, slow.host, slow.prog, slow.pid, slow.msg, slow.repeat) == \
+            (env.at, env.host, env.prog, env.pid, env.msg, 1) and SshdFormat.classify(slow.msg) == what

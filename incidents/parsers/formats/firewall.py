@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from ..addresses import host_or_address, normalise
 from ..base import MONTHS, Kind, LineFormat, ParseContext, Record
+from ..lanes import ShapeLane, register_lane
 from ..registry import register
 
 # ---------------------------------------------------------------------------------------------
@@ -341,7 +342,7 @@ def _firepower(msg_id: int, body: str, line: str, ctx: ParseContext) -> list[Rec
                    f"Firepower {action} rule {f.get('AccessControlRuleName', '?').strip()}",
                    _port(f.get("SrcPort")))
 _IP = r"[0-9A-Fa-f:.]*[0-9A-Fa-f]"  # an address as Cisco prints it (v4 or v6)
-_IFIP = r"(?P<{0}if>[^\s:/]+):(?P<{0}>[^\s/(]+?)(?:/(?P<{0}port>\w+))?(?:\([^)]*\))?"
+_IFIP = r"(?P<{0}if>[^\s:/]+):(?P<{0}>[^\s/(,]+)(?:/(?P<{0}port>\w+))?(?:\([^)]*\))?"
 
 
 def _ifip(prefix: str) -> str:
@@ -986,3 +987,120 @@ FORMATS: tuple[LineFormat, ...] = (
 )
 for _fmt in FORMATS:
     register(_fmt)
+
+
+# ---------------------------------------------------------------------------------------------
+# Lanes (see ``lanes.py``): kernel firewall lines and the commonest ASA messages, as syslog
+# writes them, read straight from one expression's groups
+# ---------------------------------------------------------------------------------------------
+
+LANE_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+LANE_HOST = r"[A-Za-z0-9][\w.-]*"
+_V4 = r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}"
+
+
+def _row(src: str, at, shape: tuple, dst: str | None, dport: str | None, number: int,
+         sport: str | None) -> tuple | None:
+    """A lane's row, as ``_record`` would make the record (see ``lanes.ShapeLane.build``)."""
+    who = _addr(src)
+    if who is None:
+        return None
+    target = (normalise(dst) or dst) if dst else None
+    return who, at, shape[1], target, _port(dport), shape[2], number, _port(sport)
+
+
+class _StampedLane(ShapeLane):
+    """A lane whose lines start with a BSD syslog stamp (the year optional) and a host."""
+
+    def __init__(self, reader):
+        super().__init__(reader)
+        self._stamp = self._at = None
+
+    def at(self, mon: str, day: str, hms: str, year: str | None):
+        if year is None:
+            return self.ctx.syslog_time(mon, int(day), hms)
+        stamp = (mon, day, hms, year)
+        if stamp != self._stamp:
+            self._stamp, self._at = stamp, _bsd(self.ctx, mon, day, hms, year)
+        return self._at
+
+
+@register_lane
+class NetfilterLane(_StampedLane):
+    """``Nov 18 06:25:03 fw1 kernel: [812345.104829] PREFIX IN=eth0 OUT= MAC=... SRC=a DST=b LEN=..
+    TOS=.. PREC=.. TTL=.. ID=.. [DF] PROTO=TCP SPT=n DPT=n ...``: shaped by host, prefix,
+    interfaces and protocol."""
+
+    formats = ("ufw", "unifi", "nftables", "iptables")
+    prefix = "nf_"
+    pattern = (
+        rf"(?P<nf_mon>{LANE_MONTH}) {{1,2}}(?P<nf_day>\d{{1,2}}) (?P<nf_hms>\d\d:\d\d:\d\d) "
+        rf"(?P<nf_host>{LANE_HOST}) kernel: (?:\[ *\d+\.\d+\] )?"
+        r"(?P<nf_prefix>(?:\[UFW [A-Z]+\] |[^\n\[\]=]* )?)"
+        r"IN=(?P<nf_in>[\w.@-]*) OUT=(?P<nf_out>[\w.@-]*) (?:MAC=[0-9A-Fa-f:]* )?"
+        rf"SRC=(?P<nf_src>{_V4}) DST=(?P<nf_dst>{_V4}) LEN=\d+ TOS=0x[0-9A-Fa-f]+ PREC=0x[0-9A-Fa-f]+ "
+        r"TTL=\d+ ID=\d+ (?:CE )?(?:DF )?(?:MF )?(?:FRAG:\d+ )?"
+        r"PROTO=(?P<nf_proto>[A-Za-z0-9]+)(?: SPT=(?P<nf_spt>\d+) DPT=(?P<nf_dpt>\d+))?(?P<nf_rest>[^\n\[]*)"
+    )
+
+    def shape_key(self, m):
+        host, prefix, iface_in, iface_out, proto, spt, rest = m.group(
+            "nf_host", "nf_prefix", "nf_in", "nf_out", "nf_proto", "nf_spt", "nf_rest")
+        # a port or DESCR= further on would be read by the format: such lines are their own shapes
+        return host, prefix, iface_in, iface_out, proto, spt is None and "PT=" in rest, "DESCR=" in rest
+
+    def build(self, m, number, shape):
+        mon, day, hms, src, dst, spt, dpt = m.group(
+            "nf_mon", "nf_day", "nf_hms", "nf_src", "nf_dst", "nf_spt", "nf_dpt")
+        return _row(src, self.ctx.syslog_time(mon, int(day), hms), shape, dst, dpt, number, spt)
+
+
+_ASA_IF = r"[\w.-]+"
+
+
+@register_lane
+class AsaLane(_StampedLane):
+    """``Nov 18 [2024] 06:25:03 asa01 [: ]%ASA-4-106023: Deny tcp src outside:a/n dst inside:b/n
+    by access-group "acl" [0x0, 0x0]``, the 106100 access-list hit, and 302013/302014 Built and
+    Teardown of a TCP or UDP connection: shaped by host, message id, protocol, interfaces, ACL."""
+
+    formats = ("cisco-asa",)
+    prefix = "asa_"
+    pattern = (
+        rf"(?P<asa_mon>{LANE_MONTH}) {{1,2}}(?P<asa_day>\d{{1,2}}) (?:(?P<asa_year>\d{{4}}) )?"
+        rf"(?P<asa_hms>\d\d:\d\d:\d\d) (?P<asa_host>{LANE_HOST}) (?:: )?"
+        r"%(?P<asa_tag>(?:ASA|PIX|FTD|FWSM)-\d-(?P<asa_id>\d{6})): (?:"
+        rf"Deny (?P<asa_p1>tcp|udp|icmp) src (?P<asa_sif1>{_ASA_IF}):(?P<asa_src1>{_V4})"
+        r"(?:/(?P<asa_sp1>\d+))? "
+        rf"dst (?P<asa_dif1>{_ASA_IF}):(?P<asa_dst1>{_V4})(?:/(?P<asa_dp1>\d+))?"
+        r'(?: \(type \d+, code \d+\))? by access-group "(?P<asa_acl1>[^"\n]*)"'
+        r"(?: \[0x[0-9a-f]+, 0x[0-9a-f]+\])?"
+        rf"|access-list (?P<asa_acl2>[\w.-]+) (?P<asa_v2>denied|permitted) (?P<asa_p2>tcp|udp) "
+        rf"(?P<asa_sif2>{_ASA_IF})/(?P<asa_src2>{_V4})\((?P<asa_sp2>\d+)\) -> "
+        rf"(?P<asa_dif2>{_ASA_IF})/(?P<asa_dst2>{_V4})\((?P<asa_dp2>\d+)\) hit-cnt \d+ "
+        r"(?:first hit|\d+-second interval) \[0x[0-9a-f]+, 0x[0-9a-f]+\]"
+        r"|(?P<asa_what3>Built inbound|Built outbound|Teardown) (?P<asa_p3>TCP|UDP) connection \d+ for "
+        rf"(?P<asa_sif3>{_ASA_IF}):(?P<asa_src3>{_V4})/(?P<asa_sp3>\d+) (?:\({_V4}/\d+\) )?to "
+        rf"(?P<asa_dif3>{_ASA_IF}):(?P<asa_dst3>{_V4})/(?P<asa_dp3>\d+)(?: \({_V4}/\d+\))?"
+        r"(?: duration \d+:\d\d:\d\d bytes \d+(?: [A-Za-z ]+)?)?"
+        r")"
+    )
+    _GROUPS = {n: tuple(f"asa_{g}{n}" for g in ("src", "dst", "sp", "dp")) for n in (1, 2, 3)}
+
+    def shape_key(self, m):
+        g = m.group
+        if g("asa_p1") is not None:
+            body = (1, g("asa_p1"), g("asa_sif1"), g("asa_dif1"), g("asa_acl1"), g("asa_sp1") is None,
+                    g("asa_dp1") is None)
+        elif g("asa_p2") is not None:
+            body = (2, g("asa_p2"), g("asa_sif2"), g("asa_dif2"), g("asa_acl2"), g("asa_v2"))
+        else:
+            body = (3, g("asa_p3"), g("asa_sif3"), g("asa_dif3"), g("asa_what3"))
+        return g("asa_host"), g("asa_tag"), g("asa_year") is None, body
+
+    def build(self, m, number, shape):
+        g = m.group
+        alt = 1 if g("asa_p1") is not None else 2 if g("asa_p2") is not None else 3
+        src, dst, sport, dport = m.group(*self._GROUPS[alt])
+        at = self.at(*m.group("asa_mon", "asa_day", "asa_hms", "asa_year"))
+        return _row(src, at, shape, dst, dport, number, sport)

@@ -1,0 +1,136 @@
+"""Lanes: a faster path through the line loop for the commonest layouts of the busiest formats.
+
+The line loop asks each candidate format in turn to parse a line (``registry.LineReader``): exact,
+and about as slow as pure Python gets. A lane names one layout with a single regular expression
+(a kernel firewall line as syslog writes it, an sshd message with its syslog header...); the
+block loop runs all lanes' expressions over a whole block of lines at once, and the lines they
+match are read from the match's groups, without asking every format.
+
+A lane must give what the line loop gives, record for record. Each lane keys its lines by
+*shape* (what decides the outcome besides the addresses, ports and times: the logging host, the
+log prefix, the message id...) and learns the outcome of each shape from the format itself:
+the first line of a new shape, and every ``RECHECK``-th line after it, is read by the line loop,
+and the lane's own reading of that line is compared with it. A shape whose reading differs is
+left to the line loop for the rest of the parse. ``tests/test_parsers_lanes.py`` compares both
+paths over generated and real logs and over random lines drawn from each lane's expression.
+"""
+
+import re
+from collections.abc import Callable
+
+from .addresses import normalise
+from .base import LineFormat, Record
+
+RECHECK = 4096  # a known shape is read by the line loop again every this many lines
+MAX_SHAPES = 4096  # shapes remembered per lane; lines of further new shapes take the line loop
+SLOW = object()  # a shape the lane leaves to the line loop
+
+_LANES: list[Callable] = []
+
+
+def register_lane(factory: Callable) -> Callable:
+    """Add a lane class; it is used when every format it names is among those tried."""
+    _LANES.append(factory)
+    return factory
+
+
+class Lane:
+    """One layout. ``formats``: the names of the formats its lines belong to (the lane is only
+    used when all of them are tried, e.g. not when another format is forced); ``pattern``: one
+    whole line without its end of line, its group names prefixed with the lane's ``prefix``."""
+
+    formats: tuple[str, ...] = ()
+    prefix: str = ""
+    pattern: str = ""
+
+    def __init__(self, reader):
+        self.reader, self.ctx = reader, reader.ctx
+        self.by_name: dict[str, LineFormat] = {f.name: f for f in reader.formats}
+        self.shapes: dict = {}
+
+    def take(self, m: re.Match, number: int, rows: list) -> tuple[str, list[Record]] | None:
+        """Read the matched line: append its rows to ``rows`` (see ``registry._Rows``), or return
+        what ``LineReader.one`` gives for it (format name, records) when the line loop read it."""
+        raise NotImplementedError
+
+    def slow(self, m: re.Match, number: int):
+        return self.reader.one(m.group(0)[:-1], number)
+
+
+class ShapeLane(Lane):
+    """A lane for a stateless format: a shape's outcome is (format name, kind, signature), or
+    (format name, None, None) for a line the format claims without recording anything."""
+
+    def shape_key(self, m: re.Match) -> tuple:
+        raise NotImplementedError
+
+    def build(self, m: re.Match, number: int, shape: tuple) -> tuple | None:
+        """The row of the matched line given its shape's (name, kind, signature): (src, at, kind,
+        dst, dst port, signature, line number, source port), or None when it records nothing."""
+        raise NotImplementedError
+
+    def take(self, m, number, rows):
+        key = self.shape_key(m)
+        entry = self.shapes.get(key)
+        if entry is None or entry[0] is SLOW or entry[1] >= RECHECK:
+            return self._check(m, number, key, entry)
+        entry[1] += 1
+        shape = entry[0]
+        if shape[1] is None:
+            rows.append((shape[0], None))
+            return None
+        row = self.build(m, number, shape)
+        rows.append((shape[0], *row) if row is not None else (shape[0], None))
+        return None
+
+    def _check(self, m, number, key, entry):
+        found = self.slow(m, number)
+        if (entry is not None and entry[0] is SLOW) or (entry is None and len(self.shapes) >= MAX_SHAPES):
+            return found
+        shape = SLOW
+        if found is not None and found[0] in self.formats:
+            name, records = found
+            if not records:
+                guess = (name, None, None)
+            elif len(records) == 1:
+                guess = (name, records[0].kind, records[0].signature)
+            else:
+                guess = None
+            if guess is not None and _rows_of(self.build(m, number, guess) if guess[1] else None) \
+                    == [as_row(record) for record in records]:
+                shape = guess
+        if entry is not None and shape != entry[0]:
+            shape = SLOW  # the shape read differently from before: not a shape after all
+        self.shapes[key] = [shape, 1]
+        return found
+
+
+def as_row(record: Record) -> tuple:
+    return (normalise(record.src) or record.src, record.at, record.kind, record.dst, record.dst_port,
+            record.signature, record.location, record.src_port)
+
+
+def _rows_of(row: tuple | None) -> list[tuple]:
+    return [] if row is None else [row]
+
+
+class Lanes:
+    """The lanes of one parse: one expression for all (each lane's a named alternative)."""
+
+    def __init__(self, lanes: list[Lane]):
+        self.by_group = {f"{lane.prefix}lane": lane for lane in lanes}
+        self.pattern = re.compile(
+            "^(?:" + "|".join(f"(?P<{lane.prefix}lane>{lane.pattern})" for lane in lanes) + ")\n",
+            re.MULTILINE)
+        self._take = {group: lane.take for group, lane in self.by_group.items()}
+
+    def take(self, m: re.Match, number: int, rows: list):
+        return self._take[m.lastgroup](m, number, rows)
+
+
+def lanes_for(formats: list[LineFormat], reader) -> Lanes | None:
+    """The lanes whose formats are all among ``formats`` (none for a single forced format that no
+    lane reads)."""
+    names = {f.name for f in formats}
+    chosen = [factory(reader) for factory in _LANES if set(factory.formats) <= names]
+    return Lanes(chosen) if chosen else None
