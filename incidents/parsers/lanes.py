@@ -37,7 +37,8 @@ def register_lane(factory: Callable) -> Callable:
 class Lane:
     """One layout. ``formats``: the names of the formats its lines belong to (the lane is only
     used when all of them are tried, e.g. not when another format is forced); ``pattern``: one
-    whole line without its end of line, its group names prefixed with the lane's ``prefix``."""
+    whole line without its end of line (so never ending in something that matches ``\\r``), its
+    group names prefixed with the lane's ``prefix``."""
 
     formats: tuple[str, ...] = ()
     prefix: str = ""
@@ -53,8 +54,12 @@ class Lane:
         what ``LineReader.one`` gives for it (format name, records) when the line loop read it."""
         raise NotImplementedError
 
+    def line(self, m: re.Match) -> str:
+        """The matched line without its end of line (``\\r`` included, as the line loop strips it)."""
+        return m.group(self.prefix + "lane")
+
     def slow(self, m: re.Match, number: int):
-        return self.reader.one(m.group(0)[:-1], number)
+        return self.reader.one(self.line(m), number)
 
 
 class ShapeLane(Lane):
@@ -90,6 +95,8 @@ class ShapeLane(Lane):
         shape = SLOW
         if found is not None and found[0] in self.formats:
             name, records = found
+            if not records and self.build(m, number, (name, "?", None)) is None:
+                return found  # nothing recorded because of this line's values (no address...)
             if not records:
                 guess = (name, None, None)
             elif len(records) == 1:
@@ -120,7 +127,7 @@ class Lanes:
     def __init__(self, lanes: list[Lane]):
         self.by_group = {f"{lane.prefix}lane": lane for lane in lanes}
         self.pattern = re.compile(
-            "^(?:" + "|".join(f"(?P<{lane.prefix}lane>{lane.pattern})" for lane in lanes) + ")\n",
+            "^(?:" + "|".join(f"(?P<{lane.prefix}lane>{lane.pattern})" for lane in lanes) + ")\r*\n",
             re.MULTILINE)
         self._take = {group: lane.take for group, lane in self.by_group.items()}
 

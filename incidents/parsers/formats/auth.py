@@ -1151,7 +1151,7 @@ class SshdLane(Lane):
     def _agrees(self, m, env: Envelope, what) -> bool:
         """The line loop would give this line to sshd, read its header as ``env`` and its message
         as ``what``."""
-        line = m.group(0)[:-1]
+        line = self.line(m)
         ctx = self.ctx
         if any(f.wants(line) and f.parse_line(line, ctx) is not None for f in self.before):
             return False

@@ -1,0 +1,277 @@
+"""Lanes (``incidents/parsers/lanes.py``) give exactly what the line loop gives: the same offenders
+with the same counts, times, ports, targets, signatures and line numbers, the same formats seen,
+errors and line counts, whatever the lines and wherever the blocks end."""
+
+import gzip
+import io
+import json
+import random
+import re
+import zipfile
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from incidents.parsers import ParseContext, parse_stream
+from incidents.parsers import lanes as lanes_module
+from incidents.parsers import registry
+from incidents.parsers.formats import auth, firewall
+
+from .parsing_support import sample_dir
+
+REFERENCE = datetime(2024, 12, 31, 12, tzinfo=UTC)
+
+
+def outcome(data: bytes, *, lanes: bool, tz: str = "UTC", fmt: str | None = None) -> dict:
+    ctx = ParseContext(tz=ZoneInfo(tz), reference=REFERENCE, lanes=lanes)
+    parsed = parse_stream(io.BytesIO(data), fmt=fmt, ctx=ctx)
+    found = parsed.as_json()
+    found["formats_seen"] = parsed.formats_seen
+    found["errors_total"] = parsed.errors_total
+    found["locations"] = {s.src: s.locations for s in parsed.offenders}
+    return json.loads(json.dumps(found, default=str))
+
+
+def assert_same(data: bytes, **kwargs) -> dict:
+    slow, fast = outcome(data, lanes=False, **kwargs), outcome(data, lanes=True, **kwargs)
+    assert fast == slow
+    return fast
+
+
+def lane_matches(text: str) -> dict[str, int]:
+    reader = registry.LineReader(list(registry._LINE_FORMATS.values()), ParseContext())
+    counts: dict[str, int] = {}
+    for m in reader.lanes.pattern.finditer(text):
+        counts[m.lastgroup] = counts.get(m.lastgroup, 0) + 1
+    return counts
+
+
+# A day of a busy log host: every lane's layouts, their near misses, and lines of no lane.
+SSH = [
+    "Invalid user {user} from {ip} port {port}",
+    "pam_unix(sshd:auth): check pass; user unknown",
+    "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost={ip}",
+    "pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost={ip}  user=root",
+    "Failed password for invalid user {user} from {ip} port {port} ssh2",
+    "Failed password for root from {ip} port {port} ssh2",
+    "Failed none for invalid user {user} from {ip} port {port} ssh2",
+    "Failed publickey for root from {ip} port {port} ssh2",
+    "Failed password for {user} from {ip} port {port} ssh2 [preauth]",
+    "Received disconnect from {ip} port {port}:11: Bye Bye [preauth]",
+    "Received disconnect from {ip} port {port}:3: com.jcraft.jsch.JSchException: Auth fail [preauth]",
+    "Disconnected from invalid user {user} {ip} port {port} [preauth]",
+    "Connection closed by authenticating user root {ip} port {port} [preauth]",
+    "Connection closed by {ip} port {port} [preauth]",
+    "error: maximum authentication attempts exceeded for root from {ip} port {port} ssh2 [preauth]",
+    "Disconnecting authenticating user root {ip} port {port}: Too many authentication failures [preauth]",
+    "PAM 5 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost={ip}  user=root",
+    "Accepted publickey for deploy from {ip} port {port} ssh2: ED25519 SHA256:abc",
+    "banner exchange: Connection from {ip} port {port}: invalid format",
+    "Connection from {ip} port {port} on 198.51.100.10 port 22",
+    "message repeated 3 times: [ Failed password for root from {ip} port {port} ssh2]",
+    "Invalid user a:b from {ip} port {port}",
+]
+KERNEL = [
+    "[{up}] IPTABLES-DROP: IN=eth0 OUT= MAC=52:54:00:8a:1c:19:00:1b:21:3c:5d:7e:08:00 SRC={ip} "
+    "DST={dst} LEN=44 TOS=0x00 PREC=0x00 TTL=245 ID=31538 PROTO=TCP SPT={port} DPT=22 WINDOW=1024 "
+    "RES=0x00 SYN URGP=0",
+    "[{up}] [UFW BLOCK] IN=ens3 OUT= MAC=52:54:00:8a:1c:19:00:1b:21:3c:5d:7e:08:00 SRC={ip} DST={dst} "
+    "LEN=40 TOS=0x00 PREC=0x00 TTL=52 ID=5045 DF PROTO=UDP SPT={port} DPT=53 LEN=20",
+    "[{up}] [UFW ALLOW] IN=ens3 OUT= MAC= SRC={ip} DST={dst} LEN=60 TOS=0x00 PREC=0x00 TTL=64 ID=1 DF "
+    "PROTO=TCP SPT={port} DPT=443 WINDOW=64240 RES=0x00 SYN URGP=0",
+    "[{up}] INPUT-ACCEPT: IN=eth0 OUT= SRC={ip} DST={dst} LEN=84 TOS=0x00 PREC=0x00 TTL=48 ID=9 DF "
+    "PROTO=ICMP TYPE=8 CODE=0 ID=9435 SEQ=1",
+    "[{up}] OUTPUT-DROP: IN= OUT=eth0 SRC={dst} DST={ip} LEN=44 TOS=0x00 PREC=0x00 TTL=64 ID=2 "
+    "PROTO=TCP SPT=22 DPT={port} WINDOW=0 RES=0x00 ACK RST URGP=0",
+    "[{up}] [WAN_LOCAL-default-D]IN=eth0 OUT= MAC=aa:bb SRC={ip} DST={dst} LEN=40 TOS=0x00 PREC=0x00 "
+    "TTL=241 ID=54321 PROTO=TCP SPT={port} DPT=23 WINDOW=65535 RES=0x00 SYN URGP=0",
+    "[{up}] drop wan in: IN=eth1 OUT= MAC=aa:bb SRC={ip} DST={dst} LEN=40 TOS=0x00 PREC=0x00 TTL=241 "
+    "ID=54321 PROTO=TCP SPT={port} DPT=3389 WINDOW=65535 RES=0x00 SYN URGP=0",
+    "[{up}] nft-drop: IN=eth1 OUT= SRC={ip} DST={dst} LEN=40 TOS=0x00 PREC=0x00 TTL=241 ID=1 "
+    "PROTO=TCP SPT={port} DPT=8080 WINDOW=65535 RES=0x00 SYN URGP=0 DESCR=\"x\"",
+    "[{up}] IN=eth0 OUT= SRC={ip} DST={dst} LEN=28 TOS=0x00 PREC=0x00 TTL=50 ID=7 PROTO=ICMP TYPE=3 "
+    "CODE=3 [SRC={dst} DST={ip} LEN=40 TOS=0x00 PREC=0x00 TTL=64 ID=8 PROTO=UDP SPT=53 DPT={port} LEN=20 ]",
+    "[{up}] EXT4-fs (vda1): re-mounted. Opts: errors=remount-ro.",
+]
+ASA = [
+    "%ASA-4-106023: Deny tcp src outside:{ip}/{port} dst inside:{dst}/80 by access-group "
+    "\"outside_access_in\" [0x0, 0x0]",
+    "%ASA-4-106023: Deny icmp src outside:{ip} dst inside:{dst} (type 8, code 0) by access-group "
+    "\"outside_access_in\" [0x0, 0x0]",
+    "%ASA-4-106023: Deny udp src inside:{dst}/53 dst outside:{ip}/{port} by access-group \"in\" [0x0, 0x0]",
+    "%ASA-4-106100: access-list outside_access_in denied tcp outside/{ip}({port}) -> inside/{dst}(445) "
+    "hit-cnt 1 first hit [0xd9391667, 0x0]",
+    "%ASA-6-106100: access-list outside_access_in permitted tcp outside/{ip}({port}) -> inside/{dst}(443) "
+    "hit-cnt 1 first hit [0xd9391667, 0x0]",
+    "%ASA-6-302013: Built inbound TCP connection 1200025 for outside:{ip}/{port} ({ip}/{port}) to "
+    "inside:{dst}/25 ({dst}/25)",
+    "%ASA-6-302014: Teardown TCP connection 1200025 for outside:{ip}/{port} to inside:{dst}/443 duration "
+    "0:00:12 bytes 4471 TCP FINs",
+    "%ASA-2-106001: Inbound TCP connection denied from {ip}/{port} to {dst}/22 flags SYN  on interface outside",
+]
+OTHER = [
+    "CRON[{pid}]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)",
+    "login[{pid}]: pam_unix(login:auth): authentication failure; logname=LOGIN uid=0 euid=0 tty=tty1 "
+    "ruser= rhost={ip}",
+    "systemd[1]: Started certbot.service - Certbot.",
+    "dovecot: imap-login: Disconnected (auth failed, 1 attempts in 2 secs): user=<a>, method=PLAIN, "
+    "rip={ip}, lip={dst}, session=<x>",
+]
+ATTACKERS = ["203.0.113.7", "45.33.32.156", "185.220.101.4", "1.2.3.4", "001.002.003.004", "999.1.1.1",
+             "10.0.0.9", "8.8.8.8"]
+
+
+def busy_log(lines: int, seed: int = 7) -> bytes:
+    rng = random.Random(seed)
+    out = []
+    moment = datetime(2024, 12, 30, 23, 58, 40)  # noqa: DTZ001 - syslog writes local time
+    for n in range(lines):
+        if rng.random() < 0.3:
+            moment = moment.replace(second=(moment.second + 1) % 60) if moment.second < 59 else \
+                moment.replace(minute=(moment.minute + 1) % 60, second=0)
+        kind = rng.choices(("ssh", "kernel", "asa", "other"), (5, 3, 2, 1))[0]
+        values = {"ip": rng.choice(ATTACKERS), "dst": rng.choice(("198.51.100.10", "192.168.1.2")),
+                  "port": rng.randrange(1, 70000), "user": rng.choice(("root", "admin", "oracle", "x-y")),
+                  "up": f"{812345 + n / 10:.6f}", "pid": 20000 + n // 6}
+        stamp = f"{moment:%b} {moment.day:2d} {moment:%H:%M:%S}"
+        host = rng.choice(("bastion", "fw1", "web1", "UTC", "2024"))
+        if kind == "ssh":
+            line = f"{stamp} {host} sshd[{20000 + n // 6}]: " + rng.choice(SSH).format(**values)
+        elif kind == "kernel":
+            line = f"{stamp} {host} kernel: " + rng.choice(KERNEL).format(**values)
+        elif kind == "asa":
+            year = f"{moment:%b} {moment.day:2d} 2024 {moment:%H:%M:%S}"
+            line = f"{rng.choice((stamp, year))} asa01 {rng.choice(('', ': '))}" + rng.choice(ASA).format(**values)
+        else:
+            line = f"{stamp} {host} " + rng.choice(OTHER).format(**values)
+        out.append(line + rng.choice(("\n", "\n", "\n", "\r\n")))
+    return "".join(out).encode()
+
+
+def test_a_busy_log_of_every_layout_and_its_near_misses_reads_the_same_with_and_without_lanes():
+    data = busy_log(6000)
+    fast = assert_same(data, tz="Europe/Berlin")
+    counts = lane_matches(data.decode())
+    assert counts["ssh_lane"] > 1000 and counts["nf_lane"] > 500 and counts["asa_lane"] > 500
+    assert fast["records"] == 6000 and len(fast["offenders"]) >= 6
+    assert set(fast["formats_seen"]) >= {"sshd", "iptables", "ufw", "cisco-asa", "pam"}
+
+
+def test_lines_across_block_ends_and_a_line_too_long_read_the_same_with_and_without_lanes(monkeypatch):
+    monkeypatch.setattr(registry, "BLOCK_BYTES", 1000)  # many blocks, lines cut everywhere
+    monkeypatch.setattr(registry, "MAX_LINE_BYTES", 1000)
+    log = busy_log(800, seed=3)
+    lines = log.split(b"\n")
+    data = b"\n".join(lines[:300] + [b"x" * 2500] + lines[300:500] + [b""] * 3 + lines[500:])
+    fast = assert_same(data)
+    assert fast["errors"] == [{"at": 301, "error": "line longer than 0 KiB, skipped"}]
+    assert fast["records"] == 804
+
+
+def test_a_last_line_without_an_end_of_line_and_an_empty_file_read_the_same():
+    line = busy_log(1).rstrip(b"\r\n")
+    assert_same(busy_log(50) + line)
+    assert assert_same(b"")["records"] == 0
+    assert assert_same(b"\n\n")["records"] == 2
+
+
+def test_compressed_and_zipped_logs_count_their_lines_across_members_the_same_way():
+    one, two = busy_log(300, seed=1), busy_log(200, seed=2)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("auth.log", one)
+        archive.writestr("kern.log", two)
+    assert assert_same(buffer.getvalue())["records"] == 500
+    assert assert_same(gzip.compress(one))["records"] == 300
+
+
+@pytest.mark.parametrize("fmt", ["sshd", "iptables", "cisco-asa", "pam"])
+def test_a_forced_format_reads_the_same_with_and_without_lanes(fmt):
+    assert_same(busy_log(1500, seed=5), fmt=fmt)
+
+
+_LANE_PATTERNS = {
+    "kernel": firewall.NetfilterLane.pattern, "asa": firewall.AsaLane.pattern, "sshd": auth.SshdLane.pattern}
+
+
+def _from_lane(name: str):
+    # hypothesis draws lines the lane's own expression matches, with any host, prefix, user...
+    return st.from_regex(re.compile(_LANE_PATTERNS[name], re.ASCII), fullmatch=True).filter(
+        lambda s: "\n" not in s)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.filter_too_much])
+@given(st.lists(st.one_of(_from_lane("kernel"), _from_lane("asa"), _from_lane("sshd"),
+                          st.sampled_from(busy_log(40).decode().splitlines())), min_size=1, max_size=12))
+def test_any_line_a_lane_matches_reads_as_the_line_loop_reads_it(lines):
+    assert_same(("\n".join(lines) + "\n").encode("utf-8"), tz="America/New_York")
+
+
+def test_a_shape_the_lane_would_read_wrongly_is_left_to_the_line_loop(monkeypatch):
+    original = firewall.NetfilterLane.build
+
+    def wrong(self, m, number, shape):  # a lane with a bug: every port off by one
+        row = original(self, m, number, shape)
+        return row if row is None else (*row[:4], (row[4] or 0) + 1, *row[5:])
+
+    monkeypatch.setattr(firewall.NetfilterLane, "build", wrong)
+    data = busy_log(2000, seed=11)
+    assert_same(data)
+
+
+def test_a_known_shape_is_checked_again_every_recheck_lines(monkeypatch):
+    monkeypatch.setattr(lanes_module, "RECHECK", 5)
+    calls = []
+    original = registry.LineReader.one
+
+    def counting(self, line, number):
+        calls.append(number)
+        return original(self, line, number)
+
+    monkeypatch.setattr(registry.LineReader, "one", counting)
+    stamp = "Dec 30 23:58:40 fw1 kernel: "
+    line = KERNEL[0].format(up="1.000000", ip="45.33.32.156", dst="198.51.100.10", port=4444)
+    data = "".join(f"{stamp}{line}\n" for _ in range(20)).encode()
+    fast = outcome(data, lanes=True)
+    assert calls == [1, 6, 11, 16]  # the first line of the shape, then every fifth
+    assert fast["offenders"][0]["count"] == 20 and fast["locations"]["45.33.32.156"] == list(range(1, 21))
+
+
+def test_the_pam_line_of_sshd_is_sshds_even_after_another_services_pam_failure():
+    data = (
+        b"Nov 18 06:25:03 host1 login[77]: pam_unix(login:auth): authentication failure; logname=LOGIN "
+        b"uid=0 euid=0 tty=tty1 ruser= rhost=1.2.3.4\n"
+        b"Nov 18 06:25:04 bastion sshd[5]: pam_unix(sshd:auth): authentication failure; logname= uid=0 "
+        b"euid=0 tty=ssh ruser= rhost=5.6.7.8\n")
+    for lanes in (False, True):
+        found = outcome(data, lanes=lanes)
+        # sshd counts its PAM line only with the connection's "Failed password", never alone
+        assert [o["ip"] for o in found["offenders"]] == ["1.2.3.4"]
+        assert found["formats_seen"] == {"pam": 1, "sshd": 1}
+
+
+def test_an_asa_built_connection_names_its_whole_target_address():
+    data = (b"Nov 18 06:25:19 asa01 %ASA-6-302013: Built inbound TCP connection 1200025 for "
+            b"outside:148.120.16.216/48430 (148.120.16.216/48430) to inside:198.51.100.20/25 "
+            b"(198.51.100.20/25)\n")
+    for lanes in (False, True):
+        [found] = outcome(data, lanes=lanes)["offenders"]
+        assert found["targets"] == ["198.51.100.20"] and found["ports"] == [25]
+
+
+def test_every_real_log_sample_reads_the_same_with_and_without_lanes():
+    folders = [sample_dir("logs_fail2ban"), sample_dir("firewall_ids")]
+    files = [p for folder in folders for p in sorted(folder.rglob("*"))
+             if p.is_file() and not p.name.endswith((".json", ".md"))]
+    assert len(files) >= 20
+    matched = 0
+    for path in files:
+        data = path.read_bytes()
+        matched += sum(lane_matches(data.decode("utf-8", errors="replace")).values())
+        slow, fast = outcome(data, lanes=False, tz="Europe/Zurich"), outcome(data, lanes=True, tz="Europe/Zurich")
+        assert fast == slow, path.name
+    assert matched >= 80  # the lanes did read real lines
