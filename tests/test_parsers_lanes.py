@@ -15,9 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from incidents.parsers import ParseContext, parse_stream
+from incidents.parsers import ParseContext, parse_stream, registry
 from incidents.parsers import lanes as lanes_module
-from incidents.parsers import registry
 from incidents.parsers.formats import auth, firewall
 
 from .parsing_support import sample_dir
@@ -66,7 +65,8 @@ SSH = [
     "Connection closed by authenticating user root {ip} port {port} [preauth]",
     "Connection closed by {ip} port {port} [preauth]",
     "error: maximum authentication attempts exceeded for root from {ip} port {port} ssh2 [preauth]",
-    "Disconnecting authenticating user root {ip} port {port}: Too many authentication failures [preauth]",
+    "Disconnecting authenticating user root {ip} port {port}: Too many authentication failures "
+    "[preauth]",
     "PAM 5 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost={ip}  user=root",
     "Accepted publickey for deploy from {ip} port {port} ssh2: ED25519 SHA256:abc",
     "banner exchange: Connection from {ip} port {port}: invalid format",
@@ -110,7 +110,8 @@ ASA = [
     "inside:{dst}/25 ({dst}/25)",
     "%ASA-6-302014: Teardown TCP connection 1200025 for outside:{ip}/{port} to inside:{dst}/443 duration "
     "0:00:12 bytes 4471 TCP FINs",
-    "%ASA-2-106001: Inbound TCP connection denied from {ip}/{port} to {dst}/22 flags SYN  on interface outside",
+    "%ASA-2-106001: Inbound TCP connection denied from {ip}/{port} to {dst}/22 flags SYN  on "
+    "interface outside",
 ]
 OTHER = [
     "CRON[{pid}]: pam_unix(cron:session): session opened for user root(uid=0) by (uid=0)",
@@ -127,7 +128,7 @@ ATTACKERS = ["203.0.113.7", "45.33.32.156", "185.220.101.4", "1.2.3.4", "001.002
 def busy_log(lines: int, seed: int = 7) -> bytes:
     rng = random.Random(seed)
     out = []
-    moment = datetime(2024, 12, 30, 23, 58, 40)  # noqa: DTZ001 - syslog writes local time
+    moment = datetime(2024, 12, 30, 23, 58, 40)
     for n in range(lines):
         if rng.random() < 0.3:
             moment = moment.replace(second=(moment.second + 1) % 60) if moment.second < 59 else \
@@ -144,7 +145,8 @@ def busy_log(lines: int, seed: int = 7) -> bytes:
             line = f"{stamp} {host} kernel: " + rng.choice(KERNEL).format(**values)
         elif kind == "asa":
             year = f"{moment:%b} {moment.day:2d} 2024 {moment:%H:%M:%S}"
-            line = f"{rng.choice((stamp, year))} asa01 {rng.choice(('', ': '))}" + rng.choice(ASA).format(**values)
+            head = f"{rng.choice((stamp, year))} asa01 {rng.choice(('', ': '))}"
+            line = head + rng.choice(ASA).format(**values)
         else:
             line = f"{stamp} {host} " + rng.choice(OTHER).format(**values)
         out.append(line + rng.choice(("\n", "\n", "\n", "\r\n")))
@@ -272,6 +274,7 @@ def test_every_real_log_sample_reads_the_same_with_and_without_lanes():
     for path in files:
         data = path.read_bytes()
         matched += sum(lane_matches(data.decode("utf-8", errors="replace")).values())
-        slow, fast = outcome(data, lanes=False, tz="Europe/Zurich"), outcome(data, lanes=True, tz="Europe/Zurich")
+        slow = outcome(data, lanes=False, tz="Europe/Zurich")
+        fast = outcome(data, lanes=True, tz="Europe/Zurich")
         assert fast == slow, path.name
     assert matched >= 80  # the lanes did read real lines

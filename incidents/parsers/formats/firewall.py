@@ -1040,7 +1040,8 @@ class NetfilterLane(_StampedLane):
         r"IN=(?P<nf_in>[\w.@-]*) OUT=(?P<nf_out>[\w.@-]*) (?:MAC=[0-9A-Fa-f:]* )?"
         rf"SRC=(?P<nf_src>{_V4}) DST=(?P<nf_dst>{_V4}) LEN=\d+ TOS=0x[0-9A-Fa-f]+ PREC=0x[0-9A-Fa-f]+ "
         r"TTL=\d+ ID=\d+ (?:CE )?(?:DF )?(?:MF )?(?:FRAG:\d+ )?"
-        r"PROTO=(?P<nf_proto>[A-Za-z0-9]+)(?: SPT=(?P<nf_spt>\d+) DPT=(?P<nf_dpt>\d+))?(?P<nf_rest>[^\r\n\[]*)"
+        r"PROTO=(?P<nf_proto>[A-Za-z0-9]+)(?: SPT=(?P<nf_spt>\d+) DPT=(?P<nf_dpt>\d+))?"
+        r"(?P<nf_rest>[^\r\n\[]*)"
     )
 
     def shape_key(self, m):
