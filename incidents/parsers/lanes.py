@@ -50,7 +50,8 @@ class Lane:
         self.shapes: dict = {}
 
     def take(self, m: re.Match, number: int, rows: list) -> tuple[str, list[Record]] | None:
-        """Read the matched line: append its rows to ``rows`` (see ``registry._Rows``), or return
+        """Read the matched line: append (format name, row or None) to ``rows`` (see
+        ``registry._Rows``), or return
         what ``LineReader.one`` gives for it (format name, records) when the line loop read it."""
         raise NotImplementedError
 
@@ -66,36 +67,33 @@ class ShapeLane(Lane):
     """A lane for a stateless format: a shape's outcome is (format name, kind, signature), or
     (format name, None, None) for a line the format claims without recording anything."""
 
-    def shape_key(self, m: re.Match) -> tuple:
+    def read(self, m: re.Match) -> tuple[tuple, tuple]:
+        """(shape key, values) of the matched line: what ``build`` reads."""
         raise NotImplementedError
 
-    def build(self, m: re.Match, number: int, shape: tuple) -> tuple | None:
-        """The row of the matched line given its shape's (name, kind, signature): (src, at, kind,
-        dst, dst port, signature, line number, source port), or None when it records nothing."""
+    def build(self, values: tuple, number: int, shape: tuple) -> tuple | None:
+        """The row of a line given its values and its shape's (name, kind, signature): (src, at,
+        kind, dst, dst port, signature, line number, source port), or None for no record."""
         raise NotImplementedError
 
     def take(self, m, number, rows):
-        key = self.shape_key(m)
+        key, values = self.read(m)
         entry = self.shapes.get(key)
         if entry is None or entry[0] is SLOW or entry[1] >= RECHECK:
-            return self._check(m, number, key, entry)
+            return self._check(m, values, number, key, entry)
         entry[1] += 1
         shape = entry[0]
-        if shape[1] is None:
-            rows.append((shape[0], None))
-            return None
-        row = self.build(m, number, shape)
-        rows.append((shape[0], *row) if row is not None else (shape[0], None))
+        rows.append((shape[0], None if shape[1] is None else self.build(values, number, shape)))
         return None
 
-    def _check(self, m, number, key, entry):
+    def _check(self, m, values, number, key, entry):
         found = self.slow(m, number)
         if (entry is not None and entry[0] is SLOW) or (entry is None and len(self.shapes) >= MAX_SHAPES):
             return found
         shape = SLOW
         if found is not None and found[0] in self.formats:
             name, records = found
-            if not records and self.build(m, number, (name, "?", None)) is None:
+            if not records and self.build(values, number, (name, "?", None)) is None:
                 return found  # nothing recorded because of this line's values (no address...)
             if not records:
                 guess = (name, None, None)
@@ -103,7 +101,7 @@ class ShapeLane(Lane):
                 guess = (name, records[0].kind, records[0].signature)
             else:
                 guess = None
-            if guess is not None and _rows_of(self.build(m, number, guess) if guess[1] else None) \
+            if guess is not None and _rows_of(self.build(values, number, guess) if guess[1] else None) \
                     == [as_row(record) for record in records]:
                 shape = guess
         if entry is not None and shape != entry[0]:
@@ -129,10 +127,7 @@ class Lanes:
         self.pattern = re.compile(
             "^(?:" + "|".join(f"(?P<{lane.prefix}lane>{lane.pattern})" for lane in lanes) + ")\r*\n",
             re.MULTILINE)
-        self._take = {group: lane.take for group, lane in self.by_group.items()}
-
-    def take(self, m: re.Match, number: int, rows: list):
-        return self._take[m.lastgroup](m, number, rows)
+        self.takes = {group: lane.take for group, lane in self.by_group.items()}
 
 
 def lanes_for(formats: list[LineFormat], reader) -> Lanes | None:

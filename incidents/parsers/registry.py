@@ -330,7 +330,7 @@ def _block_loop(stream, reader: LineReader, ctx) -> Iterator[tuple[str, list[Rec
     by that lane, the others one by one (``LineReader.one``), all in file order. A line of
     MAX_LINE_BYTES or more hands the rest of the stream to ``bounded_lines``."""
     finditer = reader.lanes.pattern.finditer if reader.lanes is not None else None
-    take = reader.lanes.take if reader.lanes is not None else None
+    takes = reader.lanes.takes if reader.lanes is not None else None
     done = 0  # lines read so far
     base = ctx.records  # lines of the files read before (zip members)
     carry = b""
@@ -367,7 +367,7 @@ def _block_loop(stream, reader: LineReader, ctx) -> Iterator[tuple[str, list[Rec
                                 rows = []
                             yield found
                 done += 1
-                found = take(m, done, rows)
+                found = takes[m.lastgroup](m, done, rows)
                 if found is not None:
                     if rows:
                         yield None, _Rows(rows)
@@ -389,7 +389,7 @@ def _block_loop(stream, reader: LineReader, ctx) -> Iterator[tuple[str, list[Rec
 
 class _Rows:
     """Lines read by lanes: (format name, None) for a line claimed with nothing to record, else
-    (format name, src, at, kind, dst, dst port, signature, line number, source port)."""
+    (format name, (src, at, kind, dst, dst port, signature, line number, source port))."""
 
     __slots__ = ("rows",)
 
@@ -399,10 +399,10 @@ class _Rows:
     def into(self, offenders, seen) -> None:
         add = offenders.add_row
         names = []
-        for row in self.rows:
-            names.append(row[0])
-            if len(row) > 2:
-                add(*row[1:])
+        for name, row in self.rows:
+            names.append(name)
+            if row is not None:
+                add(*row)
         seen.update(names)
 
 

@@ -1145,7 +1145,7 @@ class SshdLane(Lane):
         if not records:
             rows.append(("sshd", None))
         for r in records:
-            rows.append(("sshd", r.src, r.at, r.kind, r.dst, r.dst_port, r.signature, number, r.src_port))
+            rows.append(("sshd", (r.src, r.at, r.kind, r.dst, r.dst_port, r.signature, number, r.src_port)))
         return None
 
     def _agrees(self, m, env: Envelope, what) -> bool:

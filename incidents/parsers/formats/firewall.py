@@ -1001,12 +1001,21 @@ _V4 = r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}"
 
 def _row(src: str, at, shape: tuple, dst: str | None, dport: str | None, number: int,
          sport: str | None) -> tuple | None:
-    """A lane's row, as ``_record`` would make the record (see ``lanes.ShapeLane.build``)."""
-    who = _addr(src)
+    """A lane's row, as ``_record`` would make the record (see ``lanes.ShapeLane.build``); the
+    ports are digits (the lanes' expressions say so)."""
+    who = host_or_address(src)
     if who is None:
         return None
     target = (normalise(dst) or dst) if dst else None
-    return who, at, shape[1], target, _port(dport), shape[2], number, _port(sport)
+    if dport is not None:
+        dport = int(dport)
+        if dport > 65535:
+            dport = None
+    if sport is not None:
+        sport = int(sport)
+        if sport > 65535:
+            sport = None
+    return who, at, shape[1], target, dport, shape[2], number, sport
 
 
 class _StampedLane(ShapeLane):
@@ -1044,15 +1053,18 @@ class NetfilterLane(_StampedLane):
         r"(?P<nf_rest>[^\r\n\[]*)"
     )
 
-    def shape_key(self, m):
-        host, prefix, iface_in, iface_out, proto, spt, rest = m.group(
-            "nf_host", "nf_prefix", "nf_in", "nf_out", "nf_proto", "nf_spt", "nf_rest")
-        # a port or DESCR= further on would be read by the format: such lines are their own shapes
-        return host, prefix, iface_in, iface_out, proto, spt is None and "PT=" in rest, "DESCR=" in rest
+    _NAMES = ("nf_host", "nf_prefix", "nf_in", "nf_out", "nf_proto", "nf_spt", "nf_rest", "nf_mon",
+              "nf_day", "nf_hms", "nf_src", "nf_dst", "nf_dpt")
 
-    def build(self, m, number, shape):
-        mon, day, hms, src, dst, spt, dpt = m.group(
-            "nf_mon", "nf_day", "nf_hms", "nf_src", "nf_dst", "nf_spt", "nf_dpt")
+    def read(self, m):
+        values = m.group(*self._NAMES)
+        host, prefix, iface_in, iface_out, proto, spt, rest = values[:7]
+        # a port or DESCR= further on would be read by the format: such lines are their own shapes
+        return (host, prefix, iface_in, iface_out, proto, spt is None and "PT=" in rest,
+                "DESCR=" in rest), values
+
+    def build(self, values, number, shape):
+        spt, mon, day, hms, src, dst, dpt = values[5], *values[7:]
         return _row(src, self.ctx.syslog_time(mon, int(day), hms), shape, dst, dpt, number, spt)
 
 
@@ -1086,22 +1098,21 @@ class AsaLane(_StampedLane):
         r"(?: duration \d+:\d\d:\d\d bytes \d+(?: [A-Za-z ]+)?)?"
         r")"
     )
-    _GROUPS = {n: tuple(f"asa_{g}{n}" for g in ("src", "dst", "sp", "dp")) for n in (1, 2, 3)}
+    _NAMES = {n: ("asa_host", "asa_tag", "asa_year", "asa_mon", "asa_day", "asa_hms",
+                  *(f"asa_{g}{n}" for g in ("src", "dst", "sp", "dp")),
+                  *(f"asa_{g}{n}" for g in {1: ("p", "sif", "dif", "acl"), 2: ("p", "sif", "dif", "acl", "v"),
+                                            3: ("p", "sif", "dif", "what")}[n]))
+              for n in (1, 2, 3)}
 
-    def shape_key(self, m):
-        g = m.group
-        if g("asa_p1") is not None:
-            body = (1, g("asa_p1"), g("asa_sif1"), g("asa_dif1"), g("asa_acl1"), g("asa_sp1") is None,
-                    g("asa_dp1") is None)
-        elif g("asa_p2") is not None:
-            body = (2, g("asa_p2"), g("asa_sif2"), g("asa_dif2"), g("asa_acl2"), g("asa_v2"))
-        else:
-            body = (3, g("asa_p3"), g("asa_sif3"), g("asa_dif3"), g("asa_what3"))
-        return g("asa_host"), g("asa_tag"), g("asa_year") is None, body
-
-    def build(self, m, number, shape):
+    def read(self, m):
         g = m.group
         alt = 1 if g("asa_p1") is not None else 2 if g("asa_p2") is not None else 3
-        src, dst, sport, dport = m.group(*self._GROUPS[alt])
-        at = self.at(*m.group("asa_mon", "asa_day", "asa_hms", "asa_year"))
-        return _row(src, at, shape, dst, dport, number, sport)
+        values = g(*self._NAMES[alt])
+        shape = (values[0], values[1], values[2] is None, alt, *values[10:])
+        if alt == 1:
+            shape += (values[8] is None, values[9] is None)
+        return shape, values
+
+    def build(self, values, number, shape):
+        _host, _tag, year, mon, day, hms, src, dst, sport, dport = values[:10]
+        return _row(src, self.at(mon, day, hms, year), shape, dst, dport, number, sport)
