@@ -50,13 +50,18 @@ def recorded(monkeypatch):
     """Every record the registry hands to the aggregation (line by line or through a lane), with
     its line number."""
     seen: list[Record] = []
-    original = aggregate.Offenders.add_row
+    add_row, add_rows = aggregate.Offenders.add_row, aggregate.Offenders.add_rows
 
     def spy(self, src, at, kind, dst, dst_port, signature, location, sport):
-        original(self, src, at, kind, dst, dst_port, signature, location, sport)
+        add_row(self, src, at, kind, dst, dst_port, signature, location, sport)
         seen.append(Record(src, at, kind, dst, dst_port, signature, location, sport))
 
+    def spy_rows(self, rows):
+        add_rows(self, rows)
+        seen.extend(Record(*row) for row in rows)
+
     monkeypatch.setattr(aggregate.Offenders, "add_row", spy)
+    monkeypatch.setattr(aggregate.Offenders, "add_rows", spy_rows)
     return seen
 
 

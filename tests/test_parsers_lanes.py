@@ -44,7 +44,8 @@ def lane_matches(text: str) -> dict[str, int]:
     reader = registry.LineReader(list(registry._LINE_FORMATS.values()), ParseContext())
     counts: dict[str, int] = {}
     for m in reader.lanes.pattern.finditer(text):
-        counts[m.lastgroup] = counts.get(m.lastgroup, 0) + 1
+        name = f"{reader.lanes.lane_of[m.lastindex].prefix}lane"
+        counts[name] = counts.get(name, 0) + 1
     return counts
 
 

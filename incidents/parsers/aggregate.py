@@ -14,6 +14,7 @@ MAX_TARGETS = 64
 MAX_SIGNATURES = 32
 MAX_SOURCE_PORTS = 16  # the offender's own ports: the first few, enough for a CGNAT look-up
 MAX_LOCATIONS = 20  # the first lines or packets of each source, for the excerpt
+_SEEN = Kind.SEEN
 
 
 class FirstSeen(dict):
@@ -82,7 +83,7 @@ class OffenderSummary:
 
     def add_row(self, at, kind, dst, dst_port, signature, location, sport) -> None:
         """``add`` of a record's values (the lanes' path: no Record is made)."""
-        if kind == Kind.SEEN:
+        if kind == _SEEN:
             if self.hostile:
                 return  # traffic an attacker was allowed adds nothing to its attempts
         elif not self.hostile:
@@ -156,6 +157,15 @@ class Offenders:
         if summary is None:
             summary = self.by_src[src] = OffenderSummary(src)
         summary.add_row(at, kind, dst, dst_port, signature, location, sport)
+
+    def add_rows(self, rows) -> None:
+        """``add_row`` of each row (src, at, kind, dst, dst port, signature, location, source port)."""
+        by_src = self.by_src
+        for row in rows:
+            summary = by_src.get(row[0])
+            if summary is None:
+                summary = by_src[row[0]] = OffenderSummary(row[0])
+            summary.add_row(*row[1:])
 
     def __len__(self):
         return len(self.by_src)

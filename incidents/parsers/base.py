@@ -78,6 +78,8 @@ class ParseContext:
     _last_syslog: datetime | None = None
     _last_stamp: tuple | None = None  # (month, day, hms) -> UTC of the previous call
     _last_utc: datetime | None = None
+    _last_text: str | None = None  # the stamp as written, when the previous call was syslog_stamp
+    _zone: object = None  # ``tz``, or UTC itself when ``tz`` is UTC under another name
 
     def error(self, location: int | str | None, message: str, *, skipped: bool = True) -> None:
         self.errors_total += 1
@@ -92,6 +94,7 @@ class ParseContext:
 
     def syslog_restore(self, state: tuple) -> None:
         self._year, self._last_syslog, self._last_stamp, self._last_utc = state
+        self._last_text = None
 
     def local(self, naive: datetime) -> datetime:
         """A wall-clock time written in the evidence's zone, as UTC."""
@@ -103,33 +106,57 @@ class ParseContext:
         if stamp == self._last_stamp:  # busy logs repeat a second many times: same answer
             return self._last_utc
         utc = self._syslog_time(month, day, hms)
-        self._last_stamp, self._last_utc = stamp, utc
+        self._last_stamp, self._last_utc, self._last_text = stamp, utc, None
+        return utc
+
+    def syslog_stamp(self, text: str) -> datetime | None:
+        """``syslog_time`` of a stamp as written, ``Nov 24 03:14:07`` (the lanes' path: a busy log
+        repeats its previous line's stamp, answered by one comparison)."""
+        if text == self._last_text:
+            return self._last_utc
+        month, day, hms = text.split()
+        utc = self.syslog_time(month, int(day), hms)
+        self._last_text = text
         return utc
 
     def _syslog_time(self, month: str, day: int, hms: str) -> datetime | None:
         try:
             mon = MONTHS[month[:3].lower()]
-            hour, minute, second = (int(float(x)) for x in hms.split(":"))
+            if len(hms) == 8 and hms[2] == ":" == hms[5] and hms.isascii():  # HH:MM:SS, the usual
+                hour, minute, second = int(hms[:2]), int(hms[3:5]), int(hms[6:])
+            else:
+                hour, minute, second = (int(float(x)) for x in hms.split(":"))
         except (KeyError, ValueError):
             return None
+        zone = self._zone
+        if zone is None:  # a zone that is UTC under another name is UTC itself: no conversion
+            zone = self._zone = UTC if _is_utc(self.tz) else self.tz
         if self._year is None:
-            local_ref = self.reference.astimezone(self.tz)
+            local_ref = self.reference.astimezone(zone)
             self._year = local_ref.year
             try:
-                first = datetime(self._year, mon, day, hour, minute, second, tzinfo=self.tz)
+                first = datetime(self._year, mon, day, hour, minute, second, tzinfo=zone)
             except ValueError:
                 return None
             if first > local_ref + timedelta(days=1):
                 self._year -= 1
         try:
-            when = datetime(self._year, mon, day, hour, minute, second, tzinfo=self.tz)
+            when = datetime(self._year, mon, day, hour, minute, second, tzinfo=zone)
         except ValueError:  # 29 Feb in a common year, 31 Nov...
             return None
-        if self._last_syslog is not None and when < self._last_syslog - timedelta(days=180):
+        if self._last_syslog is not None and when < self._last_syslog - _HALF_YEAR:
             self._year += 1  # Dec 31 -> Jan 1: the next year, never the same one again
             when = when.replace(year=self._year)
         self._last_syslog = when
-        return when.astimezone(UTC)
+        return when if zone is UTC else when.astimezone(UTC)
+
+
+_HALF_YEAR = timedelta(days=180)
+_UTC_NAMES = frozenset(("UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"))
+
+
+def _is_utc(tz) -> bool:
+    return tz is UTC or getattr(tz, "key", None) in _UTC_NAMES
 
 
 class LineFormat:

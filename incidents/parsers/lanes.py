@@ -38,16 +38,23 @@ class Lane:
     """One layout. ``formats``: the names of the formats its lines belong to (the lane is only
     used when all of them are tried, e.g. not when another format is forced); ``pattern``: one
     whole line without its end of line (so never ending in something that matches ``\\r``), its
-    group names prefixed with the lane's ``prefix``."""
+    group names prefixed with the lane's ``prefix``, each of its alternatives ending in an empty
+    group named in ``markers`` (the group a match closes last tells which lane, and which of its
+    alternatives, matched the line)."""
 
     formats: tuple[str, ...] = ()
     prefix: str = ""
     pattern: str = ""
+    markers: tuple[str, ...] = ()
 
     def __init__(self, reader):
         self.reader, self.ctx = reader, reader.ctx
         self.by_name: dict[str, LineFormat] = {f.name: f for f in reader.formats}
         self.shapes: dict = {}
+
+    def bind(self, index: dict[str, int]) -> None:
+        """Learn the numbers of the lane's groups in the combined expression (``index``: its
+        ``groupindex``): a group read by number is found faster than by name."""
 
     def take(self, m: re.Match, number: int, rows: list) -> tuple[str, list[Record]] | None:
         """Read the matched line: append (format name, row or None) to ``rows`` (see
@@ -57,7 +64,7 @@ class Lane:
 
     def line(self, m: re.Match) -> str:
         """The matched line without its end of line (``\\r`` included, as the line loop strips it)."""
-        return m.group(self.prefix + "lane")
+        return m.group().rstrip("\r\n")
 
     def slow(self, m: re.Match, number: int):
         return self.reader.one(self.line(m), number)
@@ -90,11 +97,21 @@ class ShapeLane(Lane):
         found = self.slow(m, number)
         if (entry is not None and entry[0] is SLOW) or (entry is None and len(self.shapes) >= MAX_SHAPES):
             return found
+        # ``build`` reads the line's time as the lane does: that must leave no trace on the year
+        # inference when the line loop read the line otherwise
+        state = self.ctx.syslog_state()
+        try:
+            self._learn(found, values, number, key, entry)
+        finally:
+            self.ctx.syslog_restore(state)
+        return found
+
+    def _learn(self, found, values, number, key, entry) -> None:
         shape = SLOW
         if found is not None and found[0] in self.formats:
             name, records = found
             if not records and self.build(values, number, (name, "?", None)) is None:
-                return found  # nothing recorded because of this line's values (no address...)
+                return  # nothing recorded because of this line's values (no address...)
             if not records:
                 guess = (name, None, None)
             elif len(records) == 1:
@@ -107,7 +124,6 @@ class ShapeLane(Lane):
         if entry is not None and shape != entry[0]:
             shape = SLOW  # the shape read differently from before: not a shape after all
         self.shapes[key] = [shape, 1]
-        return found
 
 
 def as_row(record: Record) -> tuple:
@@ -120,14 +136,17 @@ def _rows_of(row: tuple | None) -> list[tuple]:
 
 
 class Lanes:
-    """The lanes of one parse: one expression for all (each lane's a named alternative)."""
+    """The lanes of one parse: one expression for all (each lane's an alternative).
+    ``takes``: the number of each marker group -> its lane's ``take``."""
 
     def __init__(self, lanes: list[Lane]):
-        self.by_group = {f"{lane.prefix}lane": lane for lane in lanes}
-        self.pattern = re.compile(
-            "^(?:" + "|".join(f"(?P<{lane.prefix}lane>{lane.pattern})" for lane in lanes) + ")\r*\n",
-            re.MULTILINE)
-        self.takes = {group: lane.take for group, lane in self.by_group.items()}
+        self.pattern = re.compile("^(?:" + "|".join(f"(?:{lane.pattern})" for lane in lanes) + ")\r*\n",
+                                  re.MULTILINE)
+        index = self.pattern.groupindex
+        self.lane_of = {index[marker]: lane for lane in lanes for marker in lane.markers}
+        self.takes = {number: lane.take for number, lane in self.lane_of.items()}
+        for lane in lanes:
+            lane.bind(index)
 
 
 def lanes_for(formats: list[LineFormat], reader) -> Lanes | None:

@@ -367,7 +367,7 @@ def _block_loop(stream, reader: LineReader, ctx) -> Iterator[tuple[str, list[Rec
                                 rows = []
                             yield found
                 done += 1
-                found = takes[m.lastgroup](m, done, rows)
+                found = takes[m.lastindex](m, done, rows)
                 if found is not None:
                     if rows:
                         yield None, _Rows(rows)
@@ -397,13 +397,8 @@ class _Rows:
         self.rows = rows
 
     def into(self, offenders, seen) -> None:
-        add = offenders.add_row
-        names = []
-        for name, row in self.rows:
-            names.append(name)
-            if row is not None:
-                add(*row)
-        seen.update(names)
+        seen.update([name for name, _row in self.rows])
+        offenders.add_rows([row for _name, row in self.rows if row is not None])
 
 
 def _split(text: str, start: int, end: int) -> list[str]:

@@ -397,12 +397,21 @@ class SshdFormat(AuthFormat):
 
     @staticmethod
     def _apply(ctx, env, key, conn, host, user, failure, forget, sport=None):
-        """Book one line of a connection: a failure (``failure`` = (signature, kind)) or not.
-        ``sport``: the client's port as this line states it; a connection remembers it."""
-        conns = _connections(ctx)
+        """Book one line of a connection (see ``rows``), as records."""
         src = src_of(host) if host else None
         if host and src is None:
             return []
+        return [Record(*row) for row in
+                SshdFormat.rows(ctx, env.at, env.host, key, conn, src, user, failure, forget, sport, None)]
+
+    @staticmethod
+    def rows(ctx, at, host, key, conn, src, user, failure, forget, sport, location) -> list[tuple]:
+        """Book one line of a connection (``key``: (our host, pid), or None; ``conn``: what is
+        remembered of it, or None): a failure (``failure`` = (signature, kind)) or not, from the
+        client ``src`` (normalised; None when the line names none) and ``sport``, the client's port
+        as this line states it (a connection remembers it). The records, as tuples in ``Record``'s
+        field order (the sshd lane's path: no Record is made)."""
+        conns = _connections(ctx)
         if conn is None and key is not None:
             if len(conns) >= MAX_CONNECTIONS:
                 conns.pop(next(iter(conns)))
@@ -421,20 +430,21 @@ class SshdFormat(AuthFormat):
             if user and user.strip():
                 conn.users.add(user)
                 several_users = len(conn.users) > 1
-        dst = (conn.dst if conn is not None and conn.dst else None) or env.host
-        dst_port = conn.dst_port if conn is not None else None
+        dst = (conn.dst if conn is not None and conn.dst else None) or host
+        dst_port = int(conn.dst_port) if conn is not None and conn.dst_port not in (None, "") else None
+        port = _client_port(sport)
         out = []
         if failure is not None:
             sig, kind = failure
             if src:
-                out.append(_record(src, env.at, kind, sig, dst, dst_port, sport))
+                out.append((src, at, kind, dst, dst_port, sig, location, port))
             elif conn is not None:
                 conn.pending.append(sig)
         elif several_users and src:
-            out.append(_record(src, env.at, Kind.FAILED_LOGIN,
-                               "sshd: several user names tried in one connection", dst, dst_port, sport))
+            out.append((src, at, Kind.FAILED_LOGIN, dst, dst_port,
+                        "sshd: several user names tried in one connection", location, port))
         if conn is not None and conn.pending and src:
-            out.extend(_record(src, env.at, Kind.FAILED_LOGIN, sig, dst, dst_port, sport)
+            out.extend((src, at, Kind.FAILED_LOGIN, dst, dst_port, sig, location, port)
                        for sig in conn.pending)
             conn.pending.clear()
         if forget and conn is not None:
@@ -1067,90 +1077,115 @@ class SshdLane(Lane):
     formats = ("sshd",)
     prefix = "ssh_"
     pattern = (
-        r"(?P<ssh_mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}(?P<ssh_day>\d{1,2}) "
-        r"(?P<ssh_hms>\d\d:\d\d:\d\d) (?P<ssh_host>[A-Za-z0-9][\w.-]*) "
-        r"(?P<ssh_prog>sshd|sshd-session|sshd-auth)\[(?P<ssh_pid>\d+)\]: (?P<ssh_msg>"
+        r"(?P<ssh_stamp>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d\d:\d\d:\d\d) "
+        r"(?P<ssh_host>[A-Za-z0-9][\w.-]*) "
+        r"(?P<ssh_prog>sshd|sshd-session|sshd-auth)\[(?P<ssh_pid>\d+)\]: (?:"
         rf"Failed (?P<ssh_method>password|none|keyboard-interactive/pam) for (?P<ssh_inv>invalid user )?"
-        rf"(?P<ssh_u1>{_LANE_USER}) from (?P<ssh_h1>{_LANE_V4}) port (?P<ssh_p1>\d+) ssh2"
-        rf"|(?P<ssh_a2>Invalid user) (?P<ssh_u2>{_LANE_USER}|) from (?P<ssh_h2>{_LANE_V4}) "
-        r"port (?P<ssh_p2>\d+)"
-        r"|(?P<ssh_a3>pam_unix\(sshd:auth\): authentication failure;) logname= uid=\d+ euid=\d+ tty=ssh "
-        rf"ruser= rhost=(?P<ssh_h3>{_LANE_V4})(?:  user=(?P<ssh_u3>{_LANE_USER}))?"
-        r"|(?P<ssh_a4>pam_unix\(sshd:auth\): check pass; user unknown)"
-        rf"|(?P<ssh_a5>Received disconnect) from (?P<ssh_h5>{_LANE_V4}) port (?P<ssh_p5>\d+):11: "
+        rf"(?P<ssh_u1>{_LANE_USER}) from (?P<ssh_h1>{_LANE_V4}) port (?P<ssh_p1>\d+) ssh2(?P<ssh_m1>)"
+        rf"|Invalid user (?P<ssh_u2>{_LANE_USER}|) from (?P<ssh_h2>{_LANE_V4}) "
+        r"port (?P<ssh_p2>\d+)(?P<ssh_m2>)"
+        r"|pam_unix\(sshd:auth\): authentication failure; logname= uid=\d+ euid=\d+ tty=ssh "
+        rf"ruser= rhost=(?P<ssh_h3>{_LANE_V4})(?:  user=(?P<ssh_u3>{_LANE_USER}))?(?P<ssh_m3>)"
+        r"|pam_unix\(sshd:auth\): check pass; user unknown(?P<ssh_m4>)"
+        rf"|Received disconnect from (?P<ssh_h5>{_LANE_V4}) port (?P<ssh_p5>\d+):11: "
         r"(?:Bye Bye|disconnected by user|Normal Shutdown, Thank you for playing|Client disconnecting "
-        r"normally)(?: \[preauth\])?"
-        r"|(?P<ssh_a6>Connection closed by|Connection reset by|Disconnected from)"
+        r"normally)(?: \[preauth\])?(?P<ssh_m5>)"
+        r"|(?:Connection closed by|Connection reset by|Disconnected from)"
         rf"(?: (?:invalid|authenticating) user (?P<ssh_u6>{_LANE_USER}))? (?P<ssh_h6>{_LANE_V4}) "
-        r"port (?P<ssh_p6>\d+)(?: \[preauth\])?"
-        rf"|(?P<ssh_a7>error: maximum authentication attempts exceeded for) (?:invalid user )?"
+        r"port (?P<ssh_p6>\d+)(?: \[preauth\])?(?P<ssh_m6>)"
+        rf"|error: maximum authentication attempts exceeded for (?:invalid user )?"
         rf"(?P<ssh_u7>{_LANE_USER}) from (?P<ssh_h7>{_LANE_V4}) port (?P<ssh_p7>\d+) ssh2 \[preauth\]"
-        rf"|(?P<ssh_a8>Disconnecting (?:invalid|authenticating) user) (?P<ssh_u8>{_LANE_USER}) "
+        r"(?P<ssh_m7>)"
+        rf"|Disconnecting (?:invalid|authenticating) user (?P<ssh_u8>{_LANE_USER}) "
         rf"(?P<ssh_h8>{_LANE_V4}) port (?P<ssh_p8>\d+): Too many authentication failures(?: \[preauth\])?"
-        rf"|(?P<ssh_a9>PAM \d+ more authentication failures;) logname= uid=\d+ euid=\d+ tty=ssh ruser= "
-        rf"rhost={_LANE_V4}(?:  user={_LANE_USER})?"
-        rf"|(?P<ssh_a10>Accepted (?:password|publickey)) for (?P<ssh_u10>{_LANE_USER}) from "
-        rf"(?P<ssh_h10>{_LANE_V4}) port \d+ ssh2(?:: [\w-]+ \S+)?"
-        rf"|(?P<ssh_a11>banner exchange: Connection from) {_LANE_V4} port \d+: invalid format"
+        r"(?P<ssh_m8>)"
+        rf"|PAM \d+ more authentication failures; logname= uid=\d+ euid=\d+ tty=ssh ruser= "
+        rf"rhost={_LANE_V4}(?:  user={_LANE_USER})?(?P<ssh_m9>)"
+        rf"|Accepted (?:password|publickey) for (?P<ssh_u10>{_LANE_USER}) from "
+        rf"(?P<ssh_h10>{_LANE_V4}) port \d+ ssh2(?:: [\w-]+ \S+)?(?P<ssh_m10>)"
+        rf"|banner exchange: Connection from {_LANE_V4} port \d+: invalid format(?P<ssh_m11>)"
         r")"
     )
+    markers = tuple(f"ssh_m{alt}" for alt in range(1, 12))
+    _HEAD = ("ssh_stamp", "ssh_host", "ssh_prog", "ssh_pid", "ssh_method", "ssh_inv")
+    # what each alternative reads, besides the header
+    _VALUES = {1: ("ssh_h1", "ssh_u1", "ssh_p1", "ssh_method", "ssh_inv"),
+               2: ("ssh_h2", "ssh_u2", "ssh_p2"), 3: ("ssh_h3", "ssh_u3"), 5: ("ssh_h5", "ssh_p5"),
+               6: ("ssh_h6", "ssh_u6", "ssh_p6"), 7: ("ssh_h7", "ssh_u7", "ssh_p7"),
+               8: ("ssh_h8", "ssh_u8", "ssh_p8"), 10: ("ssh_h10", "ssh_u10")}
 
     def __init__(self, reader):
         super().__init__(reader)
         self.fmt = self.by_name["sshd"]
         self.before = reader.formats[: reader.formats.index(self.fmt)]
+        self.conns = _connections(self.ctx)
+        self.ours: dict[str, str | None] = {}  # host names as logged -> ``_dst`` of them
+
+    def bind(self, index):
+        self.head = tuple(index[name] for name in self._HEAD)
+        self.pid = index["ssh_pid"]
+        self.alt_of = {index[f"ssh_m{alt}"]: alt for alt in range(1, 12)}
+        self.values = {alt: tuple(index[name] for name in names) for alt, names in self._VALUES.items()}
 
     def _what(self, m) -> tuple[int, tuple | None]:
         """(alternative, what ``SshdFormat.classify`` gives for the message)."""
-        g = m.group
-        if g("ssh_method") is not None:
-            invalid = g("ssh_inv") is not None
-            sig = f"sshd: failed {g('ssh_method')}" + (" for invalid user" if invalid else "")
-            return 1, (g("ssh_h1"), g("ssh_u1"), (sig, Kind.FAILED_LOGIN), False, g("ssh_p1"), None, None)
-        if g("ssh_a2") is not None:
-            return 2, (g("ssh_h2"), g("ssh_u2"), _FAIL_INVALID, False, g("ssh_p2"), None, None)
-        if g("ssh_a3") is not None:
-            return 3, (g("ssh_h3"), g("ssh_u3") or "", None, False, None, None, None)
-        if g("ssh_a4") is not None:
-            return 4, None
-        if g("ssh_a5") is not None:
-            return 5, (g("ssh_h5"), None, None, True, g("ssh_p5"), None, None)
-        if g("ssh_a6") is not None:
-            return 6, (g("ssh_h6"), g("ssh_u6"), None, True, g("ssh_p6"), None, None)
-        if g("ssh_a7") is not None:
-            return 7, (g("ssh_h7"), g("ssh_u7"), _FAIL_TOO_MANY, False, g("ssh_p7"), None, None)
-        if g("ssh_a8") is not None:
-            return 8, (g("ssh_h8"), g("ssh_u8"), None, True, g("ssh_p8"), None, None)
-        if g("ssh_a10") is not None:
-            return 10, (g("ssh_h10"), g("ssh_u10"), None, True, None, None, None)
-        return (9 if g("ssh_a9") is not None else 11), None
+        alt = self.alt_of[m.lastindex]
+        if alt in (4, 9, 11):  # nothing to book
+            return alt, None
+        values = m.group(*self.values[alt])
+        if alt == 1:
+            host, user, port, method, invalid = values
+            sig = f"sshd: failed {method}" + (" for invalid user" if invalid is not None else "")
+            return 1, (host, user, (sig, Kind.FAILED_LOGIN), False, port, None, None)
+        if alt == 3:
+            return 3, (values[0], values[1] or "", None, False, None, None, None)
+        if alt == 5:
+            return 5, (values[0], None, None, True, values[1], None, None)
+        if alt == 10:
+            return 10, (*values, None, True, None, None, None)
+        host, user, port = values
+        failure = {2: _FAIL_INVALID, 7: _FAIL_TOO_MANY}.get(alt)
+        return alt, (host, user, failure, failure is None, port, None, None)
 
     def take(self, m, number, rows):
-        mon, day, hms, host, prog, pid, msg = m.group(
-            "ssh_mon", "ssh_day", "ssh_hms", "ssh_host", "ssh_prog", "ssh_pid", "ssh_msg")
+        stamp, host, prog, pid, method, inv = m.group(*self.head)
         alt, what = self._what(m)
-        key = (host, prog, alt, m.group("ssh_method"), m.group("ssh_inv"))
+        key = (host, prog, alt, method, inv)
         entry = self.shapes.get(key)
-        at = self.ctx.syslog_time(mon, int(day), hms)
-        env = Envelope(at, _dst(host), prog, pid, msg)
         if entry is None or entry[0] is SLOW or entry[1] >= RECHECK:
             if (entry is not None and entry[0] is SLOW) or (entry is None and len(self.shapes) >= MAX_SHAPES):
                 return self.slow(m, number)
-            if not self._agrees(m, env, what):
+            msg = m.string[m.end(self.pid) + 3:m.start(m.lastindex)]
+            if not self._agrees(m, stamp, Envelope(None, _dst(host), prog, pid, msg), what):
                 self.shapes[key] = [SLOW, 0]
                 return self.slow(m, number)
             entry = self.shapes[key] = [True, 0]
         entry[1] += 1
-        records = self.fmt.book(self.ctx, env, what)
-        if not records:
+        if what is None:
             rows.append(("sshd", None))
-        for r in records:
-            rows.append(("sshd", (r.src, r.at, r.kind, r.dst, r.dst_port, r.signature, number, r.src_port)))
+            return None
+        client = what[0]
+        src = normalise(client) if client else None  # ``src_of``, for the lane's dotted quads
+        if client and src is None:
+            rows.append(("sshd", None))
+            return None
+        ours = self.ours.get(host, SLOW)
+        if ours is SLOW:
+            if len(self.ours) >= MAX_SHAPES:
+                self.ours.clear()
+            ours = self.ours[host] = _dst(host)
+        key = (ours, pid)
+        found = self.fmt.rows(self.ctx, self.ctx.syslog_stamp(stamp), ours, key, self.conns.get(key), src,
+                              what[1], what[2], what[3], what[4], number)
+        if not found:
+            rows.append(("sshd", None))
+        for row in found:
+            rows.append(("sshd", row))
         return None
 
-    def _agrees(self, m, env: Envelope, what) -> bool:
-        """The line loop would give this line to sshd, read its header as ``env`` and its message
-        as ``what``."""
+    def _agrees(self, m, stamp: str, env: Envelope, what) -> bool:
+        """The line loop would give this line to sshd, read its header as ``env`` with the time
+        ``stamp``, and its message as ``what``."""
         line = self.line(m)
         ctx = self.ctx
         if any(f.wants(line) and f.parse_line(line, ctx) is not None for f in self.before):
@@ -1158,5 +1193,11 @@ class SshdLane(Lane):
         if not self.fmt.wants(line):
             return False
         slow = envelope(line, ctx)
-        return (slow.at, slow.host, slow.prog, slow.pid, slow.msg, slow.repeat) == \
-            (env.at, env.host, env.prog, env.pid, env.msg, 1) and SshdFormat.classify(slow.msg) == what
+        if (slow.host, slow.prog, slow.pid, slow.msg, slow.repeat) != \
+                (env.host, env.prog, env.pid, env.msg, 1):
+            return False
+        # our reading of the stamp must leave no trace when it is not how the line loop reads it
+        state = ctx.syslog_state()
+        at = ctx.syslog_stamp(stamp)
+        ctx.syslog_restore(state)
+        return slow.at == at and SshdFormat.classify(slow.msg) == what

@@ -1003,7 +1003,7 @@ def _row(src: str, at, shape: tuple, dst: str | None, dport: str | None, number:
          sport: str | None) -> tuple | None:
     """A lane's row, as ``_record`` would make the record (see ``lanes.ShapeLane.build``); the
     ports are digits (the lanes' expressions say so)."""
-    who = host_or_address(src)
+    who = normalise(src)  # ``host_or_address`` of a dotted quad (a lane's expression says so)
     if who is None:
         return None
     target = (normalise(dst) or dst) if dst else None
@@ -1043,29 +1043,33 @@ class NetfilterLane(_StampedLane):
     formats = ("ufw", "unifi", "nftables", "iptables")
     prefix = "nf_"
     pattern = (
-        rf"(?P<nf_mon>{LANE_MONTH}) {{1,2}}(?P<nf_day>\d{{1,2}}) (?P<nf_hms>\d\d:\d\d:\d\d) "
+        rf"(?P<nf_stamp>{LANE_MONTH} {{1,2}}\d{{1,2}} \d\d:\d\d:\d\d) "
         rf"(?P<nf_host>{LANE_HOST}) kernel: (?:\[ *\d+\.\d+\] )?"
         r"(?P<nf_prefix>(?:\[UFW [A-Z]+\] |[^\n\[\]=]* )?)"
         r"IN=(?P<nf_in>[\w.@-]*) OUT=(?P<nf_out>[\w.@-]*) (?:MAC=[0-9A-Fa-f:]* )?"
         rf"SRC=(?P<nf_src>{_V4}) DST=(?P<nf_dst>{_V4}) LEN=\d+ TOS=0x[0-9A-Fa-f]+ PREC=0x[0-9A-Fa-f]+ "
         r"TTL=\d+ ID=\d+ (?:CE )?(?:DF )?(?:MF )?(?:FRAG:\d+ )?"
         r"PROTO=(?P<nf_proto>[A-Za-z0-9]+)(?: SPT=(?P<nf_spt>\d+) DPT=(?P<nf_dpt>\d+))?"
-        r"(?P<nf_rest>[^\r\n\[]*)"
+        r"(?P<nf_rest>[^\r\n\[]*)(?P<nf_end>)"
     )
+    markers = ("nf_end",)
 
-    _NAMES = ("nf_host", "nf_prefix", "nf_in", "nf_out", "nf_proto", "nf_spt", "nf_rest", "nf_mon",
-              "nf_day", "nf_hms", "nf_src", "nf_dst", "nf_dpt")
+    _NAMES = ("nf_host", "nf_prefix", "nf_in", "nf_out", "nf_proto", "nf_spt", "nf_rest", "nf_stamp",
+              "nf_src", "nf_dst", "nf_dpt")
+
+    def bind(self, index):
+        self.groups = tuple(index[name] for name in self._NAMES)
 
     def read(self, m):
-        values = m.group(*self._NAMES)
+        values = m.group(*self.groups)
         host, prefix, iface_in, iface_out, proto, spt, rest = values[:7]
         # a port or DESCR= further on would be read by the format: such lines are their own shapes
         return (host, prefix, iface_in, iface_out, proto, spt is None and "PT=" in rest,
                 "DESCR=" in rest), values
 
     def build(self, values, number, shape):
-        spt, mon, day, hms, src, dst, dpt = values[5], *values[7:]
-        return _row(src, self.ctx.syslog_time(mon, int(day), hms), shape, dst, dpt, number, spt)
+        spt, stamp, src, dst, dpt = values[5], *values[7:]
+        return _row(src, self.ctx.syslog_stamp(stamp), shape, dst, dpt, number, spt)
 
 
 _ASA_IF = r"[\w.-]+"
@@ -1087,27 +1091,31 @@ class AsaLane(_StampedLane):
         r"(?:/(?P<asa_sp1>\d+))? "
         rf"dst (?P<asa_dif1>{_ASA_IF}):(?P<asa_dst1>{_V4})(?:/(?P<asa_dp1>\d+))?"
         r'(?: \(type \d+, code \d+\))? by access-group "(?P<asa_acl1>[^"\n]*)"'
-        r"(?: \[0x[0-9a-f]+, 0x[0-9a-f]+\])?"
+        r"(?: \[0x[0-9a-f]+, 0x[0-9a-f]+\])?(?P<asa_m1>)"
         rf"|access-list (?P<asa_acl2>[\w.-]+) (?P<asa_v2>denied|permitted) (?P<asa_p2>tcp|udp) "
         rf"(?P<asa_sif2>{_ASA_IF})/(?P<asa_src2>{_V4})\((?P<asa_sp2>\d+)\) -> "
         rf"(?P<asa_dif2>{_ASA_IF})/(?P<asa_dst2>{_V4})\((?P<asa_dp2>\d+)\) hit-cnt \d+ "
-        r"(?:first hit|\d+-second interval) \[0x[0-9a-f]+, 0x[0-9a-f]+\]"
+        r"(?:first hit|\d+-second interval) \[0x[0-9a-f]+, 0x[0-9a-f]+\](?P<asa_m2>)"
         r"|(?P<asa_what3>Built inbound|Built outbound|Teardown) (?P<asa_p3>TCP|UDP) connection \d+ for "
         rf"(?P<asa_sif3>{_ASA_IF}):(?P<asa_src3>{_V4})/(?P<asa_sp3>\d+) (?:\({_V4}/\d+\) )?to "
         rf"(?P<asa_dif3>{_ASA_IF}):(?P<asa_dst3>{_V4})/(?P<asa_dp3>\d+)(?: \({_V4}/\d+\))?"
-        r"(?: duration \d+:\d\d:\d\d bytes \d+(?: [A-Za-z ]+)?)?"
+        r"(?: duration \d+:\d\d:\d\d bytes \d+(?: [A-Za-z ]+)?)?(?P<asa_m3>)"
         r")"
     )
+    markers = ("asa_m1", "asa_m2", "asa_m3")
     _NAMES = {n: ("asa_host", "asa_tag", "asa_year", "asa_mon", "asa_day", "asa_hms",
                   *(f"asa_{g}{n}" for g in ("src", "dst", "sp", "dp")),
                   *(f"asa_{g}{n}" for g in {1: ("p", "sif", "dif", "acl"), 2: ("p", "sif", "dif", "acl", "v"),
                                             3: ("p", "sif", "dif", "what")}[n]))
               for n in (1, 2, 3)}
 
+    def bind(self, index):
+        self.alt_of = {index[f"asa_m{alt}"]: alt for alt in (1, 2, 3)}
+        self.groups = {alt: tuple(index[name] for name in names) for alt, names in self._NAMES.items()}
+
     def read(self, m):
-        g = m.group
-        alt = 1 if g("asa_p1") is not None else 2 if g("asa_p2") is not None else 3
-        values = g(*self._NAMES[alt])
+        alt = self.alt_of[m.lastindex]
+        values = m.group(*self.groups[alt])
         shape = (values[0], values[1], values[2] is None, alt, *values[10:])
         if alt == 1:
             shape += (values[8] is None, values[9] is None)
