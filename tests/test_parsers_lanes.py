@@ -226,6 +226,24 @@ def test_a_shape_the_lane_would_read_wrongly_is_left_to_the_line_loop(monkeypatc
     assert_same(data)
 
 
+@pytest.mark.parametrize("middle", [
+    "Dec 30 23:58:40 2024 sshd[20000]: pam_unix(sshd:auth): check pass; user unknown",
+    "Dec 30 23:58:40 2024 kernel: IN=eth0 OUT= SRC=203.0.113.9 DST=198.51.100.1 LEN=40 TOS=0x00 "
+    "PREC=0x00 TTL=50 ID=1 PROTO=TCP SPT=5 DPT=22",
+    "Dec 30 23:58:40 2024 asa01 %ASA-4-106023: Deny tcp src outside:203.0.113.9/5 dst inside:198.51.100.1/22 "
+    'by access-group "in" [0x0, 0x0]',
+])
+def test_a_lane_reading_a_stamp_the_line_loop_reads_otherwise_leaves_year_inference_alone(middle):
+    # the host "2024" makes a lane read "Dec 30 23:58:40" as a stamp without a year, and with it
+    # the next line into the next year; the sshd line loop reads the year: only the line loop's
+    # reading may move year inference (the lanes used to leave theirs behind)
+    lines = ["Jan 1 00:00:00 gw sshd[1]: Failed password for root from 203.0.113.7 port 2 ssh2", middle,
+             "Jan 1 00:00:05 gw kernel: IN=eth0 OUT= SRC=203.0.113.8 DST=198.51.100.1 LEN=40 TOS=0x00 "
+             "PREC=0x00 TTL=50 ID=1 PROTO=TCP SPT=5 DPT=22"]
+    found = assert_same(("\n".join(lines) + "\n").encode(), tz="America/New_York")
+    assert {o["ip"] for o in found["offenders"]} >= {"203.0.113.7", "203.0.113.8"}
+
+
 def test_a_known_shape_is_checked_again_every_recheck_lines(monkeypatch):
     monkeypatch.setattr(lanes_module, "RECHECK", 5)
     calls = []
