@@ -1122,34 +1122,37 @@ class SshdLane(Lane):
         self.ours: dict[str, str | None] = {}  # host names as logged -> ``_dst`` of them
 
     def bind(self, index):
-        self.head = tuple(index[name] for name in self._HEAD)
         self.pid = index["ssh_pid"]
         self.alt_of = {index[f"ssh_m{alt}"]: alt for alt in range(1, 12)}
-        self.values = {alt: tuple(index[name] for name in names) for alt, names in self._VALUES.items()}
+        # each alternative's groups, header first, read in one call
+        self.groups = {alt: tuple(index[name] for name in (*self._HEAD, *self._VALUES.get(alt, ())))
+                       for alt in range(1, 12)}
 
-    def _what(self, m) -> tuple[int, tuple | None]:
-        """(alternative, what ``SshdFormat.classify`` gives for the message)."""
-        alt = self.alt_of[m.lastindex]
+    @staticmethod
+    def _what(alt: int, values: tuple) -> tuple | None:
+        """What ``SshdFormat.classify`` gives for the message of alternative ``alt`` whose own
+        groups (``_VALUES``) read ``values``."""
         if alt in (4, 9, 11):  # nothing to book
-            return alt, None
-        values = m.group(*self.values[alt])
+            return None
         if alt == 1:
             host, user, port, method, invalid = values
             sig = f"sshd: failed {method}" + (" for invalid user" if invalid is not None else "")
-            return 1, (host, user, (sig, Kind.FAILED_LOGIN), False, port, None, None)
+            return host, user, (sig, Kind.FAILED_LOGIN), False, port, None, None
         if alt == 3:
-            return 3, (values[0], values[1] or "", None, False, None, None, None)
+            return values[0], values[1] or "", None, False, None, None, None
         if alt == 5:
-            return 5, (values[0], None, None, True, values[1], None, None)
+            return values[0], None, None, True, values[1], None, None
         if alt == 10:
-            return 10, (*values, None, True, None, None, None)
+            return *values, None, True, None, None, None
         host, user, port = values
         failure = {2: _FAIL_INVALID, 7: _FAIL_TOO_MANY}.get(alt)
-        return alt, (host, user, failure, failure is None, port, None, None)
+        return host, user, failure, failure is None, port, None, None
 
     def take(self, m, number, rows):
-        stamp, host, prog, pid, method, inv = m.group(*self.head)
-        alt, what = self._what(m)
+        alt = self.alt_of[m.lastindex]
+        values = m.group(*self.groups[alt])
+        stamp, host, prog, pid, method, inv = values[:6]
+        what = self._what(alt, values[6:])
         key = (host, prog, alt, method, inv)
         entry = self.shapes.get(key)
         if entry is None or entry[0] is SLOW or entry[1] >= RECHECK:
