@@ -14,7 +14,6 @@ MAX_TARGETS = 64
 MAX_SIGNATURES = 32
 MAX_SOURCE_PORTS = 16  # the offender's own ports: the first few, enough for a CGNAT look-up
 MAX_LOCATIONS = 20  # the first lines or packets of each source, for the excerpt
-_SEEN = Kind.SEEN
 
 
 class FirstSeen(dict):
@@ -83,7 +82,7 @@ class OffenderSummary:
 
     def add_row(self, at, kind, dst, dst_port, signature, location, sport) -> None:
         """``add`` of a record's values (the lanes' path: no Record is made)."""
-        if kind == _SEEN:
+        if kind == Kind.SEEN:
             if self.hostile:
                 return  # traffic an attacker was allowed adds nothing to its attempts
         elif not self.hostile:

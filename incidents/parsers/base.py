@@ -6,6 +6,7 @@ context, counts the record as skipped and goes on.
 
 import re
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -91,6 +92,16 @@ class ParseContext:
     def syslog_state(self) -> tuple:
         """What year inference remembers: equal states give equal times for the lines to come."""
         return self._year, self._last_syslog, self._last_stamp, self._last_utc
+
+    @contextmanager
+    def syslog_untouched(self):
+        """Year inference as it was before the block, whatever the block read (a lane reading a
+        line's time to compare it with the line loop's reading)."""
+        state = self.syslog_state()
+        try:
+            yield
+        finally:
+            self.syslog_restore(state)
 
     def syslog_restore(self, state: tuple) -> None:
         self._year, self._last_syslog, self._last_stamp, self._last_utc = state

@@ -54,7 +54,9 @@ class Lane:
 
     def bind(self, index: dict[str, int]) -> None:
         """Learn the numbers of the lane's groups in the combined expression (``index``: its
-        ``groupindex``): a group read by number is found faster than by name."""
+        ``groupindex``): a group read by number is found faster than by name. ``alt_of``: the
+        number of each marker group -> its alternative (1 for the first of ``markers``...)."""
+        self.alt_of = {index[marker]: alt for alt, marker in enumerate(self.markers, 1)}
 
     def take(self, m: re.Match, number: int, rows: list) -> tuple[str, list[Record]] | None:
         """Read the matched line: append (format name, row or None) to ``rows`` (see
@@ -99,11 +101,8 @@ class ShapeLane(Lane):
             return found
         # ``build`` reads the line's time as the lane does: that must leave no trace on the year
         # inference when the line loop read the line otherwise
-        state = self.ctx.syslog_state()
-        try:
+        with self.ctx.syslog_untouched():
             self._learn(found, values, number, key, entry)
-        finally:
-            self.ctx.syslog_restore(state)
         return found
 
     def _learn(self, found, values, number, key, entry) -> None:

@@ -1070,6 +1070,7 @@ _LANE_V4 = r"\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}"
 _LANE_USER = r"[^\s:]+"
 _FAIL_TOO_MANY = ("sshd: too many authentication failures", Kind.FAILED_LOGIN)
 _FAIL_INVALID = ("sshd: invalid user", Kind.FAILED_LOGIN)
+_LANE_FAILURES = {2: _FAIL_INVALID, 7: _FAIL_TOO_MANY}  # the sshd lane's alternatives that are failures
 
 
 @register_lane
@@ -1122,8 +1123,8 @@ class SshdLane(Lane):
         self.ours: dict[str, str | None] = {}  # host names as logged -> ``_dst`` of them
 
     def bind(self, index):
+        super().bind(index)
         self.pid = index["ssh_pid"]
-        self.alt_of = {index[f"ssh_m{alt}"]: alt for alt in range(1, 12)}
         # each alternative's groups, header first, read in one call
         self.groups = {alt: tuple(index[name] for name in (*self._HEAD, *self._VALUES.get(alt, ())))
                        for alt in range(1, 12)}
@@ -1145,7 +1146,7 @@ class SshdLane(Lane):
         if alt == 10:
             return *values, None, True, None, None, None
         host, user, port = values
-        failure = {2: _FAIL_INVALID, 7: _FAIL_TOO_MANY}.get(alt)
+        failure = _LANE_FAILURES.get(alt)
         return host, user, failure, failure is None, port, None, None
 
     def take(self, m, number, rows):
@@ -1200,7 +1201,6 @@ class SshdLane(Lane):
                 (env.host, env.prog, env.pid, env.msg, 1):
             return False
         # our reading of the stamp must leave no trace when it is not how the line loop reads it
-        state = ctx.syslog_state()
-        at = ctx.syslog_stamp(stamp)
-        ctx.syslog_restore(state)
+        with ctx.syslog_untouched():
+            at = ctx.syslog_stamp(stamp)
         return slow.at == at and SshdFormat.classify(slow.msg) == what

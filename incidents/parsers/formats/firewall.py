@@ -1058,6 +1058,7 @@ class NetfilterLane(_StampedLane):
               "nf_src", "nf_dst", "nf_dpt")
 
     def bind(self, index):
+        super().bind(index)
         self.groups = tuple(index[name] for name in self._NAMES)
 
     def read(self, m):
@@ -1110,7 +1111,7 @@ class AsaLane(_StampedLane):
               for n in (1, 2, 3)}
 
     def bind(self, index):
-        self.alt_of = {index[f"asa_m{alt}"]: alt for alt in (1, 2, 3)}
+        super().bind(index)
         self.groups = {alt: tuple(index[name] for name in names) for alt, names in self._NAMES.items()}
 
     def read(self, m):
