@@ -43,7 +43,7 @@ def assert_same(data: bytes, **kwargs) -> dict:
 def lane_matches(text: str) -> dict[str, int]:
     reader = registry.LineReader(list(registry._LINE_FORMATS.values()), ParseContext())
     counts: dict[str, int] = {}
-    for m in reader.lanes.pattern.finditer(text):
+    for m in filter(None, map(reader.lanes.match, text.split("\n"))):
         name = f"{reader.lanes.lane_of[m.lastindex].prefix}lane"
         counts[name] = counts.get(name, 0) + 1
     return counts

@@ -329,8 +329,9 @@ def _block_loop(stream, reader: LineReader, ctx) -> Iterator[tuple[str, list[Rec
     """The lines of a UTF-8 stream, a block at a time: the lines a lane's pattern matches are read
     by that lane, the others one by one (``LineReader.one``), all in file order. A line of
     MAX_LINE_BYTES or more hands the rest of the stream to ``bounded_lines``."""
-    finditer = reader.lanes.pattern.finditer if reader.lanes is not None else None
+    match = reader.lanes.match if reader.lanes is not None else None
     takes = reader.lanes.takes if reader.lanes is not None else None
+    one = reader.one
     done = 0  # lines read so far
     base = ctx.records  # lines of the files read before (zip members)
     carry = b""
@@ -352,36 +353,28 @@ def _block_loop(stream, reader: LineReader, ctx) -> Iterator[tuple[str, list[Rec
             carry = data
             continue
         carry = data[cut:]
-        text = data[:cut].decode("utf-8", errors="replace")
-        pos = 0
-        if finditer is not None:
-            for m in finditer(text):
-                start = m.start()
-                if start != pos:
-                    for line in _split(text, pos, start):
-                        done += 1
-                        found = reader.one(line, done)
-                        if found is not None:
-                            if rows:
-                                yield None, _Rows(rows)
-                                rows = []
-                            yield found
+        lines = data[:cut].decode("utf-8", errors="replace").split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        if match is None:
+            for line in lines:
                 done += 1
-                found = takes[m.lastindex](m, done, rows)
+                found = one(line.rstrip("\r"), done)
+                if found is not None:
+                    yield found
+        else:
+            for line in lines:
+                done += 1
+                m = match(line)
+                found = takes[m.lastindex](m, done, rows) if m is not None else one(line.rstrip("\r"), done)
                 if found is not None:
                     if rows:
                         yield None, _Rows(rows)
                         rows = []
                     yield found
-                pos = m.end()
             if rows:
                 yield None, _Rows(rows)
                 rows = []
-        for line in _split(text, pos, len(text)):
-            done += 1
-            found = reader.one(line, done)
-            if found is not None:
-                yield found
         ctx.records = base + done
         if end:
             return
@@ -399,16 +392,6 @@ class _Rows:
     def into(self, offenders, seen) -> None:
         seen.update([name for name, _row in self.rows])
         offenders.add_rows([row for _name, row in self.rows if row is not None])
-
-
-def _split(text: str, start: int, end: int) -> list[str]:
-    """The lines of ``text[start:end]`` (whole lines), their ends of line removed."""
-    if start >= end:
-        return []
-    lines = text[start:end].split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    return [line.rstrip("\r") for line in lines]
 
 
 class _Prefixed(io.RawIOBase):
