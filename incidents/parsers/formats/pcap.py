@@ -134,16 +134,16 @@ class _OwnNetworks:
         self.rules = {4: [], 6: []}
         for net in networks:
             self.rules[net.version].append((int(net.network_address), int(net.netmask)))
-        self._cache: dict[bytes, bool] = {}
+        self.cache: dict[bytes, bool] = {}
 
     def __contains__(self, packed: bytes) -> bool:
-        hit = self._cache.get(packed)
+        hit = self.cache.get(packed)
         if hit is None:
-            if len(self._cache) >= ADDRESS_CACHE:
-                self._cache.clear()
+            if len(self.cache) >= ADDRESS_CACHE:
+                self.cache.clear()  # in place: the pcap loop holds its ``get``
             value = int.from_bytes(packed, "big")
             rules = self.rules[4 if len(packed) == 4 else 6]
-            hit = self._cache[packed] = any(value & mask == net for net, mask in rules)
+            hit = self.cache[packed] = any(value & mask == net for net, mask in rules)
         return hit
 
 
@@ -572,6 +572,7 @@ def _pcap_loop(reader: ChunkReader, ctx: ParseContext, packets: _Packets, source
     eth_ipv4 = _ETH_IPV4.unpack_from if linktype == LT_ETHERNET else None
     labels, ported, signatures_tcp = PROTO_LABELS, PORTED, TCP_SIGNATURES
     own = packets.own
+    known = own.cache.get if own is not None else None  # what ``in own`` answered before
     get = sources.get
     divisor = 1000 if nanos else 1
     # locals, not globals, in the loop; an accumulator is a list: [count, first, last (integer
@@ -621,8 +622,13 @@ def _pcap_loop(reader: ChunkReader, ctx: ParseContext, packets: _Packets, source
                             signature = labels[proto]
                             if not ported[proto]:
                                 sport = dport = None
-                        if own is not None and (dst not in own or src in own):
-                            continue  # not inbound to our networks
+                        if own is not None:  # ``dst not in own or src in own``, cache first
+                            hit = known(dst)
+                            if not (hit if hit is not None else dst in own):
+                                continue  # not inbound to our networks
+                            hit = known(src)
+                            if hit if hit is not None else src in own:
+                                continue
                     else:
                         src = None
                 else:
