@@ -28,7 +28,15 @@ from contacts.models import AbuseAddress, Organisation
 from core.models import Profile
 from core.timezones import format_with_zone
 from incidents.audit import audit_record
-from reports.mail import new_message_id, reply_to_address, subject_with_reference
+from reports.mail import (
+    Outgoing,
+    SendError,
+    TransientSendError,
+    new_message_id,
+    reply_to_address,
+    subject_with_reference,
+    transmit,
+)
 from reports.models import Message, Report, ReportStatus
 
 log = logging.getLogger(__name__)
@@ -107,22 +115,33 @@ def _chased(now):
 
 
 def send_follow_ups(now) -> int:
-    """An automatic follow-up to ISPs that allow it, for overdue reports under their maximum."""
+    """An automatic follow-up to ISPs that allow it, for overdue reports under their maximum.
+    A follow-up the mail server did not take for now (4xx, no connection) is given back: the
+    report is overdue again, as it was, and the next step tries again (as a reminder is)."""
     sent = 0
     for report in _chased(now):
         if report.followups_sent >= report.organisation.max_follow_ups:
             continue
         window = timedelta(hours=report.organisation.reply_window_hours)
-        if not report.move(S.OVERDUE, S.FOLLOWED_UP, followups_sent=report.followups_sent + 1,
-                           due_at=now + window):
+        before = {"followups_sent": report.followups_sent, "due_at": report.due_at}
+        claimed = {"followups_sent": report.followups_sent + 1, "due_at": now + window}
+        if not report.move(S.OVERDUE, S.FOLLOWED_UP, **claimed):
             continue  # another step took it
-        if follow_up_send(report, now=now):
-            sent += 1
+        try:
+            if follow_up_send(report, now=now):
+                sent += 1
+        except TransientSendError:
+            # unless something moved it on meanwhile (a reply came in)
+            report.move(S.FOLLOWED_UP, S.OVERDUE, where=Q(**claimed), **before)
     return sent
 
 
 def follow_up_send(report: Report, *, now=None) -> bool:
-    """Mail the ISP again, quoting our first report and threaded on it; archived as a Message."""
+    """Mail the ISP again, quoting our first report and threaded on it; archived as a Message.
+    False when it did not go out: no address of the report is usable any more, the mail server
+    refused it for good, or the connection broke while it was on its way (it may have arrived, so
+    it is not sent again); the last two are kept in ``last_error``. TransientSendError (kept
+    there too) when nothing was accepted and trying again later is safe."""
     now = now or timezone.now()
     first = report.messages.filter(direction=Message.Direction.OUT,
                                    kind=Message.Kind.REPORT).order_by("at").first()
@@ -147,14 +166,18 @@ def follow_up_send(report: Report, *, now=None) -> bool:
         return False
     mail = EmailMessage(subject=f"Re: {subject}"[:300], body=body, to=to,
                         reply_to=[reply_to] if reply_to else None, headers=headers)
+    raw = mail.message().as_bytes()
     try:
-        raw = mail.message().as_bytes()
-        mail.send()
-    except OSError as exc:
+        transmit(Outgoing(raw=raw, envelope_from=mail.from_email, recipients=to, message_id=message_id,
+                          subject=mail.subject, shown_to=to))
+    except SendError as exc:
         Report.objects.filter(pk=report.pk).update(last_error=f"follow-up failed: {exc}"[:2000])
         log.error("follow-up for report %s failed: %s", report.pk, exc)
-        return False
+        if isinstance(exc, TransientSendError):
+            raise
+        return False  # refused for good, or perhaps delivered: never sent again
     with transaction.atomic():
+        Report.objects.filter(pk=report.pk, last_error__startswith="follow-up failed").update(last_error="")
         Message.objects.create(report=report, direction=Message.Direction.OUT,
                                kind=Message.Kind.FOLLOW_UP, message_id=message_id,
                                in_reply_to=parent or "", subject=mail.subject,

@@ -16,6 +16,7 @@ from replies.inbound import ingest
 from reports.models import Message, Report, ReportStatus
 
 from .factories import an_incident
+from .sending_support import smtp_server, use_smtp
 
 pytestmark = pytest.mark.django_db
 SENT = datetime(2026, 10, 23, 10, 0, tzinfo=UTC)  # Friday before Europe/Berlin leaves summer time
@@ -132,7 +133,7 @@ def test_an_isp_that_allows_it_gets_one_threaded_follow_up_then_an_escalation(re
     sent = follow_ups[0].message()
     assert sent["In-Reply-To"] == "<r1@abusedesk.example.org>"
     assert sent["Subject"].startswith(f"Re: [{report.incident.reference}]")
-    assert "> We saw 1200 failed SSH logins" in follow_ups[0].body
+    assert "> We saw 1200 failed SSH logins" in sent.get_body().get_content()
     assert Message.objects.filter(report=report, kind="follow_up").count() == 1
     # the new window passes too: follow-ups are used up, so the report escalates
     with time_machine.travel(SENT + timedelta(hours=49 + 48 + 1), tick=False):
@@ -144,6 +145,52 @@ def test_an_isp_that_allows_it_gets_one_threaded_follow_up_then_an_escalation(re
     assert "followed up 1 time(s)" in draft.body
     escalation = Event.objects.get(incident=report.incident, action="escalate")
     assert "National CERT" in escalation.summary and f"draft report {draft.pk}" in escalation.summary
+
+
+def test_a_follow_up_the_mail_server_refuses_is_given_back_and_sent_by_the_next_step(
+        responder, org, settings):
+    Organisation.objects.filter(pk=org.pk).update(auto_follow_up=True, max_follow_ups=1)
+    report = a_sent_report(responder, org)
+    due = report.due_at
+    with smtp_server() as (server, port):
+        use_smtp(settings, port)
+        server.rcpt_replies["abuse@slow.example"] = "451 4.3.0 Mailbox busy, try again later"
+        with time_machine.travel(SENT + timedelta(hours=49), tick=False):
+            done = followup.step()
+        report.refresh_from_db()
+        # nothing went out, nothing is counted: overdue as before, with the reason kept
+        assert done["followed_up"] == 0 and report.status == ReportStatus.OVERDUE
+        assert report.followups_sent == 0 and report.due_at == due
+        assert report.last_error.startswith("follow-up failed:") and "451" in report.last_error
+        assert not Message.objects.filter(report=report, kind="follow_up").exists()
+        assert [r.rcpt_tos for r in server.messages()] == [["rico@example.org"]]  # the reminder
+        del server.rcpt_replies["abuse@slow.example"]
+        with time_machine.travel(SENT + timedelta(hours=49, minutes=1), tick=False):
+            done = followup.step()
+    report.refresh_from_db()
+    assert done["followed_up"] == 1 and report.status == ReportStatus.FOLLOWED_UP
+    assert report.followups_sent == 1 and report.last_error == ""
+    assert report.due_at == SENT + timedelta(hours=49, minutes=1) + timedelta(hours=48)
+    follow_ups = [r for r in server.messages() if r.rcpt_tos == ["abuse@slow.example"]]
+    assert len(follow_ups) == 1 and follow_ups[0].message["In-Reply-To"] == "<r1@abusedesk.example.org>"
+    assert Message.objects.filter(report=report, kind="follow_up").count() == 1
+    # the owner was reminded once, at the first step, not again when the follow-up was given back
+    assert sum(r.rcpt_tos == ["rico@example.org"] for r in server.messages()) == 1
+
+
+def test_a_follow_up_refused_for_good_is_counted_and_not_tried_again(responder, org, settings):
+    Organisation.objects.filter(pk=org.pk).update(auto_follow_up=True, max_follow_ups=2)
+    report = a_sent_report(responder, org)
+    with smtp_server() as (server, port):
+        use_smtp(settings, port)
+        server.rcpt_replies["abuse@slow.example"] = "550 5.1.1 No such mailbox"
+        for minute in (0, 1, 2):
+            with time_machine.travel(SENT + timedelta(hours=49, minutes=minute), tick=False):
+                followup.step()
+    report.refresh_from_db()
+    assert report.status == ReportStatus.FOLLOWED_UP and report.followups_sent == 1
+    assert "550" in report.last_error
+    assert not Message.objects.filter(report=report, kind="follow_up").exists()
 
 
 def test_an_isp_without_automatic_follow_up_is_only_reminded_about(responder, org):
