@@ -1,6 +1,7 @@
-"""The classic-pcap fast path (``_pcap_into``: per-source accumulators, no Record per packet) gives
-exactly what the generic path (``_pcap_records`` then ``Offenders.add`` for each record) gives:
-offenders, counters, errors, down to the order of capped values and the packet numbers kept."""
+"""The fast paths of packet captures (``_pcap_into``, ``_pcapng_into``: per-source accumulators, no
+Record per packet) give exactly what the generic paths (``_pcap_records``, ``_pcapng_records``,
+then ``Offenders.add`` for each record) give: offenders, counters, errors, down to the order of
+capped values and the packet numbers kept."""
 
 import gzip
 import importlib
@@ -16,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from incidents.parsers import ParseContext, parse_stream, registry
-from incidents.parsers.formats.pcap import _pcap_records
+from incidents.parsers.formats.pcap import PCAPNG_SHB, _pcap_records, _pcapng_records
 from incidents.parsers.registry import _collect, _guarded
 
 from .parsing_support import sample_dir
@@ -31,8 +32,9 @@ TARGETS6 = ["2001:db8::10", "2001:db8::11", "2a00::1"]
 def generic(data: bytes, ctx: ParseContext):
     """The Record-based loop over the same bytes, as the parse loop ran it before the fast path."""
     stream = io.BufferedReader(io.BytesIO(data), buffer_size=1 << 20)
-    records = _guarded(_pcap_records(stream, ctx), ctx, "pcap")  # a generator: no ``into``
-    return _collect(iter([("pcap", iter(records))]), Counter(), None, ctx, None)
+    name, read = ("pcapng", _pcapng_records) if data[:4] == PCAPNG_SHB else ("pcap", _pcap_records)
+    records = _guarded(read(stream, ctx), ctx, name)  # a generator: no ``into``
+    return _collect(iter([(name, iter(records))]), Counter(), None, ctx, None)
 
 
 def fast(data: bytes, ctx: ParseContext):
@@ -161,6 +163,75 @@ def capture(packets: int, seed: int, *, linktype: int = 1, order: str = "<", nan
     return b"".join(out)
 
 
+def _block(kind: int, body: bytes, order: str) -> bytes:
+    body += b"\0" * (-len(body) % 4)
+    return struct.pack(order + "II", kind, 12 + len(body)) + body + struct.pack(order + "I", 12 + len(body))
+
+
+def _option(code: int, value: bytes, order: str) -> bytes:
+    return struct.pack(order + "HH", code, len(value)) + value + b"\0" * (-len(value) % 4)
+
+
+# a section's interfaces: link type, if_tsresol (None: microseconds), if_tsoffset in seconds
+INTERFACES = [(1, None, 0), (113, 9, 0), (101, 0x80 | 10, 0), (1, 3, 3600), (147, None, 0)]
+
+
+def _units(resolution) -> int:
+    if resolution is None:
+        return 1_000_000
+    return 2 ** (resolution & 0x7F) if resolution & 0x80 else 10 ** resolution
+
+
+def capture_ng(packets: int, seed: int, *, order: str = "<", sections: int = 2, truncate: float = 0.1,
+               times: str = "ascending") -> bytes:
+    """A pcapng of ``sections`` sections, the byte order changing from one to the next, each with
+    interfaces of several link types and time resolutions, then enhanced, simple and obsolete
+    packet blocks, other blocks, packets of an interface never described or claiming more than
+    their block holds."""
+    rng = random.Random(seed)
+    out = []
+    second = 1_700_000_000
+    for section in range(sections):
+        o = order if section % 2 == 0 else {"<": ">", ">": "<"}[order]
+        out.append(_block(0x0A0D0D0A, struct.pack(o + "IHHq", 0x1A2B3C4D, 1, 0, -1), o))
+        for linktype, resolution, offset in INTERFACES:
+            options = b""
+            if resolution is not None:
+                options += _option(9, bytes([resolution]), o)
+            if offset:
+                options += _option(14, struct.pack(o + "q", offset), o)
+            out.append(_block(1, struct.pack(o + "HHI", linktype, 0, 65535) + options
+                              + (_option(0, b"", o) if options else b""), o))
+        for _ in range(packets // sections):
+            iface = rng.randrange(len(INTERFACES)) if rng.random() < 0.99 else len(INTERFACES)
+            frame = _frame(rng, INTERFACES[min(iface, len(INTERFACES) - 1)][0])
+            caplen = len(frame) if rng.random() >= truncate else rng.randrange(0, len(frame) + 1)
+            units = _units(INTERFACES[min(iface, len(INTERFACES) - 1)][1])
+            if times == "ascending":
+                second += rng.choice([0, 0, 1])
+                stamp = second * units + rng.randrange(units)
+            else:
+                stamp = min(rng.choice([second * units, 0, (1 << 64) - 1, (MAX_YEAR_SECONDS + 5) * units]),
+                            (1 << 64) - 1)
+            high, low = stamp >> 32, stamp & 0xFFFFFFFF
+            roll = rng.random()
+            if roll < 0.05:  # simple packet block: the first interface's, no time
+                out.append(_block(3, struct.pack(o + "I", len(frame)) + frame[:caplen], o))
+            elif roll < 0.08:  # the obsolete packet block
+                out.append(_block(2, struct.pack(o + "HHIIII", iface, 0, high, low, caplen, len(frame))
+                                  + frame[:caplen], o))
+            elif roll < 0.10:  # name resolution, statistics, custom: read past
+                out.append(_block(rng.choice([4, 5, 0x40000BAD]), rng.randbytes(rng.randrange(0, 40)), o))
+            else:
+                claimed = caplen if rng.random() < 0.99 else caplen + 64
+                out.append(_block(6, struct.pack(o + "IIIII", iface, high, low, claimed, len(frame))
+                                  + frame[:caplen], o))
+    return b"".join(out)
+
+
+MAX_YEAR_SECONDS = 253402300799
+
+
 # --- the comparisons ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("path", sorted(sample_dir("pcap").glob("*.pcap")), ids=lambda p: p.name)
@@ -276,3 +347,72 @@ def test_a_reader_failure_keeps_what_came_before_it_as_the_generic_path_does(mon
         assert calls[0] == 1234 and ctx.ended_early
         assert outcome.errors[-1]["error"] == "pcap: reading stopped: RuntimeError: a bug"
     assert outcomes[0] == outcomes[1]
+
+
+# --- pcapng -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", sorted(sample_dir("pcap").glob("*.pcapng")), ids=lambda p: p.name)
+@pytest.mark.parametrize("own", [(), REFERENCE_OWN], ids=["no-own", "own"])
+def test_every_sample_pcapng_gives_what_the_generic_path_gives(path, own):
+    data = path.read_bytes()
+    outcome = assert_same(data, own)
+    assert outcome.records > 0 and (own or len(outcome.offenders) > 0)
+    for cut in (len(data) - 1, len(data) - 7, 30, 200):  # cut inside a block or its header
+        if cut < len(data):
+            assert_same(data[:cut], own)
+
+
+@pytest.mark.parametrize("order", ["<", ">"])
+@pytest.mark.parametrize("own", [(), REFERENCE_OWN], ids=["no-own", "own"])
+def test_generated_pcapngs_give_what_the_generic_path_gives(order, own):
+    data = capture_ng(4000, seed=3 if order == "<" else 4, order=order)
+    outcome = assert_same(data, own)
+    assert outcome.records > 3500 and outcome.errors_total > 0  # packets of no interface, too long
+    assert_same(data[:-3], own)  # the last block cut short
+    assert_same(data + b"\x01\x02\x03", own)  # a block header cut short
+    assert_same(data + _block(0x40000BAD, b"\0" * 40, order)[:30], own)  # a block of no packet cut
+
+
+def test_pcapng_times_out_of_range_or_missing_and_in_any_order():
+    for seed in range(3):
+        data = capture_ng(3000, seed=seed, times="any")
+        assert_same(data)
+        assert_same(data, REFERENCE_OWN)
+
+
+def test_a_pcapng_larger_than_the_read_chunk_and_one_with_a_corrupt_block_length():
+    data = capture_ng(60_000, seed=12, truncate=0.02)  # blocks cross the 1 MiB reads
+    assert len(data) > 3 << 20
+    outcome = assert_same(data)
+    assert len(outcome.offenders) > 0
+    assert_same(data, REFERENCE_OWN)
+    bad = data[:200_000] + struct.pack("<II", 6, 13) + data[200_000:]
+    assert_same(bad)
+
+
+def test_a_pcapng_is_read_by_the_fast_path_and_gives_what_the_same_packets_give_in_a_pcap():
+    classic = capture(3000, seed=31, truncate=0.0)
+    packets, pos = [], 24
+    while pos < len(classic):
+        seconds, micros, caplen, length = struct.unpack_from("<IIII", classic, pos)
+        stamp = seconds * 1_000_000 + micros
+        packets.append(_block(6, struct.pack("<IIIII", 0, stamp >> 32, stamp & 0xFFFFFFFF, caplen, length)
+                              + classic[pos + 16:pos + 16 + caplen], "<"))
+        pos += 16 + caplen
+    ng = (_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1), "<")
+          + _block(1, struct.pack("<HHI", 1, 0, 65535), "<") + b"".join(packets))
+    seen = []
+    original = registry._Guarded._into
+
+    def spy(self, offenders):
+        seen.append(self._name)
+        return original(self, offenders)
+
+    registry._Guarded._into = spy
+    try:
+        from_ng, from_pcap = fast(ng, ParseContext()), fast(classic, ParseContext())
+    finally:
+        registry._Guarded._into = original
+    assert seen == ["pcapng", "pcap"]
+    assert from_ng.as_json()["offenders"] == from_pcap.as_json()["offenders"]
+    assert details(from_ng) == details(from_pcap)

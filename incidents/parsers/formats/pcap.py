@@ -23,7 +23,7 @@ A classic pcap is aggregated without a Record per packet (``_pcap_into``, which 
 calls through ``Pcap.records(...).into``): per-source accumulators keyed by the packed source
 address, times kept as integer microseconds, texts and datetimes made once per source. Iterating
 ``Pcap.records`` still gives the records (``_pcap_records``); both give the same offenders
-(tests/test_parsers_pcap_fast.py). pcapng is read record by record.
+(tests/test_parsers_pcap_fast.py). pcapng likewise (``_pcapng_into``, ``_pcapng_records``).
 """
 
 import socket
@@ -702,8 +702,8 @@ def _flush(sources: dict, addresses: _Addresses, offenders: Offenders) -> None:
         summary = OffenderSummary(src)
         summary.hostile = True
         summary.count = acc[_COUNT]
-        summary.first_seen = _moment(acc[_FIRST])  # every packet of a classic pcap has a time
-        summary.last_seen = _moment(acc[_LAST])
+        if acc[_LAST] is not None:  # else the source's packets had no time (pcapng only)
+            summary.first_seen, summary.last_seen = _moment(acc[_FIRST]), _moment(acc[_LAST])
         summary.ports = acc[_PORTS]
         summary.targets = FirstSeen((text(dst), None) for dst in acc[_TARGETS])
         summary.kinds = {PACKETS}
@@ -736,6 +736,16 @@ class _PcapStream:
 
     def into(self, offenders: Offenders) -> None:
         _pcap_into(self.stream, self.ctx, offenders)
+
+
+class _PcapngStream(_PcapStream):
+    """``_PcapStream`` of a pcapng."""
+
+    def __iter__(self) -> Iterator[Record]:
+        return _pcapng_records(self.stream, self.ctx)
+
+    def into(self, offenders: Offenders) -> None:
+        _pcapng_into(self.stream, self.ctx, offenders)
 
 
 class _Interface:
@@ -844,6 +854,189 @@ def _pcapng_records(stream, ctx: ParseContext) -> Iterator[Record]:
             yield found
 
 
+def _pcapng_into(stream, ctx: ParseContext, offenders: Offenders) -> None:
+    """Every packet of a pcapng into ``offenders``: ``_pcap_into`` for pcapng, with the outcome of
+    ``_pcapng_records`` (tests/test_parsers_pcap_fast.py)."""
+    reader = ChunkReader(stream)
+    packets = _Packets(ctx)
+    sources: dict[bytes, list] = {}
+    try:
+        _pcapng_loop(reader, ctx, packets, sources)
+    finally:
+        _flush(sources, packets.addresses, offenders)
+
+
+class _Section:
+    """A pcapng section's byte order, unpackers and interfaces: (link type, time units per second,
+    offset in seconds) each."""
+
+    __slots__ = ("block", "head", "interfaces", "order", "simple", "u32")
+
+    def __init__(self, order: str):
+        self.order = order
+        self.head = struct.Struct(order + "II").unpack_from  # block type, total length
+        self.block = struct.Struct(order + "IIII").unpack_from  # interface, time high, low, caplen
+        self.simple = struct.Struct(order + "HHIII").unpack_from  # the obsolete packet block's
+        self.u32 = struct.Struct(order + "I").unpack_from
+        self.interfaces: list[tuple[int, int, int]] = []
+
+
+def _pcapng_loop(reader: ChunkReader, ctx: ParseContext, packets: _Packets, sources: dict) -> None:
+    """The blocks of a pcapng as ``_pcapng_records`` reads them, but a buffer at a time, and each
+    packet straight into its source's accumulator. The accumulator code is ``_pcap_loop``'s,
+    written out again (a function called per packet costs a quarter more time), with times that
+    may be missing (simple packet blocks have none; a time beyond year 9999 is none)."""
+    labels, ported, signatures_tcp = PROTO_LABELS, PORTED, TCP_SIGNATURES
+    eth_ipv4, eth_ipv4_size, tcp_flags_at = _ETH_IPV4.unpack_from, _ETH_IPV4_SIZE, _ETH_TCP_FLAGS
+    own = packets.own
+    known = own.cache.get if own is not None else None  # what ``in own`` answered before
+    get = sources.get
+    max_ports, max_targets, max_signatures = MAX_PORTS, MAX_TARGETS, MAX_SIGNATURES
+    max_source_ports, max_locations = MAX_SOURCE_PORTS, MAX_LOCATIONS
+    first_seen = FirstSeen
+    section = None
+    number = 0
+    base = ctx.records
+    try:
+        while True:
+            if not reader.fill(12):
+                if reader.leftover():
+                    packets.number = number
+                    packets.cut_short("a block header")
+                    number = packets.number
+                return
+            buf, pos = reader.buf, reader.pos
+            end_of_buf = len(buf)
+            while end_of_buf - pos >= 12:
+                if buf[pos:pos + 4] == PCAPNG_SHB:
+                    order = PCAPNG_BYTE_ORDER.get(buf[pos + 8:pos + 12])
+                    if order is None:
+                        ctx.error(None, "pcapng section header with an unknown byte order; reading stopped")
+                        return
+                    section = _Section(order)
+                    interfaces = section.interfaces
+                elif section is None:
+                    ctx.error(None, "not a pcapng file (no section header block)")
+                    return
+                block_type, length = section.head(buf, pos)
+                if length < 12 or length % 4 or length > MAX_BLOCK:
+                    number += 1
+                    ctx.error(number, f"pcapng block of length {length} is invalid: the file is "
+                                      "corrupt from here on; reading stopped")
+                    return
+                end = pos + length
+                if end > end_of_buf:
+                    break
+                start, pos = pos + 8, end  # the block's body; the next block
+                if block_type in (BT_EPB, BT_PB):
+                    if block_type == BT_EPB:
+                        iface, high, low, caplen = section.block(buf, start)
+                    else:
+                        iface, _drops, high, low, caplen = section.simple(buf, start)
+                    start += 20
+                    number += 1
+                    if iface >= len(interfaces) or start + caplen > end - 4:
+                        why = ("names an interface that was not described" if iface >= len(interfaces)
+                               else "claims more bytes than its block holds")
+                        ctx.error(number, f"malformed packet skipped: it {why}")
+                        continue
+                    linktype, units, offset = interfaces[iface]
+                    seconds, rest = divmod((high << 32) | low, units)
+                    seconds += offset
+                    at = seconds * 1_000_000 + rest * 1_000_000 // units if 0 <= seconds <= MAX_TIME else None
+                    stop = start + caplen
+                elif block_type == BT_SPB:
+                    number += 1
+                    if not interfaces:
+                        ctx.error(number, "malformed packet skipped: no interface was described")
+                        continue
+                    linktype, at = interfaces[0][0], None
+                    stop = min(start + 4 + section.u32(buf, start)[0], end - 4)
+                    start += 4
+                else:
+                    if block_type == BT_IDB:
+                        found = read_interface(buf[start:end - 4], section.order, ctx)
+                        interfaces.append((found.linktype, found.units, found.offset))
+                    continue  # section header, statistics, name resolution, custom blocks...
+                # the packet: as in _pcap_loop
+                if linktype == LT_ETHERNET and stop - start >= eth_ipv4_size:
+                    ethertype, first, fragment, proto, src, dst, sport, dport = eth_ipv4(buf, start)
+                    if ethertype == 0x0800 and first == 0x45 and not fragment & 0x1FFF:
+                        if proto == 6:
+                            if stop - start > tcp_flags_at:
+                                signature = signatures_tcp[buf[start + tcp_flags_at]]
+                            else:
+                                signature = "TCP"
+                        else:
+                            signature = labels[proto]
+                            if not ported[proto]:
+                                sport = dport = None
+                        if own is not None:  # ``dst not in own or src in own``, cache first
+                            hit = known(dst)
+                            if not (hit if hit is not None else dst in own):
+                                continue  # not inbound to our networks
+                            hit = known(src)
+                            if hit if hit is not None else src in own:
+                                continue
+                    else:
+                        src = None
+                else:
+                    src = None
+                if src is None:  # any other packet: the generic decoders
+                    decoded = _decode(linktype, section.order, buf, start, stop, number, ctx)
+                    if decoded is None:
+                        continue
+                    src, dst, signature, sport, dport = decoded
+                    if own is not None and (dst not in own or src in own):
+                        continue
+                    if len(src) == 16 and src[:12] == IPV4_MAPPED:
+                        src = src[12:]  # the IPv4 address's source, as normalise() makes it
+                acc = get(src)
+                if acc is None:  # a new source: its first packet fits every cap
+                    sources[src] = [
+                        1, at, at, first_seen() if dport is None else first_seen({dport: None}),
+                        first_seen({dst: None}), first_seen({signature: None}),
+                        [] if sport is None else [sport], [number]]
+                    continue
+                count = acc[0] = acc[0] + 1
+                if at is not None:
+                    if acc[2] is None:
+                        acc[1] = acc[2] = at
+                    elif at > acc[2]:
+                        acc[2] = at
+                    elif at < acc[1]:
+                        acc[1] = at
+                if count <= max_locations:  # one location per packet until the cap
+                    acc[7].append(number)
+                if dport is not None:
+                    ports = acc[3]
+                    if len(ports) < max_ports:
+                        ports[dport] = None
+                if sport is not None:
+                    source_ports = acc[6]
+                    if len(source_ports) < max_source_ports and sport not in source_ports:
+                        source_ports.append(sport)
+                targets = acc[4]
+                if len(targets) < max_targets:
+                    targets[dst] = None
+                seen = acc[5]
+                if len(seen) < max_signatures:
+                    seen[signature] = None
+            reader.pos = pos
+            ctx.records = base + number
+            if end_of_buf - pos >= 12 and not reader.fill(length):  # a block the buffer cuts
+                packets.number = number
+                if block_type in (BT_EPB, BT_SPB, BT_PB):
+                    packets.cut_short("a packet")
+                    number = packets.number
+                else:
+                    ctx.error(None, f"the file ends inside a pcapng block of type {block_type:#x}")
+                return
+    finally:
+        packets.number = number
+        ctx.records = base + number
+
+
 class Pcap(StreamFormat):
     name = "pcap"
     label = "Packet capture (pcap)"
@@ -862,8 +1055,8 @@ class Pcapng(StreamFormat):
     def sniff(self, head: bytes) -> bool:
         return head[:4] == PCAPNG_SHB and head[8:12] in PCAPNG_BYTE_ORDER
 
-    def records(self, stream, ctx: ParseContext) -> Iterator[Record]:
-        return _pcapng_records(stream, ctx)
+    def records(self, stream, ctx: ParseContext) -> "_PcapngStream":
+        return _PcapngStream(stream, ctx)
 
 
 register(Pcap())
