@@ -192,7 +192,7 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"OWN_NETWORKS holds something that is not a network: {exc}") from exc
 # A parse still marked running after this long is taken to have died with its worker.
 PARSE_STALE_AFTER_SECONDS = env.int("PARSE_STALE_AFTER_SECONDS", default=6 * 3600)
-# A plain log or classic pcap at least this large is split into parts parsed at once by up to
+# A plain log, classic pcap or pcapng at least this large is split into parts parsed at once by up to
 # PARSE_PROCESSES processes (incidents/parsers/split.py); 1 process never splits.
 PARSE_SPLIT_MIN_BYTES = env.int("PARSE_SPLIT_MIN_BYTES", default=64 * 1024 * 1024)
 PARSE_PROCESSES = env.int("PARSE_PROCESSES", default=min(os.cpu_count() or 1, 4))  # split.default_processes

@@ -309,9 +309,85 @@ def test_a_multi_line_format_met_after_the_head_makes_it_one_process_again(tmp_p
     assert_same(one, many)
 
 
-def test_pcapng_is_read_by_one_process(tmp_path):
-    path = sample_dir("pcap") / "OSPFv2_Capture_FINAL.pcapng"
-    assert split_plan(path, processes=2, min_bytes=1) is None
+def _ng_block(kind: int, body: bytes) -> bytes:
+    body += b"\0" * (-len(body) % 4)
+    return struct.pack("<II", kind, 12 + len(body)) + body + struct.pack("<I", 12 + len(body))
+
+
+NG_SECTION = _ng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))
+NG_ETHERNET = _ng_block(1, struct.pack("<HHI", 1, 0, 65535))
+NG_RAW_NS = _ng_block(1, struct.pack("<HHI", 101, 0, 65535) + struct.pack("<HHB3x", 9, 1, 9) + b"\0" * 4)
+
+
+def pcapng_bytes(pcap: bytes, *, interface_at: int | None = None) -> bytes:
+    """The packets of a classic microsecond Ethernet pcap as a pcapng's enhanced packet blocks;
+    ``interface_at``: another interface is described after that many packets."""
+    out, pos = [NG_SECTION, NG_ETHERNET], 24
+    while pos < len(pcap):
+        if interface_at is not None and len(out) - 2 == interface_at:
+            out.append(NG_RAW_NS)
+        seconds, micros, caplen, length = struct.unpack_from("<IIII", pcap, pos)
+        stamp = seconds * 1_000_000 + micros
+        out.append(_ng_block(6, struct.pack("<IIIII", 0, stamp >> 32, stamp & 0xFFFFFFFF, caplen, length)
+                             + pcap[pos + 16:pos + 16 + caplen]))
+        pos += 16 + caplen
+    return b"".join(out)
+
+
+def test_a_generated_pcapng_gives_the_same_offenders_in_two_and_three_processes(tmp_path):
+    path = tmp_path / "x.pcapng"
+    path.write_bytes(pcapng_bytes(pcap_bytes(40_000)) + b"\x06\0\0\0\x40")  # ends in a cut header
+    for processes in (2, 3):
+        one, many = both(path, processes)
+        assert many.processes == processes
+        assert_same(one, many)
+    assert many.formats_seen == {"pcapng": 1} and many.records == 40_001
+    assert many.errors == [
+        {"at": 40_001, "error": "the file ends inside a block header; that packet is skipped"}]
+
+
+def test_a_real_pcapng_with_its_packet_blocks_repeated_gives_the_same_offenders(tmp_path):
+    data = (sample_dir("pcap") / "OSPFv2_Capture_FINAL.pcapng").read_bytes()
+    plan = split_plan(sample_dir("pcap") / "OSPFv2_Capture_FINAL.pcapng", processes=2, min_bytes=1)
+    head = len(plan.header) if plan else data.index(struct.pack("<I", 6), 28)
+    path = tmp_path / "ospf.pcapng"
+    path.write_bytes(data[:head] + data[head:] * max(2, 400_000 // (len(data) - head)))
+    one, many = both(path)
+    assert many.processes == 2
+    assert_same(one, many)
+    assert one.records > 1000
+
+
+def test_an_interface_described_in_a_part_but_the_last_makes_it_one_process_again(tmp_path, caplog):
+    path = tmp_path / "late.pcapng"
+    path.write_bytes(pcapng_bytes(pcap_bytes(20_000), interface_at=3_000))
+    assert split_plan(path, processes=2, min_bytes=1).layout == 2
+    with caplog.at_level(logging.WARNING, logger="incidents.parsers.split"):
+        one, many = both(path)
+    assert "interface description" in caplog.text and many.processes == 1
+    assert_same(one, many)
+    # described in the last part, the interface is known where it is needed: two processes
+    path.write_bytes(pcapng_bytes(pcap_bytes(20_000), interface_at=19_000))
+    one, many = both(path)
+    assert many.processes == 2
+    assert_same(one, many)
+
+
+def test_a_pcapng_cut_that_is_not_a_block_boundary_is_parsed_again_in_one_process(tmp_path, caplog):
+    from incidents.parsers.split import Part, Plan
+
+    data = pcapng_bytes(pcap_bytes(5_000))
+    path = tmp_path / "x.pcapng"
+    path.write_bytes(data)
+    good = split_plan(path, processes=2, min_bytes=1)
+    head = len(good.header)
+    assert good.parts[0].start == head and data[good.parts[1].start:good.parts[1].start + 4] == b"\x06\0\0\0"
+    wrong = good.parts[1].start + 8  # inside a block
+    plan = Plan("pcapng", [Part(head, wrong), Part(wrong, len(data))], header=data[:head], layout=2)
+    with caplog.at_level(logging.WARNING, logger="incidents.parsers.split"):
+        many = parse_file(path, ctx=context(), processes=2, min_bytes=1, plan=plan)
+    assert "did not end at a record boundary" in caplog.text and many.processes == 1
+    assert_same(parse_file(path, ctx=context(), processes=1), many)
 
 
 # --- failures -------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pickle
 import sys
 
 from .base import ParseContext
+from .formats.pcap import LAYOUT_BLOCKS
 from .registry import parse_part
 
 
@@ -64,7 +65,8 @@ def run(job: dict, out=sys.stdout.buffer) -> dict:
         warm.close()
     outcome.offenders._ctx = None  # the context holds per-parse memory the parent does not need
     return {"outcome": outcome, "at_cut": marks.get("at_cut", ctx.syslog_state()),
-            "at_end": ctx.syslog_state(), "ended_early": ctx.ended_early}
+            "at_end": ctx.syslog_state(), "ended_early": ctx.ended_early,
+            "layout": ctx.state.get(LAYOUT_BLOCKS, 0)}
 
 
 def main() -> None:

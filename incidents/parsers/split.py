@@ -10,7 +10,10 @@ When (``split_plan``): the file is a local, uncompressed file of at least ``min_
 ``processes`` > 1, and it is
 - a classic pcap (any byte order, micro or nanoseconds, the 24-byte record variant): cut where
   a chain of record headers validates (as capture tools resynchronise), the file header given to
-  every part; pcapng and evtx are read by one process;
+  every part;
+- a pcapng whose section header and interface descriptions come before its first packet, within
+  the head: cut before an enhanced packet block that starts a chain of blocks whose lengths are
+  repeated at their ends, the head given to every part. evtx is read by one process;
 - UTF-8 text whose head (64 KiB, parsed as the one-process parse would) shows only single-line
   formats (``LineFormat.single_line``): cut at line starts. Snort full alerts, Windows event XML
   and CSV tables (a header line) are read by one process.
@@ -33,8 +36,10 @@ absolute (each part numbers its own lines or packets from 1; the parts before it
 
 Checks after the parts, each falling back to one process for the whole file (logged): a part
 but the last ended inside a packet (the cut was not a packet boundary) or stopped at corruption;
-a part met a multi-line format the head did not show. A part that crashes, is killed or runs
-past ``timeout`` fails the parse (``PartFailed``): the other parts are stopped and reaped.
+a part met a multi-line format the head did not show; a part but the last met a pcapng section
+header or interface description (the parts after it read their packets without it). A part
+that crashes, is killed or runs past ``timeout`` fails the parse (``PartFailed``): the other
+parts are stopped and reaped.
 """
 
 import io
@@ -95,9 +100,10 @@ class Part:
 
 @dataclass
 class Plan:
-    kind: str  # "lines" or "pcap"
+    kind: str  # "lines", "pcap" or "pcapng"
     parts: list[Part]
-    header: bytes = b""  # pcap: the file header every part starts with
+    header: bytes = b""  # pcap, pcapng: the file header (or head) every part starts with
+    layout: int = 0  # pcapng: section headers and interface descriptions in ``header``
     formats: list[str] = field(default_factory=list)  # lines: what the head showed
     path: str = ""  # set by a caller that planned before parsing
 
@@ -118,7 +124,9 @@ def split_plan(path, *, processes: int, min_bytes: int, fmt: str | None = None,
         sniffed = _STREAM_FORMATS.get(fmt) if fmt in _STREAM_FORMATS else next(
             (f for f in _STREAM_FORMATS.values() if f.sniff(head)), None)
         if sniffed is not None:
-            return _pcap_plan(handle, head, size, processes) if sniffed.name == "pcap" else None
+            if sniffed.name == "pcap":
+                return _pcap_plan(handle, head, size, processes)
+            return _pcapng_plan(handle, head, size, processes) if sniffed.name == "pcapng" else None
         if looks_binary(head) or head[:2] in (b"\xff\xfe", b"\xfe\xff"):
             return None
         formats = _head_formats(head, fmt, ctx)
@@ -218,6 +226,70 @@ def _pcap_boundary(handle, near: int, size: int, spec) -> int | None:
     return None
 
 
+def _pcapng_plan(handle, head: bytes, size: int, processes: int) -> Plan | None:
+    """A pcapng whose head (its section header and interface descriptions, up to the first packet
+    block) is within ``head``: cut before enhanced packet blocks (``_pcapng_boundary``), the head
+    given to every part. Whether a part but the last met another section or interface (which the
+    parts after it would not know) is checked after the parse."""
+    from .formats.pcap import BT_EPB, BT_IDB, BT_PB, BT_SHB, BT_SPB, MAX_BLOCK, PCAPNG_BYTE_ORDER, PCAPNG_SHB
+
+    order = PCAPNG_BYTE_ORDER.get(head[8:12]) if head[:4] == PCAPNG_SHB else None
+    if order is None:
+        return None
+    pos = layout = 0
+    while pos + 12 <= len(head):
+        block_type, length = struct.unpack_from(order + "II", head, pos)
+        if block_type in (BT_EPB, BT_SPB, BT_PB):
+            break
+        if length < 12 or length % 4 or length > MAX_BLOCK or (pos and block_type == BT_SHB):
+            return None
+        layout += block_type in (BT_SHB, BT_IDB)
+        pos += length
+    else:
+        return None  # no packet within the head
+    cuts = [pos]
+    for j in range(1, processes):
+        cut = _pcapng_boundary(handle, max(size * j // processes, pos), size, order)
+        if cut is not None and cuts[-1] < cut < size:
+            cuts.append(cut)
+    cuts.append(size)
+    if len(cuts) < 3:
+        return None
+    return Plan("pcapng", [Part(a, b) for a, b in itertools.pairwise(cuts)], header=head[:pos],
+                layout=layout)
+
+
+def _pcapng_boundary(handle, near: int, size: int, order: str) -> int | None:
+    """The first offset at or after ``near``, on the 4-byte grid of blocks, where an enhanced packet
+    block starts a chain of ``PCAP_CHAIN`` blocks (or one running exactly to the end of the file)
+    whose lengths are valid and repeated at their ends, as every pcapng block's is."""
+    from .formats.pcap import BT_EPB, MAX_BLOCK
+
+    header = struct.Struct(order + "II")
+    trailer = struct.Struct(order + "I")
+    near += -near % 4
+    handle.seek(near)
+    window = handle.read(PCAP_WINDOW)
+    for offset in range(0, min(len(window), 1 << 18), 4):
+        if offset + 8 > len(window) or header.unpack_from(window, offset)[0] != BT_EPB:
+            continue
+        pos, chained = offset, 0
+        while chained < PCAP_CHAIN:
+            if near + pos == size and chained:
+                return near + offset
+            if pos + 8 > len(window):
+                break
+            length = header.unpack_from(window, pos)[1]
+            if length < 12 or length % 4 or length > MAX_BLOCK or pos + length > len(window) \
+                    or trailer.unpack_from(window, pos + length - 4)[0] != length:
+                break
+            chained += 1
+            pos += length
+        if chained >= PCAP_CHAIN or (chained and near + pos == size):
+            return near + offset
+    return None
+
+
 # --- running the parts ---------------------------------------------------------------------------
 
 def parse_file(path, *, fmt: str | None = None, ctx: ParseContext | None = None,
@@ -262,6 +334,9 @@ def _parse_split(path, plan: Plan, *, fmt, ctx, progress, timeout) -> tuple[Pars
                 result = _load_result(job["result"])
             if result["ended_early"] and i < len(jobs) - 1:
                 return None, f"part {i + 1} did not end at a record boundary"
+            if result["layout"] > plan.layout and i < len(jobs) - 1:
+                return None, (f"part {i + 1} holds a section header or an interface description "
+                              "that the parts after it do not know")
             unsafe = [name for name in result["outcome"].formats_seen
                       if plan.kind == "lines" and not line_format(name).single_line]
             if unsafe:

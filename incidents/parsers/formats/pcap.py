@@ -64,7 +64,10 @@ PCAP_MAGICS = {
 }
 PCAPNG_SHB = b"\x0a\x0d\x0d\x0a"
 PCAPNG_BYTE_ORDER = {b"\x4d\x3c\x2b\x1a": "<", b"\x1a\x2b\x3c\x4d": ">"}
-BT_IDB, BT_PB, BT_SPB, BT_EPB = 1, 2, 3, 6
+BT_IDB, BT_PB, BT_SPB, BT_EPB, BT_SHB = 1, 2, 3, 6, 0x0A0D0D0A
+# ctx.state key: how many section headers and interface descriptions a pcapng had (a split parse
+# checks that no part but the last met one its later parts do not know)
+LAYOUT_BLOCKS = "pcapng.layout_blocks"
 OPT_IF_TSRESOL, OPT_IF_TSOFFSET = 9, 14
 
 # Link-layer header types (https://www.tcpdump.org/linktypes.html)
@@ -793,6 +796,7 @@ def _pcapng_records(stream, ctx: ParseContext) -> Iterator[Record]:
         if raw_type == PCAPNG_SHB:
             bom = buf[pos + 8:pos + 12]
             if bom not in PCAPNG_BYTE_ORDER:
+                ctx.ended_early = True
                 ctx.error(None, "pcapng section header with an unknown byte order; reading stopped")
                 return
             order = PCAPNG_BYTE_ORDER[bom]
@@ -805,6 +809,7 @@ def _pcapng_records(stream, ctx: ParseContext) -> Iterator[Record]:
         if length < 12 or length % 4 or length > MAX_BLOCK:
             packets.number += 1
             ctx.records += 1
+            ctx.ended_early = True
             ctx.error(packets.number, f"pcapng block of length {length} is invalid: the file is "
                                       "corrupt from here on; reading stopped")
             return
@@ -812,6 +817,7 @@ def _pcapng_records(stream, ctx: ParseContext) -> Iterator[Record]:
             if block_type in (BT_EPB, BT_SPB, BT_PB):
                 packets.cut_short("a packet")
             else:
+                ctx.ended_early = True
                 ctx.error(None, f"the file ends inside a pcapng block of type {block_type:#x}")
             return
         buf, pos = reader.buf, reader.pos
@@ -895,7 +901,7 @@ def _pcapng_loop(reader: ChunkReader, ctx: ParseContext, packets: _Packets, sour
     max_source_ports, max_locations = MAX_SOURCE_PORTS, MAX_LOCATIONS
     first_seen = FirstSeen
     section = None
-    number = 0
+    number = layout = 0
     base = ctx.records
     try:
         while True:
@@ -911,6 +917,7 @@ def _pcapng_loop(reader: ChunkReader, ctx: ParseContext, packets: _Packets, sour
                 if buf[pos:pos + 4] == PCAPNG_SHB:
                     order = PCAPNG_BYTE_ORDER.get(buf[pos + 8:pos + 12])
                     if order is None:
+                        ctx.ended_early = True
                         ctx.error(None, "pcapng section header with an unknown byte order; reading stopped")
                         return
                     section = _Section(order)
@@ -921,6 +928,7 @@ def _pcapng_loop(reader: ChunkReader, ctx: ParseContext, packets: _Packets, sour
                 block_type, length = section.head(buf, pos)
                 if length < 12 or length % 4 or length > MAX_BLOCK:
                     number += 1
+                    ctx.ended_early = True
                     ctx.error(number, f"pcapng block of length {length} is invalid: the file is "
                                       "corrupt from here on; reading stopped")
                     return
@@ -957,7 +965,10 @@ def _pcapng_loop(reader: ChunkReader, ctx: ParseContext, packets: _Packets, sour
                     if block_type == BT_IDB:
                         found = read_interface(buf[start:end - 4], section.order, ctx)
                         interfaces.append((found.linktype, found.units, found.offset))
-                    continue  # section header, statistics, name resolution, custom blocks...
+                        layout += 1
+                    elif block_type == BT_SHB:
+                        layout += 1
+                    continue  # statistics, name resolution, custom blocks...
                 # the packet: as in _pcap_loop
                 if linktype == LT_ETHERNET and stop - start >= eth_ipv4_size:
                     ethertype, first, fragment, proto, src, dst, sport, dport = eth_ipv4(buf, start)
@@ -1030,11 +1041,13 @@ def _pcapng_loop(reader: ChunkReader, ctx: ParseContext, packets: _Packets, sour
                     packets.cut_short("a packet")
                     number = packets.number
                 else:
+                    ctx.ended_early = True
                     ctx.error(None, f"the file ends inside a pcapng block of type {block_type:#x}")
                 return
     finally:
         packets.number = number
         ctx.records = base + number
+        ctx.state[LAYOUT_BLOCKS] = layout
 
 
 class Pcap(StreamFormat):
