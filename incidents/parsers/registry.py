@@ -225,20 +225,21 @@ class _Guarded:
 class _Candidates:
     """Which line formats may want a line, found with one regex pass instead of asking each.
 
-    Formats that only use keywords are indexed by them; a keyword found in the line selects
-    every format owning it or one of its substrings. Formats with their own ``wants`` are
-    always asked. Candidates come back in registration order.
+    Formats with keywords are indexed by them; a keyword found in the line selects every format
+    owning it or one of its substrings (a line containing none of a format's keywords is not
+    tried: ``LineFormat.keywords``), and those with their own ``wants`` are then asked. Formats
+    without keywords are always asked. Candidates come back in registration order.
     """
 
     def __init__(self, formats: list[LineFormat]):
         self.formats = formats
-        self.always = [i for i, f in enumerate(formats)
-                       if type(f).wants is not LineFormat.wants or not f.keywords]
+        self.always = [i for i, f in enumerate(formats) if not f.keywords]
+        self.asked = frozenset(i for i, f in enumerate(formats)
+                               if f.keywords and type(f).wants is not LineFormat.wants)
         owners: dict[str, set[int]] = {}
         for i, f in enumerate(formats):
-            if i not in self.always:
-                for keyword in f.keywords:
-                    owners.setdefault(keyword, set()).add(i)
+            for keyword in f.keywords:
+                owners.setdefault(keyword, set()).add(i)
         # Aho-Corasick: every keyword occurrence, overlapping ones included, in one pass in C
         self.automaton = ahocorasick.Automaton() if owners else None
         for keyword, idx in owners.items():
@@ -252,6 +253,8 @@ class _Candidates:
         if self.automaton is not None:
             for _end, idx in self.automaton.iter(line):
                 chosen |= idx
+        if chosen & self.asked:
+            chosen.difference_update([i for i in chosen & self.asked if not self.formats[i].wants(line)])
         chosen.update(i for i in self.always if self.formats[i].wants(line))
         key = frozenset(chosen)
         ordered = self._cache.get(key)
