@@ -131,11 +131,14 @@ class ParseContext:
         return utc
 
     def _syslog_time(self, month: str, day: int, hms: str) -> datetime | None:
-        mon = _MONTHS_AS_WRITTEN.get(month) or MONTHS.get(month[:3].lower())
-        clock = _CLOCKS.get(hms)
-        if mon is None or (clock is None and (clock := _clock(hms)) is None):
+        try:
+            mon = MONTHS[month[:3].lower()]
+            if len(hms) == 8 and hms[2] == ":" == hms[5] and hms.isascii():  # HH:MM:SS, the usual
+                hour, minute, second = int(hms[:2]), int(hms[3:5]), int(hms[6:])
+            else:
+                hour, minute, second = (int(float(x)) for x in hms.split(":"))
+        except (KeyError, ValueError):
             return None
-        hour, minute, second = clock
         zone = self._zone
         if zone is None:  # a zone that is UTC under another name is UTC itself: no conversion
             zone = self._zone = UTC if _is_utc(self.tz) else self.tz
@@ -160,23 +163,6 @@ class ParseContext:
 
 
 _HALF_YEAR = timedelta(days=180)
-_MONTHS_AS_WRITTEN = {written: number for name, number in MONTHS.items()
-                      for written in (name, name.title(), name.upper())}
-_CLOCKS: dict[str, tuple[int, int, int]] = {}  # "HH:MM:SS" -> (hour, minute, second): one per second of a day
-
-
-def _clock(hms: str) -> tuple[int, int, int] | None:
-    """``HH:MM:SS`` (or with fractions, ``H:M:S.f``) as three integers, or None."""
-    try:
-        if len(hms) == 8 and hms[2] == ":" == hms[5] and hms.isascii():  # the usual
-            clock = int(hms[:2]), int(hms[3:5]), int(hms[6:])
-            if len(_CLOCKS) < 100_000:
-                _CLOCKS[hms] = clock
-            return clock
-        hour, minute, second = (int(float(x)) for x in hms.split(":"))
-    except ValueError:
-        return None
-    return hour, minute, second
 _UTC_NAMES = frozenset(("UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"))
 
 
