@@ -126,7 +126,14 @@ ATTACKERS = ["203.0.113.7", "45.33.32.156", "185.220.101.4", "1.2.3.4", "001.002
              "10.0.0.9", "8.8.8.8"]
 
 
-def busy_log(lines: int, seed: int = 7) -> bytes:
+def _rfc3339(moment: datetime, rng: random.Random) -> str:
+    """The stamp as rsyslog's RFC 3339 template writes it, and the variants other senders write."""
+    fraction = rng.choice(("", ".123", f".{rng.randrange(10**6):06d}", ".123456789"))
+    return f"{moment:%Y-%m-%dT%H:%M:%S}{fraction}" + rng.choice(("+01:00", "-05:00", "Z", "", "+00:00"))
+
+
+def busy_log(lines: int, seed: int = 7, rfc3339: float = 0.0) -> bytes:
+    """``rfc3339``: the share of lines stamped as RFC 3339 rather than BSD syslog."""
     rng = random.Random(seed)
     out = []
     moment = datetime(2024, 12, 30, 23, 58, 40)
@@ -139,6 +146,8 @@ def busy_log(lines: int, seed: int = 7) -> bytes:
                   "port": rng.randrange(1, 70000), "user": rng.choice(("root", "admin", "oracle", "x-y")),
                   "up": f"{812345 + n / 10:.6f}", "pid": 20000 + n // 6}
         stamp = f"{moment:%b} {moment.day:2d} {moment:%H:%M:%S}"
+        if rng.random() < rfc3339:
+            stamp = _rfc3339(moment, rng)
         host = rng.choice(("bastion", "fw1", "web1", "UTC", "2024"))
         if kind == "ssh":
             line = f"{stamp} {host} sshd[{20000 + n // 6}]: " + rng.choice(SSH).format(**values)
@@ -161,6 +170,29 @@ def test_a_busy_log_of_every_layout_and_its_near_misses_reads_the_same_with_and_
     assert counts["ssh_lane"] > 1000 and counts["nf_lane"] > 500 and counts["asa_lane"] > 500
     assert fast["records"] == 6000 and len(fast["offenders"]) >= 6
     assert set(fast["formats_seen"]) >= {"sshd", "iptables", "ufw", "cisco-asa", "pam"}
+
+
+@pytest.mark.parametrize("share", [1.0, 0.5])
+def test_a_busy_log_with_rfc3339_stamps_reads_the_same_with_and_without_lanes(share, monkeypatch):
+    made = []
+    original = lanes_module.Lanes.__init__
+
+    def spy(self, lanes):
+        made.append(lanes)
+        original(self, lanes)
+
+    monkeypatch.setattr(lanes_module.Lanes, "__init__", spy)
+    data = busy_log(6000, seed=11, rfc3339=share)
+    fast = assert_same(data, tz="Europe/Berlin")
+    counts = lane_matches(data.decode())
+    assert counts["ssh_lane"] > 1000 and counts["nf_lane"] > 500
+    assert fast["records"] == 6000 and len(fast["offenders"]) >= 6
+    # the lanes read those lines themselves: their RFC 3339 shapes agreed with the line loop
+    by_prefix = {lane.prefix: lane for lane in made[-2]}  # the parse with lanes (the last is lane_matches')
+    for prefix in ("ssh_", "nf_"):
+        shapes = [entry for key, entry in by_prefix[prefix].shapes.items() if key[-1] > 15]
+        read = sum(entry[0] is not lanes_module.SLOW for entry in shapes)
+        assert len(shapes) > 5 and read > len(shapes) / 2
 
 
 def test_lines_across_block_ends_and_a_line_too_long_read_the_same_with_and_without_lanes(monkeypatch):

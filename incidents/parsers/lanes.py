@@ -24,6 +24,12 @@ from .base import LineFormat, Record
 RECHECK = 4096  # a known shape is read by the line loop again every this many lines
 MAX_SHAPES = 4096  # shapes remembered per lane; lines of further new shapes take the line loop
 SLOW = object()  # a shape the lane leaves to the line loop
+# A syslog stamp as lanes read it: BSD (always 15 characters, the year inferred) or RFC 3339, as
+# rsyslog writes it by default since Debian 12 (19 characters or more). A lane keys its shapes by
+# the stamp's length too, so that each form is checked against the line loop.
+LANE_STAMP = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d\d:\d\d:\d\d"
+              r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)?")
+BSD_STAMP_LENGTH = 15
 
 _LANES: list[Callable] = []
 

@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from ..addresses import host_or_address, normalise
 from ..base import MONTHS, Kind, LineFormat, ParseContext, Record
-from ..lanes import MAX_SHAPES, RECHECK, SLOW, Lane, register_lane
+from ..lanes import BSD_STAMP_LENGTH, LANE_STAMP, MAX_SHAPES, RECHECK, SLOW, Lane, register_lane
 from ..registry import register
 
 MAX_CONNECTIONS = 20_000  # sshd connections remembered per parse (oldest forgotten first)
@@ -1078,7 +1078,7 @@ class SshdLane(Lane):
     formats = ("sshd",)
     prefix = "ssh_"
     pattern = (
-        r"(?P<ssh_stamp>(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d\d:\d\d:\d\d) "
+        rf"(?P<ssh_stamp>{LANE_STAMP}) "
         r"(?P<ssh_host>[A-Za-z0-9][\w.-]*) "
         r"(?P<ssh_prog>sshd|sshd-session|sshd-auth)\[(?P<ssh_pid>\d+)\]: (?:"
         rf"Failed (?P<ssh_method>password|none|keyboard-interactive/pam) for (?P<ssh_inv>invalid user )?"
@@ -1121,6 +1121,7 @@ class SshdLane(Lane):
         self.before = reader.formats[: reader.formats.index(self.fmt)]
         self.conns = _connections(self.ctx)
         self.ours: dict[str, str | None] = {}  # host names as logged -> ``_dst`` of them
+        self._stamp = self._at = None  # the last RFC 3339 stamp read, and its time
 
     def bind(self, index):
         super().bind(index)
@@ -1154,7 +1155,7 @@ class SshdLane(Lane):
         values = m.group(*self.groups[alt])
         stamp, host, prog, pid, method, inv = values[:6]
         what = self._what(alt, values[6:])
-        key = (host, prog, alt, method, inv)
+        key = (host, prog, alt, method, inv, len(stamp))
         entry = self.shapes.get(key)
         if entry is None or entry[0] is SLOW or entry[1] >= RECHECK:
             if (entry is not None and entry[0] is SLOW) or (entry is None and len(self.shapes) >= MAX_SHAPES):
@@ -1179,7 +1180,8 @@ class SshdLane(Lane):
                 self.ours.clear()
             ours = self.ours[host] = _dst(host)
         key = (ours, pid)
-        found = self.fmt.rows(self.ctx, self.ctx.syslog_stamp(stamp), ours, key, self.conns.get(key), src,
+        at = self.ctx.syslog_stamp(stamp) if len(stamp) == BSD_STAMP_LENGTH else self._dated(stamp, m)
+        found = self.fmt.rows(self.ctx, at, ours, key, self.conns.get(key), src,
                               what[1], what[2], what[3], what[4], number)
         if not found:
             rows.append(("sshd", None))
@@ -1202,5 +1204,11 @@ class SshdLane(Lane):
             return False
         # our reading of the stamp must leave no trace when it is not how the line loop reads it
         with ctx.syslog_untouched():
-            at = ctx.syslog_stamp(stamp)
+            at = ctx.syslog_stamp(stamp) if len(stamp) == BSD_STAMP_LENGTH else self._dated(stamp, m)
         return slow.at == at and SshdFormat.classify(slow.msg) == what
+
+    def _dated(self, stamp: str, m) -> datetime | None:
+        """The time of a line whose stamp is RFC 3339, as ``envelope`` reads it."""
+        if stamp != self._stamp:
+            self._stamp, self._at = stamp, leading_time(m.string, self.ctx)[0]
+        return self._at

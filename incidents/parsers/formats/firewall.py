@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from ..addresses import host_or_address, normalise
 from ..base import MONTHS, Kind, LineFormat, ParseContext, Record
-from ..lanes import ShapeLane, register_lane
+from ..lanes import BSD_STAMP_LENGTH, LANE_STAMP, ShapeLane, register_lane
 from ..registry import register
 
 # ---------------------------------------------------------------------------------------------
@@ -1025,6 +1025,12 @@ class _StampedLane(ShapeLane):
         super().__init__(reader)
         self._stamp = self._at = None
 
+    def dated(self, stamp: str, line: str):
+        """The time of a line whose stamp is RFC 3339, as the kernel-firewall formats read it."""
+        if stamp != self._stamp:
+            self._stamp, self._at = stamp, _nf_time(line, self.ctx)
+        return self._at
+
     def at(self, mon: str, day: str, hms: str, year: str | None):
         if year is None:
             return self.ctx.syslog_time(mon, int(day), hms)
@@ -1043,7 +1049,7 @@ class NetfilterLane(_StampedLane):
     formats = ("ufw", "unifi", "nftables", "iptables")
     prefix = "nf_"
     pattern = (
-        rf"(?P<nf_stamp>{LANE_MONTH} {{1,2}}\d{{1,2}} \d\d:\d\d:\d\d) "
+        rf"(?P<nf_stamp>{LANE_STAMP}) "
         rf"(?P<nf_host>{LANE_HOST}) kernel: (?:\[ *\d+\.\d+\] )?"
         r"(?P<nf_prefix>(?:\[UFW [A-Z]+\] |[^\n\[\]=]* )?)"
         r"IN=(?P<nf_in>[\w.@-]*) OUT=(?P<nf_out>[\w.@-]*) (?:MAC=[0-9A-Fa-f:]* )?"
@@ -1059,18 +1065,20 @@ class NetfilterLane(_StampedLane):
 
     def bind(self, index):
         super().bind(index)
-        self.groups = tuple(index[name] for name in self._NAMES)
+        self.groups = (*(index[name] for name in self._NAMES), 0)  # and the whole line
 
     def read(self, m):
         values = m.group(*self.groups)
-        host, prefix, iface_in, iface_out, proto, spt, rest = values[:7]
-        # a port or DESCR= further on would be read by the format: such lines are their own shapes
+        host, prefix, iface_in, iface_out, proto, spt, rest, stamp = values[:8]
+        # a port or DESCR= further on would be read by the format: such lines are their own shapes,
+        # and so are the stamps of each length
         return (host, prefix, iface_in, iface_out, proto, spt is None and "PT=" in rest,
-                "DESCR=" in rest), values
+                "DESCR=" in rest, len(stamp)), values
 
     def build(self, values, number, shape):
-        spt, stamp, src, dst, dpt = values[5], *values[7:]
-        return _row(src, self.ctx.syslog_stamp(stamp), shape, dst, dpt, number, spt)
+        spt, stamp, src, dst, dpt, line = values[5], *values[7:]
+        at = self.ctx.syslog_stamp(stamp) if len(stamp) == BSD_STAMP_LENGTH else self.dated(stamp, line)
+        return _row(src, at, shape, dst, dpt, number, spt)
 
 
 _ASA_IF = r"[\w.-]+"
