@@ -185,12 +185,14 @@ def test_a_busy_log_with_rfc3339_stamps_reads_the_same_with_and_without_lanes(sh
     data = busy_log(6000, seed=11, rfc3339=share)
     fast = assert_same(data, tz="Europe/Berlin")
     counts = lane_matches(data.decode())
-    assert counts["ssh_lane"] > 1000 and counts["nf_lane"] > 500
+    assert counts["ssh_lane"] > 1000 and counts["nf_lane"] > 500 and counts["asa_lane"] > 500
     assert fast["records"] == 6000 and len(fast["offenders"]) >= 6
     # the lanes read those lines themselves: their RFC 3339 shapes agreed with the line loop
     by_prefix = {lane.prefix: lane for lane in made[-2]}  # the parse with lanes (the last is lane_matches')
-    for prefix in ("ssh_", "nf_"):
-        shapes = [entry for key, entry in by_prefix[prefix].shapes.items() if key[-1] > 15]
+    rfc3339 = {"ssh_": lambda key: key[-1] > 15, "nf_": lambda key: key[-1] > 15,
+               "asa_": lambda key: key[4] > 0}  # the stamp's length in each lane's shape key
+    for prefix, stamped in rfc3339.items():
+        shapes = [entry for key, entry in by_prefix[prefix].shapes.items() if stamped(key)]
         read = sum(entry[0] is not lanes_module.SLOW for entry in shapes)
         assert len(shapes) > 5 and read > len(shapes) / 2
 

@@ -3,8 +3,8 @@
 The line loop asks each candidate format in turn to parse a line (``registry.LineReader``): exact,
 and about as slow as pure Python gets. A lane names one layout with a single regular expression
 (a kernel firewall line as syslog writes it, an sshd message with its syslog header...); the
-block loop runs all lanes' expressions over a whole block of lines at once, and the lines they
-match are read from the match's groups, without asking every format.
+block loop matches all lanes' expressions, as one, on each line, and the lines they match are
+read from the match's groups, without asking every format.
 
 A lane must give what the line loop gives, record for record. Each lane keys its lines by
 *shape* (what decides the outcome besides the addresses, ports and times: the logging host, the
@@ -27,8 +27,9 @@ SLOW = object()  # a shape the lane leaves to the line loop
 # A syslog stamp as lanes read it: BSD (always 15 characters, the year inferred) or RFC 3339, as
 # rsyslog writes it by default since Debian 12 (19 characters or more). A lane keys its shapes by
 # the stamp's length too, so that each form is checked against the line loop.
-LANE_STAMP = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d\d:\d\d:\d\d"
-              r"|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)?")
+LANE_RFC3339 = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d)?"
+LANE_STAMP = (r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) {1,2}\d{1,2} \d\d:\d\d:\d\d|"
+              + LANE_RFC3339)
 BSD_STAMP_LENGTH = 15
 
 _LANES: list[Callable] = []

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from ..addresses import host_or_address, normalise
 from ..base import MONTHS, Kind, LineFormat, ParseContext, Record
-from ..lanes import BSD_STAMP_LENGTH, LANE_STAMP, ShapeLane, register_lane
+from ..lanes import BSD_STAMP_LENGTH, LANE_RFC3339, LANE_STAMP, ShapeLane, register_lane
 from ..registry import register
 
 # ---------------------------------------------------------------------------------------------
@@ -1019,16 +1019,19 @@ def _row(src: str, at, shape: tuple, dst: str | None, dport: str | None, number:
 
 
 class _StampedLane(ShapeLane):
-    """A lane whose lines start with a BSD syslog stamp (the year optional) and a host."""
+    """A lane whose lines start with a BSD syslog stamp (the year optional) or an RFC 3339 one,
+    and a host. ``read_time``: how the lane's formats read the time of a line."""
+
+    read_time = staticmethod(leading_time)
 
     def __init__(self, reader):
         super().__init__(reader)
         self._stamp = self._at = None
 
     def dated(self, stamp: str, line: str):
-        """The time of a line whose stamp is RFC 3339, as the kernel-firewall formats read it."""
+        """The time of a line whose stamp is RFC 3339, as the format reads it."""
         if stamp != self._stamp:
-            self._stamp, self._at = stamp, _nf_time(line, self.ctx)
+            self._stamp, self._at = stamp, self.read_time(line, self.ctx)
         return self._at
 
     def at(self, mon: str, day: str, hms: str, year: str | None):
@@ -1047,6 +1050,7 @@ class NetfilterLane(_StampedLane):
     interfaces and protocol."""
 
     formats = ("ufw", "unifi", "nftables", "iptables")
+    read_time = staticmethod(_nf_time)
     prefix = "nf_"
     pattern = (
         rf"(?P<nf_stamp>{LANE_STAMP}) "
@@ -1093,8 +1097,8 @@ class AsaLane(_StampedLane):
     formats = ("cisco-asa",)
     prefix = "asa_"
     pattern = (
-        rf"(?P<asa_mon>{LANE_MONTH}) {{1,2}}(?P<asa_day>\d{{1,2}}) (?:(?P<asa_year>\d{{4}}) )?"
-        rf"(?P<asa_hms>\d\d:\d\d:\d\d) (?P<asa_host>{LANE_HOST}) (?:: )?"
+        rf"(?:(?P<asa_mon>{LANE_MONTH}) {{1,2}}(?P<asa_day>\d{{1,2}}) (?:(?P<asa_year>\d{{4}}) )?"
+        rf"(?P<asa_hms>\d\d:\d\d:\d\d)|(?P<asa_iso>{LANE_RFC3339})) (?P<asa_host>{LANE_HOST}) (?:: )?"
         r"%(?P<asa_tag>(?:ASA|PIX|FTD|FWSM)-\d-(?P<asa_id>\d{6})): (?:"
         rf"Deny (?P<asa_p1>tcp|udp|icmp) src (?P<asa_sif1>{_ASA_IF}):(?P<asa_src1>{_V4})"
         r"(?:/(?P<asa_sp1>\d+))? "
@@ -1112,7 +1116,7 @@ class AsaLane(_StampedLane):
         r")"
     )
     markers = ("asa_m1", "asa_m2", "asa_m3")
-    _NAMES = {n: ("asa_host", "asa_tag", "asa_year", "asa_mon", "asa_day", "asa_hms",
+    _NAMES = {n: ("asa_host", "asa_tag", "asa_year", "asa_mon", "asa_day", "asa_hms", "asa_iso",
                   *(f"asa_{g}{n}" for g in ("src", "dst", "sp", "dp")),
                   *(f"asa_{g}{n}" for g in {1: ("p", "sif", "dif", "acl"), 2: ("p", "sif", "dif", "acl", "v"),
                                             3: ("p", "sif", "dif", "what")}[n]))
@@ -1120,16 +1124,19 @@ class AsaLane(_StampedLane):
 
     def bind(self, index):
         super().bind(index)
-        self.groups = {alt: tuple(index[name] for name in names) for alt, names in self._NAMES.items()}
+        # each alternative's groups, and the whole line
+        self.groups = {alt: (*(index[name] for name in names), 0) for alt, names in self._NAMES.items()}
 
     def read(self, m):
         alt = self.alt_of[m.lastindex]
         values = m.group(*self.groups[alt])
-        shape = (values[0], values[1], values[2] is None, alt, *values[10:])
+        iso = values[6]
+        shape = (values[0], values[1], values[2] is None, alt, len(iso) if iso else 0, *values[11:-1])
         if alt == 1:
-            shape += (values[8] is None, values[9] is None)
+            shape += (values[9] is None, values[10] is None)
         return shape, values
 
     def build(self, values, number, shape):
-        _host, _tag, year, mon, day, hms, src, dst, sport, dport = values[:10]
-        return _row(src, self.at(mon, day, hms, year), shape, dst, dport, number, sport)
+        _host, _tag, year, mon, day, hms, iso, src, dst, sport, dport = values[:11]
+        at = self.dated(iso, values[-1]) if iso else self.at(mon, day, hms, year)
+        return _row(src, at, shape, dst, dport, number, sport)
