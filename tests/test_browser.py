@@ -14,7 +14,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from selenium import webdriver
-from selenium.common.exceptions import WebDriverException
+from selenium.common.exceptions import (
+    NoSuchElementException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -168,6 +172,13 @@ def evidence_on_failure(driver, tmp_path):
         raise
 
 
+def waiting(driver) -> WebDriverWait:
+    """A wait that tries again when the page it reads was replaced meanwhile (a form posted, a
+    page that reloads itself): an element found a moment before may be gone when it is read."""
+    return WebDriverWait(driver, WAIT, ignored_exceptions=(NoSuchElementException,
+                                                           StaleElementReferenceException))
+
+
 def click(driver, element):
     """Click like a user, the element scrolled to the middle of the window first (at once:
     Bootstrap makes scrolling smooth, and a click during the scroll lands elsewhere)."""
@@ -186,7 +197,7 @@ def console_errors(driver):
 
 def test_responder_creates_an_incident_and_drops_evidence_on_it(browser, live_server, tmp_path):
     driver = browser
-    wait = WebDriverWait(driver, WAIT)
+    wait = waiting(driver)
     make_user("rico", Role.RESPONDER)
     expected_sha = hashlib.sha256(EVIDENCE_BYTES).hexdigest()
     with evidence_on_failure(driver, tmp_path):
@@ -267,7 +278,7 @@ def test_responder_prepares_reports_previews_one_with_its_redactions_and_sends_i
     monkeypatch.setattr(composing, "_enqueue", composing.reports_compose)  # the worker, in-line
     monkeypatch.setattr(sending, "_enqueue", lambda pk, countdown=None: None)  # no broker here
     driver = browser
-    wait = WebDriverWait(driver, WAIT)
+    wait = waiting(driver)
     owner = make_user("rico", Role.RESPONDER)
     world = a_world(owner, beta_fields={"do_not_contact": True, "do_not_contact_reason": "reseller"})
     with evidence_on_failure(driver, tmp_path):
