@@ -53,11 +53,23 @@ class Lane:
     prefix: str = ""
     pattern: str = ""
     markers: tuple[str, ...] = ()
+    # how the lane's formats read the time of a line stamped RFC 3339: (line, context) -> UTC or None
+    read_time: Callable = staticmethod(lambda line, ctx: None)
 
     def __init__(self, reader):
         self.reader, self.ctx = reader, reader.ctx
         self.by_name: dict[str, LineFormat] = {f.name: f for f in reader.formats}
         self.shapes: dict = {}
+        self._dated = self._dated_at = None  # the last RFC 3339 stamp read, and its time
+
+    def stamp_time(self, stamp: str, line: str):
+        """The time of ``line``, stamped ``stamp`` (``LANE_STAMP``), as the lane's formats read it:
+        a BSD stamp through year inference, an RFC 3339 one through ``read_time``."""
+        if len(stamp) == BSD_STAMP_LENGTH:
+            return self.ctx.syslog_stamp(stamp)
+        if stamp != self._dated:
+            self._dated, self._dated_at = stamp, self.read_time(line, self.ctx)
+        return self._dated_at
 
     def bind(self, index: dict[str, int]) -> None:
         """Learn the numbers of the lane's groups in the combined expression (``index``: its

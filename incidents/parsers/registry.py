@@ -253,8 +253,9 @@ class _Candidates:
         if self.automaton is not None:
             for _end, idx in self.automaton.iter(line):
                 chosen |= idx
-        if chosen & self.asked:
-            chosen.difference_update([i for i in chosen & self.asked if not self.formats[i].wants(line)])
+        for i in chosen & self.asked:  # found by keyword, and with their own test besides
+            if not self.formats[i].wants(line):
+                chosen.discard(i)
         chosen.update(i for i in self.always if self.formats[i].wants(line))
         key = frozenset(chosen)
         ordered = self._cache.get(key)

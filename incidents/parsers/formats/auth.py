@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from ..addresses import host_or_address, normalise
 from ..base import MONTHS, Kind, LineFormat, ParseContext, Record
-from ..lanes import BSD_STAMP_LENGTH, LANE_STAMP, MAX_SHAPES, RECHECK, SLOW, Lane, register_lane
+from ..lanes import LANE_STAMP, MAX_SHAPES, RECHECK, SLOW, Lane, register_lane
 from ..registry import register
 
 MAX_CONNECTIONS = 20_000  # sshd connections remembered per parse (oldest forgotten first)
@@ -1076,6 +1076,7 @@ _LANE_FAILURES = {2: _FAIL_INVALID, 7: _FAIL_TOO_MANY}  # the sshd lane's altern
 @register_lane
 class SshdLane(Lane):
     formats = ("sshd",)
+    read_time = staticmethod(lambda line, ctx: leading_time(line, ctx)[0])  # as ``envelope`` does
     prefix = "ssh_"
     pattern = (
         rf"(?P<ssh_stamp>{LANE_STAMP}) "
@@ -1121,7 +1122,6 @@ class SshdLane(Lane):
         self.before = reader.formats[: reader.formats.index(self.fmt)]
         self.conns = _connections(self.ctx)
         self.ours: dict[str, str | None] = {}  # host names as logged -> ``_dst`` of them
-        self._stamp = self._at = None  # the last RFC 3339 stamp read, and its time
 
     def bind(self, index):
         super().bind(index)
@@ -1180,8 +1180,7 @@ class SshdLane(Lane):
                 self.ours.clear()
             ours = self.ours[host] = _dst(host)
         key = (ours, pid)
-        at = self.ctx.syslog_stamp(stamp) if len(stamp) == BSD_STAMP_LENGTH else self._dated(stamp, m)
-        found = self.fmt.rows(self.ctx, at, ours, key, self.conns.get(key), src,
+        found = self.fmt.rows(self.ctx, self.stamp_time(stamp, m.string), ours, key, self.conns.get(key), src,
                               what[1], what[2], what[3], what[4], number)
         if not found:
             rows.append(("sshd", None))
@@ -1204,11 +1203,5 @@ class SshdLane(Lane):
             return False
         # our reading of the stamp must leave no trace when it is not how the line loop reads it
         with ctx.syslog_untouched():
-            at = ctx.syslog_stamp(stamp) if len(stamp) == BSD_STAMP_LENGTH else self._dated(stamp, m)
+            at = self.stamp_time(stamp, line)
         return slow.at == at and SshdFormat.classify(slow.msg) == what
-
-    def _dated(self, stamp: str, m) -> datetime | None:
-        """The time of a line whose stamp is RFC 3339, as ``envelope`` reads it."""
-        if stamp != self._stamp:
-            self._stamp, self._at = stamp, leading_time(m.string, self.ctx)[0]
-        return self._at

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from ..addresses import host_or_address, normalise
 from ..base import MONTHS, Kind, LineFormat, ParseContext, Record
-from ..lanes import BSD_STAMP_LENGTH, LANE_RFC3339, LANE_STAMP, ShapeLane, register_lane
+from ..lanes import LANE_RFC3339, LANE_STAMP, ShapeLane, register_lane
 from ..registry import register
 
 # ---------------------------------------------------------------------------------------------
@@ -1026,13 +1026,7 @@ class _StampedLane(ShapeLane):
 
     def __init__(self, reader):
         super().__init__(reader)
-        self._stamp = self._at = None
-
-    def dated(self, stamp: str, line: str):
-        """The time of a line whose stamp is RFC 3339, as the format reads it."""
-        if stamp != self._stamp:
-            self._stamp, self._at = stamp, self.read_time(line, self.ctx)
-        return self._at
+        self._stamp = self._at = None  # the last BSD stamp with a year read, and its time
 
     def at(self, mon: str, day: str, hms: str, year: str | None):
         if year is None:
@@ -1081,8 +1075,7 @@ class NetfilterLane(_StampedLane):
 
     def build(self, values, number, shape):
         spt, stamp, src, dst, dpt, line = values[5], *values[7:]
-        at = self.ctx.syslog_stamp(stamp) if len(stamp) == BSD_STAMP_LENGTH else self.dated(stamp, line)
-        return _row(src, at, shape, dst, dpt, number, spt)
+        return _row(src, self.stamp_time(stamp, line), shape, dst, dpt, number, spt)
 
 
 _ASA_IF = r"[\w.-]+"
@@ -1138,5 +1131,5 @@ class AsaLane(_StampedLane):
 
     def build(self, values, number, shape):
         _host, _tag, year, mon, day, hms, iso, src, dst, sport, dport = values[:11]
-        at = self.dated(iso, values[-1]) if iso else self.at(mon, day, hms, year)
+        at = self.stamp_time(iso, values[-1]) if iso else self.at(mon, day, hms, year)
         return _row(src, at, shape, dst, dport, number, sport)

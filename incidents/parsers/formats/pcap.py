@@ -876,13 +876,13 @@ class _Section:
     """A pcapng section's byte order, unpackers and interfaces: (link type, time units per second,
     offset in seconds) each."""
 
-    __slots__ = ("block", "head", "interfaces", "order", "simple", "u32")
+    __slots__ = ("block", "head", "interfaces", "obsolete", "order", "u32")
 
     def __init__(self, order: str):
         self.order = order
         self.head = struct.Struct(order + "II").unpack_from  # block type, total length
         self.block = struct.Struct(order + "IIII").unpack_from  # interface, time high, low, caplen
-        self.simple = struct.Struct(order + "HHIII").unpack_from  # the obsolete packet block's
+        self.obsolete = struct.Struct(order + "HHIII").unpack_from  # the obsolete packet block's
         self.u32 = struct.Struct(order + "I").unpack_from
         self.interfaces: list[tuple[int, int, int]] = []
 
@@ -914,7 +914,12 @@ def _pcapng_loop(reader: ChunkReader, ctx: ParseContext, packets: _Packets, sour
             buf, pos = reader.buf, reader.pos
             end_of_buf = len(buf)
             while end_of_buf - pos >= 12:
-                if buf[pos:pos + 4] == PCAPNG_SHB:
+                if section is not None:
+                    block_type, length = section.head(buf, pos)
+                if section is None or block_type == BT_SHB:  # its type reads the same in either order
+                    if buf[pos:pos + 4] != PCAPNG_SHB:
+                        ctx.error(None, "not a pcapng file (no section header block)")
+                        return
                     order = PCAPNG_BYTE_ORDER.get(buf[pos + 8:pos + 12])
                     if order is None:
                         ctx.ended_early = True
@@ -922,10 +927,7 @@ def _pcapng_loop(reader: ChunkReader, ctx: ParseContext, packets: _Packets, sour
                         return
                     section = _Section(order)
                     interfaces = section.interfaces
-                elif section is None:
-                    ctx.error(None, "not a pcapng file (no section header block)")
-                    return
-                block_type, length = section.head(buf, pos)
+                    block_type, length = section.head(buf, pos)
                 if length < 12 or length % 4 or length > MAX_BLOCK:
                     number += 1
                     ctx.ended_early = True
@@ -940,7 +942,7 @@ def _pcapng_loop(reader: ChunkReader, ctx: ParseContext, packets: _Packets, sour
                     if block_type == BT_EPB:
                         iface, high, low, caplen = section.block(buf, start)
                     else:
-                        iface, _drops, high, low, caplen = section.simple(buf, start)
+                        iface, _drops, high, low, caplen = section.obsolete(buf, start)
                     start += 20
                     number += 1
                     if iface >= len(interfaces) or start + caplen > end - 4:
