@@ -616,7 +616,7 @@ def child_main(args) -> None:
     if args.child == "generate":
         child_generate(args)
         return
-    from incidents.parsers import format_names, parse_path
+    from incidents.parsers import compiled, format_names, parse_path
     from incidents.parsers.split import DEFAULT_MIN_BYTES, parse_file
 
     format_names()  # load the format modules (and compile their patterns) as a running worker has
@@ -660,6 +660,7 @@ def child_main(args) -> None:
         "peak_rss_mb": _vm_hwm_kb() * 1024 / MB, "processes": outcome.processes,
         "part_rss_mb": parts.ru_maxrss * 1024 / MB if outcome.processes > 1 else 0.0,
         "digest": hashlib.sha256(json.dumps(outcome.as_json(), sort_keys=True).encode()).hexdigest(),
+        "compiled": compiled.status(),
     }
     print(json.dumps(result))
 
@@ -941,6 +942,10 @@ def print_times(res: dict) -> None:
         if r:
             print(f"  {label:24} wall {r['seconds']:8.2f} s   CPU {r['cpu']:8.2f} s   "
                   f"peak RSS {r['peak_rss_mb']:7.1f} MB")
+    status = res["ours_log"].get("compiled", {})
+    plain = {name: how for name, how in status.items() if how != "compiled"}
+    print(f"  our parsers ran compiled by Cython ({len(status)} modules, setup.py)" if status and not plain
+          else f"  our parsers ran as plain Python, at least in part: {plain or 'no status'}")
 
 
 def print_profile(title: str, prof: dict) -> None:

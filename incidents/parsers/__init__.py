@@ -5,8 +5,12 @@ memory and returns a ``ParseOutcome``; nothing here touches the database. ``spli
 reads a large plain local file in several processes with the same outcome.
 """
 
-from .base import Kind, LineFormat, ParseContext, Record, StreamFormat
-from .registry import (
+from . import compiled
+
+compiled.install()  # before any module it may compile is imported
+
+from .base import Kind, LineFormat, ParseContext, Record, StreamFormat  # noqa: E402
+from .registry import (  # noqa: E402
     ParseOutcome,
     UnknownFormat,
     format_names,

@@ -1074,8 +1074,18 @@ class NetfilterLane(_StampedLane):
                 "DESCR=" in rest, len(stamp)), values
 
     def build(self, values, number, shape):
-        spt, stamp, src, dst, dpt, line = values[5], *values[7:]
+        spt = values[5]
+        stamp, src, dst, dpt, line = values[7:]
         return _row(src, self.stamp_time(stamp, line), shape, dst, dpt, number, spt)
+
+
+def _asa_names() -> dict[int, tuple[str, ...]]:
+    """The group names ``AsaLane`` reads of each alternative (a function rather than a class-body
+    comprehension, which Cython does not compile)."""
+    own = {1: ("p", "sif", "dif", "acl"), 2: ("p", "sif", "dif", "acl", "v"), 3: ("p", "sif", "dif", "what")}
+    return {n: ("asa_host", "asa_tag", "asa_year", "asa_mon", "asa_day", "asa_hms", "asa_iso",
+                *[f"asa_{g}{n}" for g in ("src", "dst", "sp", "dp")], *[f"asa_{g}{n}" for g in own[n]])
+            for n in (1, 2, 3)}
 
 
 _ASA_IF = r"[\w.-]+"
@@ -1109,11 +1119,7 @@ class AsaLane(_StampedLane):
         r")"
     )
     markers = ("asa_m1", "asa_m2", "asa_m3")
-    _NAMES = {n: ("asa_host", "asa_tag", "asa_year", "asa_mon", "asa_day", "asa_hms", "asa_iso",
-                  *(f"asa_{g}{n}" for g in ("src", "dst", "sp", "dp")),
-                  *(f"asa_{g}{n}" for g in {1: ("p", "sif", "dif", "acl"), 2: ("p", "sif", "dif", "acl", "v"),
-                                            3: ("p", "sif", "dif", "what")}[n]))
-              for n in (1, 2, 3)}
+    _NAMES = _asa_names()
 
     def bind(self, index):
         super().bind(index)
