@@ -13,12 +13,12 @@ $(VENV)/.installed: pyproject.toml setup.py
 	ABUSEDESK_PURE_PYTHON=1 $(PY) -m pip install --quiet -e .
 	touch $@
 
-# The busiest parser modules compiled by Cython (setup.py), rebuilt when a parser changes; should
+# The parser modules compiled by Cython (setup.py), rebuilt when a parser changes; should
 # the compile fail, they run as plain Python, with the same results.
 PARSER_SOURCES := $(wildcard incidents/parsers/*.py incidents/parsers/formats/*.py)
 $(VENV)/.compiled: $(VENV)/.installed setup.py $(PARSER_SOURCES)
-	$(PY) -m pip install --quiet "Cython>=3.1"
-	$(PY) setup.py --quiet build_ext --inplace || echo "make: compiling the parsers failed; they run as plain Python"
+	($(PY) -m pip install --quiet "Cython>=3.1" && $(PY) setup.py --quiet build_ext --inplace) \
+		|| echo "make: compiling the parsers failed; they run as plain Python"
 	touch $@
 
 compiled: $(VENV)/.compiled

@@ -1,5 +1,5 @@
-"""Compiled parsers: the evidence parsers' busiest modules, compiled by Cython from their own
-Python source when the install can (about a quarter less CPU per log line or packet).
+"""Compiled parsers: the evidence parsers' modules, compiled by Cython from their own Python
+source when the install can (about a quarter less CPU per log line or packet).
 
 Everything else about the package is in pyproject.toml. The compiled modules are optional, as
 extensions (``optional=True``): without Cython or a C compiler the install goes on and the same
@@ -21,18 +21,13 @@ from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 ROOT = Path(__file__).resolve().parent
-# The modules a log line or a packet goes through; keep in step with incidents.parsers.compiled.
-COMPILED = (
-    "incidents/parsers/addresses.py",
-    "incidents/parsers/aggregate.py",
-    "incidents/parsers/base.py",
-    "incidents/parsers/lanes.py",
-    "incidents/parsers/registry.py",
-    "incidents/parsers/split.py",
-    "incidents/parsers/formats/auth.py",
-    "incidents/parsers/formats/firewall.py",
-    "incidents/parsers/formats/pcap.py",
-)
+PARSERS = ROOT / "incidents" / "parsers"
+# Every parser module but the packages' __init__, the finder (it must run before any compiled
+# module is imported) and the split's part runner (``python -m`` needs its source); the same rule
+# as incidents.parsers.compiled.MODULES.
+NOT_COMPILED = {"__init__.py", "compiled.py", "part.py"}
+COMPILED = sorted(str(path.relative_to(ROOT)) for path in PARSERS.rglob("*.py")
+                  if path.name not in NOT_COMPILED)
 
 
 def extensions() -> list:
@@ -83,8 +78,9 @@ class BuildWithStamps(build_ext):
                 _stamp(in_place, digest)
 
 
-setup(
-    ext_modules=extensions(),
-    cmdclass={"build_ext": BuildWithStamps},
-    options={"build_ext": {"parallel": os.cpu_count() or 1}},
-)
+if __name__ == "__main__":  # as pip's build backend and `python setup.py` run it; a test reads COMPILED
+    setup(
+        ext_modules=extensions(),
+        cmdclass={"build_ext": BuildWithStamps},
+        options={"build_ext": {"parallel": os.cpu_count() or 1}},
+    )

@@ -20,18 +20,13 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 PURE_ENV = "ABUSEDESK_PURE_PYTHON"
-# setup.py's COMPILED, as module names
-MODULES = frozenset({
-    "incidents.parsers.addresses",
-    "incidents.parsers.aggregate",
-    "incidents.parsers.base",
-    "incidents.parsers.lanes",
-    "incidents.parsers.registry",
-    "incidents.parsers.split",
-    "incidents.parsers.formats.auth",
-    "incidents.parsers.formats.firewall",
-    "incidents.parsers.formats.pcap",
-})
+# setup.py's COMPILED, as module names: every module of this package and its subpackages but the
+# packages' __init__, this finder and the split's part runner (run with ``python -m``)
+NOT_COMPILED = frozenset({"__init__.py", "compiled.py", "part.py"})
+MODULES = frozenset(
+    "incidents." + ".".join(path.relative_to(Path(__file__).parent.parent).with_suffix("").parts)
+    for path in Path(__file__).parent.rglob("*.py") if path.name not in NOT_COMPILED
+)
 
 _status: dict[str, str] = {}
 
