@@ -10,12 +10,12 @@ COPY incidents incidents
 COPY contacts contacts
 COPY reports reports
 COPY replies replies
-# The code runs from /app: the busiest parsers are compiled in place there (setup.py), with a C
+# The code runs from /app: the parsers are compiled in place there (setup.py), with a C
 # compiler that leaves the image again in the same layer.
 RUN apt-get update && apt-get install -y --no-install-recommends gcc libc6-dev \
     && ABUSEDESK_PURE_PYTHON=1 pip install . \
-    && pip install "Cython>=3.1" && python setup.py --quiet build_ext --inplace \
-    && pip uninstall -y Cython && rm -rf build \
+    && pip install "Cython>=3.1" "setuptools>=69" && python setup.py --quiet build_ext --inplace \
+    && pip uninstall -y Cython setuptools && rm -rf build \
     && apt-get purge -y --auto-remove gcc libc6-dev && rm -rf /var/lib/apt/lists/*
 COPY . .
 # Static files are collected at build time; whitenoise serves them from STATIC_ROOT.

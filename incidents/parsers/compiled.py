@@ -63,7 +63,7 @@ class _SourceUnlessCurrent:
         if os.environ.get(PURE_ENV):
             why = f"source ({PURE_ENV} is set)"
         elif not built_from(source, extension):
-            why = "source (the compiled module is older than its source: rebuild with `make compiled`)"
+            why = "source (compiled from another version of its source: rebuild with `make compiled`)"
             log.warning("%s: %s", name, why)
         else:
             _status[name] = "compiled"
