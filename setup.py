@@ -30,6 +30,17 @@ COMPILED = sorted(str(path.relative_to(ROOT)) for path in PARSERS.rglob("*.py")
                   if path.name not in NOT_COMPILED)
 
 
+C_DIR = ROOT / "build" / "cython"  # the generated C stays out of the source tree
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + ".sha256")
+
+
 def extensions() -> list:
     if os.environ.get("ABUSEDESK_PURE_PYTHON"):
         return []
@@ -38,14 +49,24 @@ def extensions() -> list:
     except ImportError:
         print("setup.py: Cython is not installed; the parsers run as plain Python")
         return []
+    # Cython regenerates a module's C only when the source is newer; each C file's sidecar names
+    # the source it came from, so that a source changed under an older time is regenerated too
+    # and the stamps below name what was really compiled
+    digests = {source: _digest(ROOT / source) for source in COMPILED}
+    for source, digest in digests.items():
+        c_file = C_DIR / Path(source).with_suffix(".c")
+        if c_file.exists() and (not _sidecar(c_file).exists() or _sidecar(c_file).read_text() != digest):
+            c_file.unlink()
     modules = cythonize(
         list(COMPILED),
-        build_dir="build/cython",  # the generated C stays out of the source tree
+        build_dir=str(C_DIR.relative_to(ROOT)),
         quiet=True,
         # the source as Python means it: annotations are not C types, and functions keep
         # their Python introspection
         compiler_directives={"language_level": 3, "annotation_typing": False, "binding": True},
     )
+    for source, digest in digests.items():
+        _sidecar(C_DIR / Path(source).with_suffix(".c")).write_text(digest)
     for module in modules:
         module.optional = True  # a failed compile leaves that module as plain Python
         # -O2 without debug symbols: half the compile time of Python's own -O3 -g, and as fast
@@ -54,20 +75,16 @@ def extensions() -> list:
     return modules
 
 
-def _stamp(extension: Path, digest: str) -> None:
-    extension.with_name(extension.name + ".sha256").write_text(digest + "\n")
-
-
 class BuildWithStamps(build_ext):
-    """build_ext that writes the sha256 of each extension's source beside it, wherever the
-    extension goes: the build folder, and the checkout for an in-place or editable build."""
+    """build_ext that writes, beside each extension, the sha256 of the source its C came from,
+    wherever the extension goes: the build folder, and the checkout for an in-place or editable
+    build (``incidents.parsers.compiled`` reads it)."""
 
     def build_extension(self, ext):
         super().build_extension(ext)  # raises if the compile failed: no stamp then
-        source = ROOT / (ext.name.replace(".", "/") + ".py")
+        digest = _sidecar(ROOT / ext.sources[0]).read_text()
         built = Path(self.get_ext_fullpath(ext.name))
-        digest = hashlib.sha256(source.read_bytes()).hexdigest()
-        _stamp(built, digest)
+        _sidecar(built).write_text(digest + "\n")
         self._built = {**getattr(self, "_built", {}), ext.name: (built.name, digest)}
 
     def copy_extensions_to_source(self):
@@ -75,7 +92,7 @@ class BuildWithStamps(build_ext):
         for name, (filename, digest) in getattr(self, "_built", {}).items():
             in_place = ROOT.joinpath(*name.split(".")[:-1], filename)
             if in_place.exists():
-                _stamp(in_place, digest)
+                _sidecar(in_place).write_text(digest + "\n")
 
 
 if __name__ == "__main__":  # as pip's build backend and `python setup.py` run it; a test reads COMPILED
