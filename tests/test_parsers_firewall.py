@@ -1,5 +1,5 @@
 """Firewall log parsers: acceptance over the real-world samples in ../shared/data/firewall_ids, and
-the shapes of every format (iptables/nftables/ufw/UniFi, Cisco ASA, pf, pfSense filterlog,
+the shapes of every format (iptables/nftables/ufw/UniFi, Cisco ASA, Cisco IOS ACLs, pf, pfSense filterlog,
 MikroTik, Juniper SRX and NetScreen, FortiGate, Palo Alto, Sophos, WatchGuard, Windows firewall).
 
 No database: ``.venv/bin/python -m pytest -q tests/test_parsers_firewall.py``.
@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from incidents.parsers import Kind, ParseContext, parse_stream
 from incidents.parsers.addresses import normalise
@@ -423,6 +425,63 @@ def test_asa_message_bodies_without_their_tag_are_understood():
 # ---------------------------------------------------------------------------------------------
 # pf and pfSense/OPNsense filterlog
 # ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("line", "src", "target", "port", "sport", "sig"), [
+    ("Nov 18 06:25:03 rtr1 1234: Nov 18 06:25:03.123 UTC: %SEC-6-IPACCESSLOGP: list 101 denied tcp "
+     "198.51.100.3(5555) -> 203.0.113.10(22), 1 packet", "198.51.100.3", "203.0.113.10", 22, 5555,
+     "Cisco IOS ACL 101 denied tcp"),
+    ("Nov 18 06:25:04 rtr1 55: %SEC-6-IPACCESSLOGDP: list OUTSIDE denied icmp 198.51.100.4 "
+     "(GigabitEthernet0/0 0011.2233.4455) -> 203.0.113.10 (8/0), 5 packets", "198.51.100.4", "203.0.113.10",
+     None, None, "Cisco IOS ACL OUTSIDE denied icmp"),
+    ("Nov 18 06:25:05 rtr1 99: %SEC-6-IPACCESSLOGNP: list 102 denied 47 198.51.100.5 -> 203.0.113.11, "
+     "1 packet", "198.51.100.5", "203.0.113.11", None, None, "Cisco IOS ACL 102 denied 47"),
+    ("Nov 18 06:25:06 rtr1 100: %SEC-6-IPACCESSLOGS: list 10 denied 198.51.100.6 3 packets",
+     "198.51.100.6", None, None, None, "Cisco IOS ACL 10 denied"),
+    ("Nov 18 06:25:07 rtr1 101: %IPV6_ACL-6-ACCESSLOGP: list V6IN/20 denied tcp 2001:db8:9::5(40000) "
+     "(GigabitEthernet0/1 ) -> 2001:db8::1(22), 1 packet", "2001:db8:9::5", "2001:db8::1", 22, 40000,
+     "Cisco IOS ACL V6IN/20 denied tcp"),
+    ("Nov 18 06:25:08 xr1 RP/0/RSP0/CPU0:Nov 18 06:25:08.123 UTC: ipv4_acl_mgr[123]: "
+     "%ACL-IPV4_ACL-6-IPACCESSLOGP : access-list OUTSIDE (10) deny tcp 198.51.100.8(5557) -> "
+     "203.0.113.10(23), 1 packet", "198.51.100.8", "203.0.113.10", 23, 5557,
+     "Cisco IOS ACL OUTSIDE denied tcp"),
+])
+def test_cisco_ios_access_list_denies_record_the_source(line, src, target, port, sport, sig):
+    s, fmt = only(line)
+    assert fmt == "cisco-ios" and s.src == src and s.hostile and s.kinds == {Kind.BLOCKED}
+    assert s.targets == ({target} if target else set()) and s.ports == ({port} if port else set())
+    assert s.source_ports == ([sport] if sport else []) and list(s.signatures) == [sig]
+    assert s.first_seen == datetime(2023, 11, 18, 6, 25, int(line[13:15]), tzinfo=UTC)  # before REFERENCE
+
+
+def test_cisco_ios_permits_are_only_seen_and_its_other_acl_messages_are_claimed_without_records():
+    harmless("Nov 18 06:25:08 rtr1 102: %SEC-6-IPACCESSLOGP: list 101 permitted tcp 198.51.100.7(5556) -> "
+             "203.0.113.10(443), 1 packet")
+    line = ("Nov 18 06:25:10 rtr1 103: %SEC-6-IPACCESSLOGRL: access-list logging rate-limited or missed "
+            "5 packets")
+    assert offenders(line)[0] == {} and claimed_by_us(line) == "cisco-ios"
+    line = "Nov 18 06:25:11 rtr1 104: %SEC-6-IPACCESSLOGP: list 1 denied tcp dead(5) -> beef(6), 1 packet"
+    assert offenders(line)[0] == {} and claimed_by_us(line) == "cisco-ios"  # hex words are no address
+
+
+def test_a_cisco_ios_line_without_a_syslog_header_takes_the_routers_own_clock():
+    s, _ = only("000123: *Nov 18 06:25:04.555 UTC: %SEC-6-IPACCESSLOGP: list 101 denied udp "
+                "198.51.100.9(53) -> 203.0.113.10(161), 1 packet", tz="Europe/Berlin")
+    assert s.first_seen == datetime(2023, 11, 18, 5, 25, 4, tzinfo=UTC)  # no year: read in the evidence zone
+    s, _ = only("000124: Nov 18 2024 06:25:04 UTC: %SEC-6-IPACCESSLOGP: list 101 denied udp "
+                "198.51.100.9(53) -> 203.0.113.10(161), 1 packet", tz="Europe/Berlin")
+    assert s.first_seen == datetime(2024, 11, 18, 6, 25, 4, tzinfo=UTC)  # its own year and zone
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["%SEC-6-IPACCESSLOGP: ", "%IPV6_ACL-6-ACCESSLOGDP: ",
+                        "%ACL-IPV4_ACL-6-IPACCESSLOGP : "]),
+       st.text(alphabet="0123456789abcdef:.()-> ,*/listdenypermtcUDPGiE\t", max_size=120),
+       st.sampled_from(["", "Nov 31 25:61:00 r 1: ", "*Feb 29 00:00:00.1 XYZ: ", "000001: "]))
+def test_a_cisco_ios_tag_followed_by_anything_never_raises_and_records_only_addresses(tag, body, head):
+    line = head + tag + body
+    found = firewall.CiscoIos().parse_line(line, ParseContext(reference=REFERENCE))
+    assert found is not None and all(normalise(r.src) == r.src for r in found)
+
 
 def test_pf_block_in_records_ipv4_and_ipv6_sources_with_ports():
     s, fmt = only("Mar 10 12:34:56.123456 rule 2/(match) block in on em0: 198.51.100.9.51234 > "

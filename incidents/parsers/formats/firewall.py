@@ -530,6 +530,59 @@ class CiscoAsa(LineFormat):
 
 
 # ---------------------------------------------------------------------------------------------
+# Cisco IOS, IOS XE and IOS XR access-list logging (routers and switches; not the ASA)
+# ---------------------------------------------------------------------------------------------
+
+# %SEC-6-IPACCESSLOGP: / %IPV6_ACL-6-ACCESSLOGP: / IOS XR's "%ACL-IPV4_ACL-6-IPACCESSLOGP :"
+_IOS_TAG = re.compile(r"%(?P<fac>[A-Z0-9_]+(?:-[A-Z0-9_]+)*)-\d-(?P<mnem>[A-Z0-9_]*ACCESSLOG[A-Z0-9_]*) ?: ")
+_IOS_ADDR = r"[0-9A-Fa-f:.]*[0-9A-Fa-f]"
+_IOS_ACL = re.compile(
+    r"(?:list|access-list) (?P<acl>\S+)(?: \(\d+\))? (?P<action>denied|permitted|deny|permit) "
+    r"(?:(?P<proto>[a-z][a-z0-9]*|\d{1,3}) )?"
+    rf"(?P<src>{_IOS_ADDR})(?:\((?P<sport>\d+)\))?(?: \([^()]*\))?"  # the interface and MAC it came in on
+    rf"(?: -> (?P<dst>{_IOS_ADDR})(?:\((?P<dport>\d+)\))?(?: \(\d+/\d+\))?)?"  # ICMP (type/code)
+    r",? (?P<count>\d+) packets?\b"
+)
+# the device's own clock, before the tag: "000123: *Nov 18 06:25:03.123 UTC: %SEC...", IOS XR's
+# "RP/0/RSP0/CPU0:Nov 18 06:25:09.123 UTC: ipv4_acl_mgr[123]: %ACL-..."
+_IOS_TIME = re.compile(r"(?:^|[:\s])[*.]?(?P<mon>" + _MON + r")\s+(?P<day>\d{1,2})\s+(?:(?P<year>\d{4})\s+)?"
+                       r"(?P<hms>\d\d:\d\d:\d\d)(?:\.\d+)?(?:\s+(?P<zone>UTC|GMT|[A-Z]{3,5}))?:\s")
+
+
+class CiscoIos(LineFormat):
+    """Access-list logging of Cisco IOS, IOS XE and IOS XR: ``%SEC-6-IPACCESSLOGP`` (TCP and UDP),
+    ``IPACCESSLOGDP`` (ICMP), ``IPACCESSLOGNP`` (other protocols), ``IPACCESSLOGRP``,
+    ``IPACCESSLOGS`` (a standard list: the source alone), their IPv6 twins
+    (``%IPV6_ACL-6-ACCESSLOGP``...) and IOS XR's ``access-list NAME (seq) deny``.
+
+    A denied packet is a blocked connection from its source; a permitted one is listed as seen.
+    A line stands for ``N packets`` of one flow, logged at most every few minutes: it is one
+    record, as a firewall's line is. The time is the syslog header's, else the router's own.
+    """
+
+    name = "cisco-ios"
+    label = "Cisco IOS / IOS XE / IOS XR access-list log"
+    keywords = ("ACCESSLOG",)
+
+    def parse_line(self, line: str, ctx: ParseContext):
+        tag = _IOS_TAG.search(line)
+        if tag is None:
+            return None
+        m = _IOS_ACL.match(line, tag.end())
+        if m is None or normalise(m["src"]) is None:
+            return []  # an access-list message of another shape: ours, nothing to record
+        at = leading_time(line, ctx)
+        if at is None and (t := _IOS_TIME.search(line, 0, tag.end() + 1)):
+            at = _bsd(ctx, t["mon"], t["day"], t["hms"], t["year"], t["zone"])
+        denied = m["action"].startswith("den")
+        proto = m["proto"] or ("icmp" if "DP" in tag["mnem"] else None)
+        sig = f"Cisco IOS ACL {m['acl']} {'denied' if denied else 'permitted'}"
+        sig += f" {proto}" if proto else ""
+        return _record(m["src"], at, Kind.BLOCKED if denied else Kind.SEEN, m["dst"], _port(m["dport"]), sig,
+                       _port(m["sport"]))
+
+
+# ---------------------------------------------------------------------------------------------
 # OpenBSD / FreeBSD pf: tcpdump -n -e on pflog ("rule 3/(match) block in on em0: a.p > b.p: ...")
 # ---------------------------------------------------------------------------------------------
 
@@ -968,6 +1021,7 @@ class WindowsFirewall(LineFormat):
 # ---------------------------------------------------------------------------------------------
 
 FORMATS: tuple[LineFormat, ...] = (
+    CiscoIos(),  # before the ASA, whose untagged message bodies resemble IOS XR's access-list lines
     CiscoAsa(),
     JuniperSrx(),
     NetScreen(),
