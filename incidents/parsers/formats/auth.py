@@ -802,6 +802,12 @@ _APACHE = [  # (pattern, signature, kind)
      "apache: unknown digest algorithm", Kind.FAILED_LOGIN),
     (re.compile(r"^" + _AUTH_TYPE + r"invalid qop `.*?' received\b"), "apache: invalid digest qop",
      Kind.FAILED_LOGIN),
+    (re.compile(r"^ModSecurity: Access denied with code \d+"), "apache: ModSecurity denied", Kind.BLOCKED),
+    (re.compile(r"^(?:script '[^']*' not found or unable to stat|File does not exist: \S+\."
+                r"(?:php\d?|asp|aspx|exe|pl|cgi|scgi|jsp)\b)"),
+     "apache: request for a script that is not there", Kind.SCAN),
+    (re.compile(r"^(?:request failed: (?:URI too long|erroneous characters after protocol string)|"
+                r"Invalid (?:method|URI) in request)"), "apache: malformed request", Kind.SCAN),
     (re.compile(r"^(?:No h|H)ostname \S+ provided via SNI(?:, but no hostname provided| and hostname "
                 r"\S+ provided| for a name based virtual host)"), "apache: SNI/Host mismatch",
      Kind.BLOCKED),

@@ -1,0 +1,186 @@
+"""Failed logins and refusals of the other services fail2ban watches, and of common self-hosted
+applications: one table of rules per service, each naming the client's address in its message.
+
+Each service's rules are searched in the line (its syslog header, JSON or its own stamp around
+them); the first that matches gives one record: the address (normalised, or a host name as
+written), the time the line starts with (else a stamp inside it, else an audit record's epoch),
+the service's port when it has one, and the rule's signature. A line no rule matches is left to
+the other formats. Services with a format of their own (sshd, dovecot, postfix, exim, Apache,
+nginx basic auth...) are in ``auth.py``.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from ..base import Kind, Record
+from ..registry import register
+from .auth import AuthFormat, leading_time, src_of
+
+_ADDR = r"[0-9A-Fa-f:.]*[0-9A-Fa-f]"  # an address, without the full stop that may end a sentence
+_ISO_INSIDE = re.compile(r"(?<![\d.])(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)")
+_AUDIT_TIME = re.compile(r"\baudit\((?P<epoch>\d{9,11})\.(?P<ms>\d{1,3}):")
+
+
+def _time(line: str, ctx) -> datetime | None:
+    at, _ = leading_time(line, ctx)
+    if at is not None:
+        return at
+    if m := _AUDIT_TIME.search(line):
+        return datetime.fromtimestamp(int(m["epoch"]) + int(m["ms"].ljust(3, "0")) / 1000, UTC)
+    if m := _ISO_INSIDE.search(line):  # Grafana's t=, MongoDB's $date, GitLab's "time"
+        return leading_time(m[1] + " ", ctx)[0]
+    return None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``pattern`` names the client in group ``host`` (or ``chain``: a proxy's list of addresses,
+    the client first), and may name its port in ``sport``."""
+
+    pattern: re.Pattern
+    signature: str
+    kind: str = Kind.FAILED_LOGIN
+    port: int | None = None  # the service's own port, when it has one
+
+
+class ServiceFormat(AuthFormat):
+    def __init__(self, name: str, label: str, keywords: tuple[str, ...], rules: tuple[Rule, ...]):
+        self.name, self.label, self.keywords, self.rules = name, label, keywords, rules
+
+    def parse(self, line, ctx):
+        for rule in self.rules:
+            m = rule.pattern.search(line)
+            if m is None:
+                continue
+            found = m.groupdict()
+            host = found.get("host") or (found.get("chain") or "").split(",")[0].strip()
+            src = src_of(host)
+            if src is None:
+                return []
+            sport = int(found.get("sport") or 0)
+            return [Record(src=src, at=_time(line, ctx), kind=rule.kind, dst_port=rule.port,
+                           signature=rule.signature, src_port=sport if 0 < sport <= 65535 else None)]
+        return None
+
+
+def _rules(*rules: tuple) -> tuple[Rule, ...]:
+    return tuple(Rule(re.compile(pattern), *rest) for pattern, *rest in rules)
+
+
+FORMATS = (
+    ServiceFormat("pure-ftpd", "Pure-FTPd", ("pure-ftpd",), _rules(
+        (r"pure-ftpd(?:\[\d+\])?: \([^@\s]*@(?P<host>[^)\s]+)\) \[WARNING\] Authentication failed for user",
+         "pure-ftpd: authentication failed", Kind.FAILED_LOGIN, 21),
+    )),
+    ServiceFormat("courier", "Courier IMAP/POP3 and ESMTP", ("LOGIN FAILED", "courieresmtpd"), _rules(
+        (r"\b(?:imapd|pop3d)(?:-ssl)?(?:\[\d+\])?: LOGIN FAILED, (?:user|method)=.*?, "
+         r"ip=\[(?P<host>[^\]]+)\]",
+         "courier: login failed"),
+        (r"courieresmtpd(?:\[\d+\])?: error,relay=(?P<host>[^,\s]+),(?:.*?: 550 User (?:<[^>]*> )?unknown|"
+         r"msg=\"535 Authentication failed\.\")", "courier-esmtpd: authentication failed or unknown user",
+         Kind.FAILED_LOGIN, 25),
+    )),
+    ServiceFormat("sendmail", "Sendmail: SMTP AUTH failures", ("possible SMTP attack", "AUTH failure"),
+                  _rules(
+        (r"sendmail\[\d+\]: \w+: \[?(?P<host>" + _ADDR + r")\]?: possible SMTP attack: command=AUTH",
+         "sendmail: repeated AUTH", Kind.FAILED_LOGIN, 25),
+        (r"sendmail\[\d+\]: \w+: AUTH failure \([^)]*\): .*?relay=(?:\S+ )?\[(?:IPv6:)?(?P<host>[^\]]+)\]",
+         "sendmail: AUTH failure", Kind.FAILED_LOGIN, 25),
+    )),
+    ServiceFormat("roundcube", "Roundcube webmail", ("Login failed for", "Failed login for"), _rules(
+        (r"IMAP Error: Login failed for .*? from (?P<host>" + _ADDR + r")", "roundcube: login failed"),
+        (r"\bFailed login for .*? from (?P<host>" + _ADDR + r") in session ", "roundcube: login failed"),
+    )),
+    ServiceFormat("cyrus-imap", "Cyrus IMAP/POP3", ("badlogin:",), _rules(
+        (r"\bbadlogin: (?:\S+ )?\[(?P<host>[^\]]+)\] ", "cyrus: bad login"),
+    )),
+    ServiceFormat("audit-sshd", "Linux audit log: failed sshd logins (SELinux systems)", ("res=failed",),
+                  _rules(
+        (r"\btype=(?:USER_LOGIN|USER_ERR)\b.*?\bexe=\"/usr/s?bin/sshd\".*?\baddr=(?P<host>" + _ADDR + r")\b"
+         r".*?\bres=failed", "sshd (audit): login failed"),
+    )),
+    ServiceFormat("gitlab", "GitLab", ("Failed Login:",), _rules(
+        (r"Failed Login: username=.*? ip=(?P<host>" + _ADDR + r")", "gitlab: failed login"),
+    )),
+    ServiceFormat("gitea", "Gitea and Forgejo", ("Failed authentication attempt for",), _rules(
+        (r"Failed authentication attempt for .*? from \[?(?P<host>" + _ADDR + r")\]?(?::(?P<sport>\d+))?:",
+         "gitea: failed authentication"),
+    )),
+    ServiceFormat("grafana", "Grafana", ("Invalid username or password", "invalid username or password"),
+                  _rules(
+        (r"(?i:invalid username or password).*?\bremote_addr=\[?(?P<host>" + _ADDR + r")\]?",
+         "grafana: invalid username or password"),
+    )),
+    ServiceFormat("mssql", "Microsoft SQL Server error log", ("Login failed for user",), _rules(
+        (r"Login failed for user '.*?'\..*?\[CLIENT: (?P<host>[^\]]+)\]", "mssql: login failed",
+         Kind.FAILED_LOGIN, 1433),
+    )),
+    ServiceFormat("mongodb", "MongoDB", ("Authentication failed", "Failed to authenticate"), _rules(
+        (r"\"msg\":\"Authentication failed\".*?\"(?:remote|client)\":\"(?P<host>[^\"]+)\"",
+         "mongodb: authentication failed", Kind.FAILED_LOGIN, 27017),
+        (r"\bFailed to authenticate \S+ (?:from client|on \S+ from client) (?P<host>\S+) with mechanism",
+         "mongodb: authentication failed", Kind.FAILED_LOGIN, 27017),
+    )),
+    ServiceFormat("lighttpd-auth", "lighttpd mod_auth", ("mod_auth",), _rules(
+        (r"\(mod_auth\.c\.\d+\) (?:password doesn't match|get_password failed|digest: auth failed)"
+         r".*?\bIP: (?P<host>" + _ADDR + r")", "lighttpd: authentication failed"),
+    )),
+    ServiceFormat("webmin", "Webmin and Usermin", ("login as",), _rules(
+        (r"\b(?:webmin|usermin|miniserv)(?:\.pl)?(?:\[\d+\])?: (?:Invalid|Non-existent) login as .*? from "
+         r"(?P<host>\S+)", "webmin: invalid login", Kind.FAILED_LOGIN, 10000),
+    )),
+    ServiceFormat("xinetd", "xinetd refusals", ("FAIL:",), _rules(
+        (r"xinetd(?:\[\d+\])?: FAIL: \S+ (?:address|libwrap) from=(?P<host>\S+)", "xinetd: refused",
+         Kind.BLOCKED),
+    )),
+    ServiceFormat("monit", "Monit web interface", ("access denied -- client", "supplied wrong password",
+                                                  "supplied unknown user"), _rules(
+        (r"access denied -- client \[?(?P<host>" + _ADDR + r")\]?:? (?:wrong password|unknown user|empty "
+         r"password)", "monit: access denied", Kind.FAILED_LOGIN, 2812),
+        (r"Client '(?P<host>[^']+)' supplied (?:wrong password|unknown user)", "monit: access denied",
+         Kind.FAILED_LOGIN, 2812),
+    )),
+    ServiceFormat("guacamole", "Apache Guacamole", ("Authentication attempt from",), _rules(
+        (r"Authentication attempt from (?:\[(?P<chain>[^\]]+)\]|(?P<host>\S+)) for user \"[^\"]*\" failed",
+         "guacamole: authentication failed"),
+    )),
+    ServiceFormat("phpmyadmin", "phpMyAdmin (syslog)", ("user denied:",), _rules(
+        (r"phpMyAdmin(?:\[\d+\])?: user denied: .* from (?P<host>\S+)\s*$", "phpmyadmin: user denied"),
+    )),
+    ServiceFormat("znc", "ZNC admin log", ("failed to login from",), _rules(
+        (r"\] failed to login from (?P<host>\S+)", "znc: failed login"),
+    )),
+    ServiceFormat("horde", "Horde groupware", ("FAILED LOGIN for",), _rules(
+        (r"FAILED LOGIN for .*? \[(?P<host>[^\]]+)\] to Horde", "horde: failed login"),
+    )),
+    ServiceFormat("sogo", "SOGo groupware", ("might not have worked",), _rules(
+        (r"SOGoRootPage Login from '(?P<host>[^']+)' for user '.*?' might not have worked",
+         "sogo: failed login"),
+    )),
+    ServiceFormat("drupal", "Drupal (syslog)", ("Login attempt failed",), _rules(
+        (r"\|user\|(?P<host>" + _ADDR + r")\|.*\|Login attempt failed ", "drupal: login attempt failed"),
+    )),
+    ServiceFormat("bitwarden", "Bitwarden and Vaultwarden", ("Username or password is incorrect",), _rules(
+        (r"Username or password is incorrect\. Try again\. IP: (?P<host>" + _ADDR + r")",
+         "bitwarden: username or password incorrect"),
+    )),
+    ServiceFormat("nextcloud", "Nextcloud", ("Login failed:",), _rules(
+        (r"Login failed: .*?\(Remote IP: '?(?P<host>" + _ADDR + r")'?\)", "nextcloud: login failed"),
+    )),
+    ServiceFormat("proxmox", "Proxmox VE web interface", ("pvedaemon", "pveproxy"), _rules(
+        (r"\bpve(?:daemon|proxy)(?:\[\d+\])?: authentication failure; rhost=(?:::ffff:)?(?P<host>\S+) ",
+         "proxmox: authentication failure", Kind.FAILED_LOGIN, 8006),
+    )),
+    ServiceFormat("home-assistant", "Home Assistant", ("invalid authentication from",), _rules(
+        (r"Login attempt or request with invalid authentication from (?:\S+ \((?P<host>[^)\s]+)\)|"
+         r"(?P<chain>\S+))", "home-assistant: invalid authentication"),
+    )),
+    ServiceFormat("nginx-limit-req", "nginx error log: requests over the rate limit", ("limiting requests",),
+                  _rules(
+        (r"\blimiting requests, excess: [\d.]+ by zone \"[^\"]*\", client: (?P<host>[^,\s]+)",
+         "nginx: request rate limited", Kind.BLOCKED),
+    )),
+)
+for _fmt in FORMATS:
+    register(_fmt)

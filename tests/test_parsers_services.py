@@ -1,0 +1,163 @@
+"""The other services fail2ban watches, and common self-hosted applications
+(``incidents/parsers/formats/services.py``), and Apache's ModSecurity, missing-script and malformed
+request errors: each line as the service writes it gives its client, time, kind and signature.
+
+No database: ``.venv/bin/python -m pytest -q tests/test_parsers_services.py``.
+"""
+
+import io
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from incidents.parsers import Kind, ParseContext, parse_stream
+from incidents.parsers.formats import services
+
+REFERENCE = datetime(2024, 12, 31, tzinfo=UTC)
+T = datetime(2024, 11, 18, 6, 25, 3, tzinfo=UTC)
+
+
+def parsed(line: str, tz: str = "UTC"):
+    ctx = ParseContext(tz=ZoneInfo(tz), reference=REFERENCE)
+    return parse_stream(io.BytesIO(line.encode() + b"\n"), ctx=ctx)
+
+
+# (format, line, client, signature, kind, port); every line is stamped 2024-11-18 06:25:03 UTC (and
+# a fraction)
+LINES = [
+    ("pure-ftpd", "Nov 18 06:25:03 ftp pure-ftpd: (?@198.51.100.15) [WARNING] Authentication failed for user "
+     "[admin]", "198.51.100.15", "pure-ftpd: authentication failed", Kind.FAILED_LOGIN, 21),
+    ("courier", "Nov 18 06:25:03 mx imapd-ssl: LOGIN FAILED, user=admin, ip=[::ffff:198.51.100.9]",
+     "198.51.100.9", "courier: login failed", Kind.FAILED_LOGIN, None),
+    ("courier", 'Nov 18 06:25:03 mx courieresmtpd: error,relay=::ffff:198.51.100.16,msg="535 Authentication '
+     'failed.",cmd: AUTH LOGIN', "198.51.100.16", "courier-esmtpd: authentication failed or unknown user",
+     Kind.FAILED_LOGIN, 25),
+    ("sendmail", "Nov 18 06:25:03 mx sendmail[1]: x4ICP3x1: [198.51.100.19]: possible SMTP attack: "
+     "command=AUTH, count=5", "198.51.100.19", "sendmail: repeated AUTH", Kind.FAILED_LOGIN, 25),
+    ("sendmail", "Nov 18 06:25:03 mx sendmail[2]: x4ICP3x2: AUTH failure (LOGIN): authentication failure "
+     "(-13) SASL(-13): authentication failure: checkpass failed, user=admin, relay=bad.example "
+     "[198.51.100.20]", "198.51.100.20", "sendmail: AUTH failure", Kind.FAILED_LOGIN, 25),
+    ("roundcube", "[18-Nov-2024 06:25:03 +0000]: <abcd1234> IMAP Error: Login failed for admin against "
+     "localhost from 198.51.100.8. AUTHENTICATE PLAIN: Authentication failed. in rcube_imap.php on line 200",
+     "198.51.100.8", "roundcube: login failed", Kind.FAILED_LOGIN, None),
+    ("roundcube", "[18-Nov-2024 06:25:03 +0000]: Failed login for admin from 198.51.100.21 in session "
+     "abc (error: 0)", "198.51.100.21", "roundcube: login failed", Kind.FAILED_LOGIN, None),
+    ("cyrus-imap", "Nov 18 06:25:03 mx cyrus/imap[123]: badlogin: unknown [198.51.100.10] plaintext admin "
+     "SASL(-13): authentication failure: checkpass failed", "198.51.100.10", "cyrus: bad login",
+     Kind.FAILED_LOGIN, None),
+    ("audit-sshd", "type=USER_LOGIN msg=audit(1731911103.123:457): pid=1 uid=0 auid=4294967295 "
+     "ses=4294967295 msg='op=login acct=\"(unknown)\" exe=\"/usr/sbin/sshd\" hostname=? addr=198.51.100.8 "
+     "terminal=sshd res=failed'", "198.51.100.8", "sshd (audit): login failed", Kind.FAILED_LOGIN, None),
+    ("gitlab", '{"severity":"ERROR","time":"2024-11-18T06:25:03.000Z","message":"Failed Login: '
+     'username=admin ip=198.51.100.18"}', "198.51.100.18", "gitlab: failed login", Kind.FAILED_LOGIN, None),
+    ("gitea", "2024/11/18 06:25:03 ...ers/web/auth/auth.go:200:SignInPost() [I] Failed authentication "
+     "attempt for admin from 198.51.100.20:5555: invalid credentials", "198.51.100.20",
+     "gitea: failed authentication", Kind.FAILED_LOGIN, None),
+    ("grafana", 't=2024-11-18T06:25:03+0000 lvl=eror msg="Invalid username or password" logger=context '
+     'userId=0 orgId=0 uname= error="invalid username or password" remote_addr=198.51.100.14',
+     "198.51.100.14", "grafana: invalid username or password", Kind.FAILED_LOGIN, None),
+    ("mssql", "2024-11-18 06:25:03.12 Logon       Login failed for user 'sa'. Reason: Password did not match "
+     "that for the login provided. [CLIENT: 198.51.100.15]", "198.51.100.15", "mssql: login failed",
+     Kind.FAILED_LOGIN, 1433),
+    ("mongodb", '{"t":{"$date":"2024-11-18T06:25:03.000+00:00"},"s":"I","c":"ACCESS","id":20249,'
+     '"ctx":"conn1","msg":"Authentication failed","attr":{"mechanism":"SCRAM-SHA-256",'
+     '"principalName":"admin","remote":"198.51.100.16:5555","error":"AuthenticationFailed"}}',
+     "198.51.100.16", "mongodb: authentication failed", Kind.FAILED_LOGIN, 27017),
+    ("mongodb", "2024-11-18T06:25:03.000+0000 I ACCESS   [conn1] SASL SCRAM-SHA-1 authentication failed for "
+     "admin on admin from client 198.51.100.17:5555 ; AuthenticationFailed: SCRAM-SHA-1 authentication "
+     "failed, storedKey mismatch", None, None, None, None),  # not this wording: left to others
+    ("lighttpd-auth", "2024-11-18 06:25:03: (mod_auth.c.828) password doesn't match for /gitweb/ username: "
+     "admin, IP: 198.51.100.17", "198.51.100.17", "lighttpd: authentication failed", Kind.FAILED_LOGIN, None),
+    ("webmin", "Nov 18 06:25:03 box webmin[123]: Invalid login as admin from 198.51.100.6", "198.51.100.6",
+     "webmin: invalid login", Kind.FAILED_LOGIN, 10000),
+    ("xinetd", "Nov 18 06:25:03 box xinetd[123]: FAIL: telnet address from=198.51.100.11", "198.51.100.11",
+     "xinetd: refused", Kind.BLOCKED, None),
+    ("monit", "Nov 18 06:25:03 box monit[123]: HttpRequest: access denied -- client 198.51.100.19: wrong "
+     "password for user 'admin'", "198.51.100.19", "monit: access denied", Kind.FAILED_LOGIN, 2812),
+    ("guacamole", '2024-11-18 06:25:03,123 WARN  o.a.g.r.auth.AuthenticationService - Authentication attempt '
+     'from [198.51.100.12, 10.0.0.1] for user "admin" failed.', "198.51.100.12",
+     "guacamole: authentication failed", Kind.FAILED_LOGIN, None),
+    ("phpmyadmin", "Nov 18 06:25:03 box phpMyAdmin[123]: user denied: root (mysql-denied) from 198.51.100.13",
+     "198.51.100.13", "phpmyadmin: user denied", Kind.FAILED_LOGIN, None),
+    ("znc", "[2024-11-18 06:25:03] [admin] failed to login from 198.51.100.20", "198.51.100.20",
+     "znc: failed login", Kind.FAILED_LOGIN, None),
+    ("horde", "Nov 18 06:25:03 box HORDE: [imp] FAILED LOGIN for admin [198.51.100.22] to Horde "
+     "[on line 139 of \"/usr/share/horde/lib/Horde/Core/Auth/Application.php\"]", "198.51.100.22",
+     "horde: failed login", Kind.FAILED_LOGIN, None),
+    ("sogo", "Nov 18 06:25:03 box sogod [123]: SOGoRootPage Login from '198.51.100.23' for user 'admin' "
+     "might not have worked - password policy: 65535  grace: -1  expire: -1  bound: 0", "198.51.100.23",
+     "sogo: failed login", Kind.FAILED_LOGIN, None),
+    ("drupal", "Nov 18 06:25:03 web drupal: http://example.com|1731911103|user|198.51.100.24|"
+     "http://example.com/user/login|http://example.com/user/login|0||Login attempt failed for admin.",
+     "198.51.100.24", "drupal: login attempt failed", Kind.FAILED_LOGIN, None),
+    ("bitwarden", "[2024-11-18 06:25:03.123][vaultwarden::api::identity][ERROR] Username or password is "
+     "incorrect. Try again. IP: 198.51.100.25. Username: a@example.com.", "198.51.100.25",
+     "bitwarden: username or password incorrect", Kind.FAILED_LOGIN, None),
+    ("nextcloud", '{"reqId":"x","level":2,"time":"2024-11-18T06:25:03+00:00","remoteAddr":"198.51.100.26",'
+     '"app":"core","message":"Login failed: admin (Remote IP: 198.51.100.26)"}', "198.51.100.26",
+     "nextcloud: login failed", Kind.FAILED_LOGIN, None),
+    ("proxmox", "Nov 18 06:25:03 pve pvedaemon[123]: authentication failure; rhost=::ffff:198.51.100.27 "
+     "user=root@pam msg=Authentication failure", "198.51.100.27", "proxmox: authentication failure",
+     Kind.FAILED_LOGIN, 8006),
+    ("home-assistant", "2024-11-18 06:25:03.123 WARNING (MainThread) [homeassistant.components.http.ban] "
+     "Login attempt or request with invalid authentication from host.example (198.51.100.28). "
+     "Requested URL: '/auth/login_flow'", "198.51.100.28", "home-assistant: invalid authentication",
+     Kind.FAILED_LOGIN, None),
+    ("nginx-limit-req", '2024/11/18 06:25:03 [error] 123#123: *456 limiting requests, excess: 0.500 by zone '
+     '"one", client: 198.51.100.1, server: example.com, request: "GET / HTTP/1.1", host: "example.com"',
+     "198.51.100.1", "nginx: request rate limited", Kind.BLOCKED, None),
+    ("apache-auth", "[Mon Nov 18 06:25:03.123456 2024] [:error] [pid 123] [client 198.51.100.2:5555] "
+     'ModSecurity: Access denied with code 403 (phase 2). Pattern match "x" at REQUEST_URI. [id "1"]',
+     "198.51.100.2", "apache: ModSecurity denied", Kind.BLOCKED, None),
+    ("apache-auth", "[Mon Nov 18 06:25:03 2024] [error] [client 198.51.100.5] script '/var/www/x.php' not "
+     "found or unable to stat", "198.51.100.5", "apache: request for a script that is not there", Kind.SCAN,
+     None),
+    ("apache-auth", "[Mon Nov 18 06:25:03 2024] [error] [client 198.51.100.29] request failed: URI too long "
+     "(longer than 8190)", "198.51.100.29", "apache: malformed request", Kind.SCAN, None),
+]
+
+
+@pytest.mark.parametrize(("fmt", "line", "client", "sig", "kind", "port"), LINES,
+                         ids=[f"{row[0]}-{n}" for n, row in enumerate(LINES)])
+def test_each_service_line_records_its_client_time_kind_and_signature(fmt, line, client, sig, kind, port):
+    outcome = parsed(line)
+    if client is None:
+        assert fmt not in outcome.formats_seen
+        return
+    assert outcome.formats_seen == {fmt: 1}
+    [summary] = outcome.offenders.by_src.values()
+    assert summary.src == client and summary.kinds == {kind} and list(summary.signatures) == [sig]
+    assert summary.first_seen.replace(microsecond=0) == T and summary.count == 1
+    assert summary.ports == ({port} if port else set())
+
+
+def test_a_stamp_without_a_zone_is_read_in_the_evidence_zone_and_an_audit_epoch_is_utc():
+    [s] = parsed("Nov 18 07:25:03 box webmin[1]: Invalid login as admin from 198.51.100.6",
+                 tz="Europe/Berlin").offenders.by_src.values()
+    assert s.first_seen == T
+    [s] = parsed(LINES[8][1], tz="America/New_York").offenders.by_src.values()
+    assert s.first_seen == datetime(2024, 11, 18, 6, 25, 3, 123000, tzinfo=UTC)
+
+
+def test_a_service_line_without_an_address_records_nothing_and_lines_of_others_are_left_alone():
+    outcome = parsed("Nov 18 06:25:03 box webmin[1]: Invalid login as admin from ")
+    assert outcome.offenders.by_src == {}
+    for line in ("Nov 18 06:25:03 box sshd[1]: Failed password for root from 198.51.100.7 port 22 ssh2",
+                 "Nov 18 06:25:03 box CRON[2]: (root) CMD (run-parts /etc/cron.hourly)",
+                 '198.51.100.1 - - [18/Nov/2024:06:25:03 +0000] "GET / HTTP/1.1" 200 1 "-" "curl/8"'):
+        assert not set(parsed(line).formats_seen) & {f.name for f in services.FORMATS}, line
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([row[1] for row in LINES]), st.data())
+def test_a_service_line_cut_or_garbled_anywhere_never_raises(line, data):
+    cut = data.draw(st.integers(0, len(line)))
+    noise = data.draw(st.text(max_size=20))
+    garbled = line[:cut] + noise + line[cut:]
+    ctx = ParseContext(reference=REFERENCE)
+    for fmt in services.FORMATS:
+        found = fmt.parse_line(garbled, ctx)
+        assert found is None or all(r.src for r in found)
