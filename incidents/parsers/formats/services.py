@@ -116,10 +116,13 @@ FORMATS = (
         (r"Login failed for user '.*?'\..*?\[CLIENT: (?P<host>[^\]]+)\]", "mssql: login failed",
          Kind.FAILED_LOGIN, 1433),
     )),
-    ServiceFormat("mongodb", "MongoDB", ("Authentication failed", "Failed to authenticate"), _rules(
+    ServiceFormat("mongodb", "MongoDB", ("Authentication failed", "Failed to authenticate", "from client "),
+                  _rules(
         (r"\"msg\":\"Authentication failed\".*?\"(?:remote|client)\":\"(?P<host>[^\"]+)\"",
          "mongodb: authentication failed", Kind.FAILED_LOGIN, 27017),
         (r"\bFailed to authenticate \S+ (?:from client|on \S+ from client) (?P<host>\S+) with mechanism",
+         "mongodb: authentication failed", Kind.FAILED_LOGIN, 27017),
+        (r"\bSASL \S+ authentication failed for \S+ on \S+ from client (?P<host>\S+) ;",
          "mongodb: authentication failed", Kind.FAILED_LOGIN, 27017),
     )),
     ServiceFormat("lighttpd-auth", "lighttpd mod_auth", ("mod_auth",), _rules(
