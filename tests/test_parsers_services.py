@@ -48,9 +48,10 @@ LINES = [
     ("cyrus-imap", "Nov 18 06:25:03 mx cyrus/imap[123]: badlogin: unknown [198.51.100.10] plaintext admin "
      "SASL(-13): authentication failure: checkpass failed", "198.51.100.10", "cyrus: bad login",
      Kind.FAILED_LOGIN, None),
-    ("audit-sshd", "type=USER_LOGIN msg=audit(1731911103.123:457): pid=1 uid=0 auid=4294967295 "
-     "ses=4294967295 msg='op=login acct=\"(unknown)\" exe=\"/usr/sbin/sshd\" hostname=? addr=198.51.100.8 "
-     "terminal=sshd res=failed'", "198.51.100.8", "sshd (audit): login failed", Kind.FAILED_LOGIN, None),
+    ("audit-sshd", "type=USER_AUTH msg=audit(1731911103.123:457): pid=1 uid=0 auid=4294967295 "
+     "ses=4294967295 msg='op=PAM:authentication acct=\"root\" exe=\"/usr/sbin/sshd\" hostname=198.51.100.8 "
+     "addr=198.51.100.8 terminal=ssh res=failed'", "198.51.100.8", "sshd (audit): authentication failed",
+     Kind.FAILED_LOGIN, None),
     ("gitlab", '{"severity":"ERROR","time":"2024-11-18T06:25:03.000Z","message":"Failed Login: '
      'username=admin ip=198.51.100.18"}', "198.51.100.18", "gitlab: failed login", Kind.FAILED_LOGIN, None),
     ("gitea", "2024/11/18 06:25:03 ...ers/web/auth/auth.go:200:SignInPost() [I] Failed authentication "
@@ -110,6 +111,33 @@ LINES = [
     ("nginx-limit-req", '2024/11/18 06:25:03 [error] 123#123: *456 limiting requests, excess: 0.500 by zone '
      '"one", client: 198.51.100.1, server: example.com, request: "GET / HTTP/1.1", host: "example.com"',
      "198.51.100.1", "nginx: request rate limited", Kind.BLOCKED, None),
+    ("roundcube", "Nov 18 06:25:03 mail roundcube: IMAP Error: Login failed for admin from 127.0.0.1. from "
+     "198.51.100.30. AUTHENTICATE PLAIN: A0002 NO Login failed. in rcube_imap.php on line 1", "198.51.100.30",
+     "roundcube: login failed", Kind.FAILED_LOGIN, None),  # the last "from": proxies come first
+    ("sendmail", "Nov 18 06:25:03 relay1 sm-mta[1]: 06I02CNi016765: AUTH failure (LOGIN): authentication "
+     "failure (-13) SASL(-13): authentication failure: checkpass failed, user=x, relay=[192.0.2.100], "
+     "relay=[198.51.100.31] (may be forged)", "198.51.100.31", "sendmail: AUTH failure", Kind.FAILED_LOGIN,
+     25),  # the last relay=: the first was written by the client
+    ("sendmail", "Nov 18 06:25:03 smtp1 sm-acceptingconnections[2]: s1GNeNqe005178: host.example "
+     "[198.51.100.32] (may be forged): possible SMTP attack: command=AUTH, count=5", "198.51.100.32",
+     "sendmail: repeated AUTH", Kind.FAILED_LOGIN, 25),
+    ("lighttpd-auth", "2024-11-18 06:25:03: (http_auth.c.875) password doesn't match for /gitweb/ username: "
+     "admin, IP: 198.51.100.33", "198.51.100.33", "lighttpd: authentication failed", Kind.FAILED_LOGIN, None),
+    ("courier", "Nov 18 06:25:03 mx courierpop3login: LOGIN FAILED, user=a@example.org, "
+     "ip=[::ffff:198.51.100.34]",
+     "198.51.100.34", "courier: login failed", Kind.FAILED_LOGIN, None),
+    ("cyrus-imap", "Nov 18 06:25:03 mx imapd[2517]: badlogin: local-host[198.51.100.35] OTP [SASL(-13): "
+     "authentication failure: External SSF not good enough]", "198.51.100.35", "cyrus: bad login",
+     Kind.FAILED_LOGIN, None),
+    ("horde", "Nov 18 06:25:03 web HORDE [error] [imp] FAILED LOGIN for a@example.com [198.51.100.36] to "
+     "{mx.example.com:993 [imap/ssl/novalidate-cert]} [pid 683 on line 139]", "198.51.100.36",
+     "horde: failed login", Kind.FAILED_LOGIN, None),
+    ("bitwarden", "2024-11-18 06:25:03.008 +00:00 [WRN] Failed login attempt, 2FA invalid. 198.51.100.37",
+     "198.51.100.37", "bitwarden: failed login", Kind.FAILED_LOGIN, None),
+    ("apache-auth", "[Mon Nov 18 06:25:03 2024] [error] [client 198.51.100.38:5555] [client 198.51.100.38] "
+     'ModSecurity: [file "/etc/modsec.conf"] [line "635"] [id "340069"] Access denied with code 403 '
+     '(phase 2).',
+     "198.51.100.38", "apache: ModSecurity denied", Kind.BLOCKED, None),
     ("apache-auth", "[Mon Nov 18 06:25:03.123456 2024] [:error] [pid 123] [client 198.51.100.2:5555] "
      'ModSecurity: Access denied with code 403 (phase 2). Pattern match "x" at REQUEST_URI. [id "1"]',
      "198.51.100.2", "apache: ModSecurity denied", Kind.BLOCKED, None),
@@ -147,6 +175,24 @@ def test_a_service_line_without_an_address_records_nothing_and_lines_of_others_a
                  "Nov 18 06:25:03 box CRON[2]: (root) CMD (run-parts /etc/cron.hourly)",
                  '198.51.100.1 - - [18/Nov/2024:06:25:03 +0000] "GET / HTTP/1.1" 200 1 "-" "curl/8"'):
         assert not set(parsed(line).formats_seen) & {f.name for f in services.FORMATS}, line
+
+
+@pytest.mark.parametrize("line", [
+    # a client's text quoted in another message
+    "2024-11-18 06:25:03.02 Wrong data received: Logon       Login failed for user 'x'. Reason: Could not "
+    "find a login matching the name provided. [CLIENT: 198.51.100.40]",
+    # "Login attempt failed" inside a URL, and not the line's message
+    "Nov 18 06:25:03 host drupal-site: https://example.com|1613063581|user|198.51.100.41|https://example.com/"
+    "user/login?x=|&y=|0||Login attempt failed for tester|2||Session revisited for admin.",
+    # monit's unknown user with an empty name
+    "Nov 18 06:25:03 host monit[5731]: HttpRequest: access denied -- client 198.51.100.42: unknown user ''",
+    # the audit record that closes an sshd connection: its failures were counted already
+    "type=USER_LOGIN msg=audit(1731911103.000:4063): user pid=1 uid=0 auid=4294967295 ses=4294967295 "
+    "msg='op=login acct=\"root\" exe=\"/usr/sbin/sshd\" hostname=? addr=198.51.100.43 terminal=sshd "
+    "res=failed'",
+])
+def test_lines_that_only_look_like_failures_record_nothing(line):
+    assert parsed(line).offenders.by_src == {}
 
 
 @settings(max_examples=200, deadline=None)

@@ -802,7 +802,8 @@ _APACHE = [  # (pattern, signature, kind)
      "apache: unknown digest algorithm", Kind.FAILED_LOGIN),
     (re.compile(r"^" + _AUTH_TYPE + r"invalid qop `.*?' received\b"), "apache: invalid digest qop",
      Kind.FAILED_LOGIN),
-    (re.compile(r"^ModSecurity: Access denied with code \d+"), "apache: ModSecurity denied", Kind.BLOCKED),
+    (re.compile(r"^(?:\[client [^\]]+\] )?ModSecurity:\s+(?:\[[^\]]*\]\s*)*Access denied with code [45]\d\d"),
+     "apache: ModSecurity denied", Kind.BLOCKED),
     (re.compile(r"^(?:script '[^']*' not found or unable to stat|File does not exist: \S+\."
                 r"(?:php\d?|asp|aspx|exe|pl|cgi|scgi|jsp)\b)"),
      "apache: request for a script that is not there", Kind.SCAN),

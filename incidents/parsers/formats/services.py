@@ -74,31 +74,40 @@ FORMATS = (
          "pure-ftpd: authentication failed", Kind.FAILED_LOGIN, 21),
     )),
     ServiceFormat("courier", "Courier IMAP/POP3 and ESMTP", ("LOGIN FAILED", "courieresmtpd"), _rules(
-        (r"\b(?:imapd|pop3d)(?:-ssl)?(?:\[\d+\])?: LOGIN FAILED, (?:user|method)=.*?, "
-         r"ip=\[(?P<host>[^\]]+)\]",
-         "courier: login failed"),
-        (r"courieresmtpd(?:\[\d+\])?: error,relay=(?P<host>[^,\s]+),(?:.*?: 550 User (?:<[^>]*> )?unknown|"
+        (r"\b(?:imapd|pop3d|courier\w*login)(?:-ssl)?(?:\[\d+\])?: LOGIN FAILED, (?:user|method)=.*?, "
+         r"ip=\[(?P<host>[^\]]+)\]", "courier: login failed"),
+        (r"courieresmtpd(?:\[\d+\])?: error,relay=(?P<host>[^,\s]+),(?:port=(?P<sport>\d+),)?"
+         r"(?:.*?: 550 User (?:<[^>]*> )?unknown|"
          r"msg=\"535 Authentication failed\.\")", "courier-esmtpd: authentication failed or unknown user",
          Kind.FAILED_LOGIN, 25),
     )),
     ServiceFormat("sendmail", "Sendmail: SMTP AUTH failures", ("possible SMTP attack", "AUTH failure"),
                   _rules(
-        (r"sendmail\[\d+\]: \w+: \[?(?P<host>" + _ADDR + r")\]?: possible SMTP attack: command=AUTH",
-         "sendmail: repeated AUTH", Kind.FAILED_LOGIN, 25),
-        (r"sendmail\[\d+\]: \w+: AUTH failure \([^)]*\): .*?relay=(?:\S+ )?\[(?:IPv6:)?(?P<host>[^\]]+)\]",
-         "sendmail: AUTH failure", Kind.FAILED_LOGIN, 25),
+        (r"\b(?:sendmail|sm-mta|sm-acceptingconnections)\[\d+\]: \w+: (?:\S+ )?\[(?:IPv6:)?(?P<host>[^\]]+)\]"
+         r"(?: \(may be forged\))?: possible SMTP attack: command=AUTH", "sendmail: repeated AUTH",
+         Kind.FAILED_LOGIN, 25),
+        # the last relay= is the client (an earlier one can be written by the client itself)
+        (r"\b(?:sendmail|sm-mta|sm-acceptingconnections)\[\d+\]: \w+: AUTH failure \([^)]*\): "
+         r".*relay=(?:\S+ )?\[(?:IPv6:)?(?P<host>[^\]]+)\]", "sendmail: AUTH failure",
+         Kind.FAILED_LOGIN, 25),
     )),
-    ServiceFormat("roundcube", "Roundcube webmail", ("Login failed for", "Failed login for"), _rules(
-        (r"IMAP Error: Login failed for .*? from (?P<host>" + _ADDR + r")", "roundcube: login failed"),
-        (r"\bFailed login for .*? from (?P<host>" + _ADDR + r") in session ", "roundcube: login failed"),
+    ServiceFormat("roundcube", "Roundcube webmail",
+                  ("Login failed for", "Failed login for", "FAILED login for"), _rules(
+        # the last "from" is the client: the earlier ones are proxies and the IMAP server
+        (r"IMAP Error: Login failed for (?:.* )?from (?P<host>" + _ADDR + r")\.?"
+         r"(?= AUTHENTICATE| user=|\(|\s*$)", "roundcube: login failed"),
+        (r"\b(?i:failed login) for .*? from (?P<host>" + _ADDR + r")(?: in session |\s*$)",
+         "roundcube: login failed"),
     )),
     ServiceFormat("cyrus-imap", "Cyrus IMAP/POP3", ("badlogin:",), _rules(
-        (r"\bbadlogin: (?:\S+ )?\[(?P<host>[^\]]+)\] ", "cyrus: bad login"),
+        (r"\bbadlogin: (?:\S+ |[^\s\[]+)?\[(?P<host>[^\]]+)\] ", "cyrus: bad login"),
     )),
     ServiceFormat("audit-sshd", "Linux audit log: failed sshd logins (SELinux systems)", ("res=failed",),
                   _rules(
-        (r"\btype=(?:USER_LOGIN|USER_ERR)\b.*?\bexe=\"/usr/s?bin/sshd\".*?\baddr=(?P<host>" + _ADDR + r")\b"
-         r".*?\bres=failed", "sshd (audit): login failed"),
+        # a failed authentication (USER_AUTH) or identification (USER_ERR) of sshd's, once per
+        # attempt; USER_LOGIN (terminal=sshd) only closes the connection
+        (r"\btype=(?:USER_AUTH|USER_ERR)\b.*?\bexe=\"/usr/s?bin/sshd\".*?\baddr=(?P<host>" + _ADDR + r") "
+         r"terminal=ssh res=failed", "sshd (audit): authentication failed"),
     )),
     ServiceFormat("gitlab", "GitLab", ("Failed Login:",), _rules(
         (r"Failed Login: username=.*? ip=(?P<host>" + _ADDR + r")", "gitlab: failed login"),
@@ -113,7 +122,9 @@ FORMATS = (
          "grafana: invalid username or password"),
     )),
     ServiceFormat("mssql", "Microsoft SQL Server error log", ("Login failed for user",), _rules(
-        (r"Login failed for user '.*?'\..*?\[CLIENT: (?P<host>[^\]]+)\]", "mssql: login failed",
+        # "Logon" right after the stamp: a client's text quoted in another message is not a failure
+        (r"^(?:\S+ \S+|.*?\bsqlservr[^:]*:)\s+Logon\s+Login failed for user '.*?'\. [^'\[]+"
+         r"\[CLIENT: (?P<host>[^\]]+)\]\s*$", "mssql: login failed",
          Kind.FAILED_LOGIN, 1433),
     )),
     ServiceFormat("mongodb", "MongoDB", ("Authentication failed", "Failed to authenticate", "from client "),
@@ -125,8 +136,8 @@ FORMATS = (
         (r"\bSASL \S+ authentication failed for \S+ on \S+ from client (?P<host>\S+) ;",
          "mongodb: authentication failed", Kind.FAILED_LOGIN, 27017),
     )),
-    ServiceFormat("lighttpd-auth", "lighttpd mod_auth", ("mod_auth",), _rules(
-        (r"\(mod_auth\.c\.\d+\) (?:password doesn't match|get_password failed|digest: auth failed)"
+    ServiceFormat("lighttpd-auth", "lighttpd mod_auth", ("mod_auth", "http_auth"), _rules(
+        (r"\(?(?:mod|http)_auth\.c\.\d+\) (?:password doesn't match|get_password failed|digest: auth failed)"
          r".*?\bIP: (?P<host>" + _ADDR + r")", "lighttpd: authentication failed"),
     )),
     ServiceFormat("webmin", "Webmin and Usermin", ("login as",), _rules(
@@ -139,10 +150,10 @@ FORMATS = (
     )),
     ServiceFormat("monit", "Monit web interface", ("access denied -- client", "supplied wrong password",
                                                   "supplied unknown user"), _rules(
-        (r"access denied -- client \[?(?P<host>" + _ADDR + r")\]?:? (?:wrong password|unknown user|empty "
-         r"password)", "monit: access denied", Kind.FAILED_LOGIN, 2812),
-        (r"Client '(?P<host>[^']+)' supplied (?:wrong password|unknown user)", "monit: access denied",
-         Kind.FAILED_LOGIN, 2812),
+        (r"access denied -- client \[?(?P<host>" + _ADDR + r")\]?:? (?:wrong password|unknown user '[^']|"
+         r"empty password)", "monit: access denied", Kind.FAILED_LOGIN, 2812),
+        (r"Client '(?P<host>[^']+)' supplied (?:wrong password|unknown user '[^']|empty password)",
+         "monit: access denied", Kind.FAILED_LOGIN, 2812),
     )),
     ServiceFormat("guacamole", "Apache Guacamole", ("Authentication attempt from",), _rules(
         (r"Authentication attempt from (?:\[(?P<chain>[^\]]+)\]|(?P<host>\S+)) for user \"[^\"]*\" failed",
@@ -155,18 +166,23 @@ FORMATS = (
         (r"\] failed to login from (?P<host>\S+)", "znc: failed login"),
     )),
     ServiceFormat("horde", "Horde groupware", ("FAILED LOGIN for",), _rules(
-        (r"FAILED LOGIN for .*? \[(?P<host>[^\]]+)\] to Horde", "horde: failed login"),
+        (r"FAILED LOGIN for \S+ \[(?P<host>[^\]]+)\] to ", "horde: failed login"),
     )),
     ServiceFormat("sogo", "SOGo groupware", ("might not have worked",), _rules(
-        (r"SOGoRootPage Login from '(?P<host>[^']+)' for user '.*?' might not have worked",
+        (r"SOGoRootPage Login from '(?P<chain>[^']+)' for user '.*?' might not have worked",
          "sogo: failed login"),
     )),
     ServiceFormat("drupal", "Drupal (syslog)", ("Login attempt failed",), _rules(
-        (r"\|user\|(?P<host>" + _ADDR + r")\|.*\|Login attempt failed ", "drupal: login attempt failed"),
+        # the message is the last field: "Login attempt failed" inside a URL is not a failure
+        (r"\|user\|(?P<host>" + _ADDR + r")\|(?:[^|]*\|)*Login attempt failed (?:for|from) [^|]+\.\s*$",
+         "drupal: login attempt failed"),
     )),
-    ServiceFormat("bitwarden", "Bitwarden and Vaultwarden", ("Username or password is incorrect",), _rules(
+    ServiceFormat("bitwarden", "Bitwarden and Vaultwarden",
+                  ("Username or password is incorrect", "Failed login attempt"), _rules(
         (r"Username or password is incorrect\. Try again\. IP: (?P<host>" + _ADDR + r")",
          "bitwarden: username or password incorrect"),
+        (r"\bFailed login attempt(?:, 2FA invalid)?\. (?P<host>" + _ADDR + r")\s*$",
+         "bitwarden: failed login"),
     )),
     ServiceFormat("nextcloud", "Nextcloud", ("Login failed:",), _rules(
         (r"Login failed: .*?\(Remote IP: '?(?P<host>" + _ADDR + r")'?\)", "nextcloud: login failed"),
