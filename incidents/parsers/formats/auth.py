@@ -537,7 +537,8 @@ class VsftpdFormat(AuthFormat):
 # ---------------------------------------------------------------------------------------------
 
 _DOVECOT_LOGIN = re.compile(
-    r"\b(?:Aborted login|Disconnected|Login aborted)(?::[^(]*)? \((?P<why>auth failed, \d+ attempts?"
+    r"\b(?:Aborted login|Disconnected|Login aborted|Client has quit the connection|Remote closed connection)"
+    r"(?::.*?)? \((?P<why>(?:proxy dest )?auth failed(?:, \d+ attempts?)?"
     r"(?: in \d+ secs?)?|tried to use (?:disabled|disallowed) \S+ auth)\)(?: \(\w+\))?:"
     r"(?: user=<[^>]*>,)?(?: method=\S+,)? rip=(?P<host>[0-9A-Fa-f:.]+)(?:, lip=(?P<lip>[0-9A-Fa-f:.]+))?")
 _DOVECOT_PASSDB = re.compile(
@@ -625,7 +626,9 @@ _EXIM = [  # (pattern, signature, kind)
                 r'"[^"]*") H=' + _EX_HOST), "exim: SMTP synchronization error", Kind.SCAN),
     (re.compile(r"\bSMTP call from " + _EX_HOST + r" dropped: too many (?:(?:nonmail|unrecognized) "
                 r"commands|syntax or protocol errors)"), "exim: too many bad commands", Kind.SCAN),
-    (re.compile(r'\bSMTP protocol error in "AUTH[^"]*" H=' + _EX_HOST +
+    # any case of "auth"; the H= that counts is the one before the message (the quoted command
+    # may carry a planted one)
+    (re.compile(r'\bSMTP protocol error in "(?i:auth)[^"]*".*? H=' + _EX_HOST +
                 r"(?: \S+=\S+)* AUTH command used when not advertised"),
      "exim: AUTH when not advertised", Kind.FAILED_LOGIN),
     (re.compile(r'\bSMTP protocol error in "[^"]*" H=' + _EX_HOST +
@@ -804,7 +807,8 @@ _APACHE = [  # (pattern, signature, kind)
      Kind.FAILED_LOGIN),
     (re.compile(r"^(?:\[client [^\]]+\] )?ModSecurity:\s+(?:\[[^\]]*\]\s*)*Access denied with code [45]\d\d"),
      "apache: ModSecurity denied", Kind.BLOCKED),
-    (re.compile(r"^(?:script '[^']*' not found or unable to stat|File does not exist: \S+\."
+    (re.compile(r"^(?:script '[^']*' not found or unable to stat|script not found or unable to stat: |"
+                r"Got error 'Primary script unknown|File does not exist: \S+\."
                 r"(?:php\d?|asp|aspx|exe|pl|cgi|scgi|jsp)\b)"),
      "apache: request for a script that is not there", Kind.SCAN),
     (re.compile(r"^(?:request failed: (?:URI too long|erroneous characters after protocol string)|"
