@@ -111,6 +111,16 @@ LINES = [
     ("nginx-limit-req", '2024/11/18 06:25:03 [error] 123#123: *456 limiting requests, excess: 0.500 by zone '
      '"one", client: 198.51.100.1, server: example.com, request: "GET / HTTP/1.1", host: "example.com"',
      "198.51.100.1", "nginx: request rate limited", Kind.BLOCKED, None),
+    ("wu-ftpd", "Nov 18 06:25:03 ftp wu-ftpd[18760]: failed login from host.example [198.51.100.50]",
+     "198.51.100.50", "wu-ftpd: failed login", Kind.FAILED_LOGIN, 21),
+    ("uw-imap", "Nov 18 06:25:03 mx ipop3d[25745]: Login excessive login failures user=info auth=info "
+     "host=host.example [198.51.100.51]", "198.51.100.51", "uw-imap: login failed", Kind.FAILED_LOGIN, None),
+    ("solid-pop3d", "Nov 18 06:25:03 mx solid-pop3d[3822]: authentication failed: can't map user name: "
+     "adrian - 198.51.100.52", "198.51.100.52", "solid-pop3d: login failed", Kind.FAILED_LOGIN, 110),
+    ("freeswitch", "2024-11-18 06:25:03.767815 [WARNING] sofia_reg.c:2531 Can't find user [1001@192.0.2.51] "
+     "from 198.51.100.53", "198.51.100.53", "freeswitch: SIP authentication failed", Kind.FAILED_LOGIN, 5060),
+    ("kerio", "[18/Nov/2024 06:25:03] Relay attempt from IP address 198.51.100.54, mail from <a@example.com> "
+     "to <b@example.org> rejected", "198.51.100.54", "kerio: SMTP refused", Kind.BLOCKED, 25),
     ("roundcube", "Nov 18 06:25:03 mail roundcube: IMAP Error: Login failed for admin from 127.0.0.1. from "
      "198.51.100.30. AUTHENTICATE PLAIN: A0002 NO Login failed. in rcube_imap.php on line 1", "198.51.100.30",
      "roundcube: login failed", Kind.FAILED_LOGIN, None),  # the last "from": proxies come first

@@ -13,19 +13,22 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from ..base import Kind, Record
+from ..base import MONTHS, Kind, Record
 from ..registry import register
 from .auth import AuthFormat, leading_time, src_of
 
 _ADDR = r"[0-9A-Fa-f:.]*[0-9A-Fa-f]"  # an address, without the full stop that may end a sentence
 _ISO_INSIDE = re.compile(r"(?<![\d.])(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)")
 _AUDIT_TIME = re.compile(r"\baudit\((?P<epoch>\d{9,11})\.(?P<ms>\d{1,3}):")
+_DMY = re.compile(r"^\[(?P<d>\d{1,2})/(?P<m>[A-Za-z]{3})/(?P<y>\d{4})[ :](?P<t>\d\d:\d\d:\d\d)\]")  # Kerio
 
 
 def _time(line: str, ctx) -> datetime | None:
     at, _ = leading_time(line, ctx)
     if at is not None:
         return at
+    if (m := _DMY.match(line)) and (month := MONTHS.get(m["m"].lower())):
+        return leading_time(f"{m['y']}-{month:02}-{int(m['d']):02} {m['t']} ", ctx)[0]
     if m := _AUDIT_TIME.search(line):
         return datetime.fromtimestamp(int(m["epoch"]) + int(m["ms"].ljust(3, "0")) / 1000, UTC)
     if m := _ISO_INSIDE.search(line):  # Grafana's t=, MongoDB's $date, GitLab's "time"
@@ -36,7 +39,7 @@ def _time(line: str, ctx) -> datetime | None:
 @dataclass(frozen=True)
 class Rule:
     """``pattern`` names the client in group ``host`` (or ``chain``: a proxy's list of addresses,
-    the client first), and may name its port in ``sport``."""
+    the client first; or ``h1``, ``h2``... in alternatives), and may name its port in ``sport``."""
 
     pattern: re.Pattern
     signature: str
@@ -54,7 +57,9 @@ class ServiceFormat(AuthFormat):
             if m is None:
                 continue
             found = m.groupdict()
-            host = found.get("host") or (found.get("chain") or "").split(",")[0].strip()
+            host = found.get("host") or (found.get("chain") or "").split(",")[0].strip() or next(
+                (value for name, value in found.items() if value and name[0] == "h" and name[1:].isdigit()),
+                None)
             src = src_of(host)
             if src is None:
                 return []
@@ -72,6 +77,46 @@ FORMATS = (
     ServiceFormat("pure-ftpd", "Pure-FTPd", ("pure-ftpd",), _rules(
         (r"pure-ftpd(?:\[\d+\])?: \([^@\s]*@(?P<host>[^)\s]+)\) \[WARNING\] Authentication failed for user",
          "pure-ftpd: authentication failed", Kind.FAILED_LOGIN, 21),
+    )),
+    ServiceFormat("wu-ftpd", "WU-FTPD", ("wu-ftpd",), _rules(
+        (r"\bwu-ftpd(?:\[\d+\])?: failed login from \S+ \[(?P<host>[^\]]+)\]\s*$", "wu-ftpd: failed login",
+         Kind.FAILED_LOGIN, 21),
+    )),
+    ServiceFormat("uw-imap", "UW IMAP and POP3",
+                  ("Login failed user=", "Login excessive login failures", "Login disabled user=",
+                   "BREAK-IN ATTEMPT", " override of user="), _rules(
+        (r"\b(?:imapd|ipop3d)(?:\[\d+\])?: (?:Login (?:failed|excessive login failures|disabled|"
+         r"SYSTEM BREAK-IN ATTEMPT) user=\S* auth=\S*|Failed .* override of user=.*) "
+         r"host=.*\[(?P<host>[^\]]+)\]\s*$",
+         "uw-imap: login failed"),
+    )),
+    ServiceFormat("solid-pop3d", "Solid POP3", ("solid-pop3d",), _rules(
+        (r"\bsolid-pop3d(?:\[\d+\])?: (?:authentication failed: (?:no such user|can't map user name): |"
+         r"(?:APOP )?authentication failed for (?:mapped )?user |root login not allowed|"
+         r"can't find APOP secret for user ).*?- (?P<host>" + _ADDR + r")\s*$", "solid-pop3d: login failed",
+         Kind.FAILED_LOGIN, 110),
+    )),
+    ServiceFormat("freeswitch", "FreeSWITCH", ("sofia_reg.c",), _rules(
+        (r"\[WARN(?:ING)?\](?: \[SOFIA\])? \[?sofia_reg\.c:\d+\]? (?:Can't find user \[[^@\]]+@[^\]]+\] from "
+         r"|SIP auth (?:failure|challenge) \((?:REGISTER|INVITE)\) on sofia profile '[^']+' for \[[^\]]*\] "
+         r"from ip )"
+         r"(?P<host>" + _ADDR + r")\s*$", "freeswitch: SIP authentication failed", Kind.FAILED_LOGIN, 5060),
+    )),
+    ServiceFormat("kerio", "Kerio Connect", ("SMTP Spam attack detected", "found in DNS blacklist",
+                                             "Relay attempt from IP address", "unknown recipient",
+                                             "Failed SMTP login from", "doesn't exist. Attempt from",
+                                             "has no reverse DNS entry", "into Web Administration from",
+                                             "sender domain does not exist"), _rules(
+        (r"^\[\d\d/\w{3}/\d{4} \d\d:\d\d:\d\d\] (?:SMTP Spam attack detected from (?P<h1>" + _ADDR + r"),|"
+         r"IP address (?P<h2>" + _ADDR + r") found in DNS blacklist|Relay attempt from IP address "
+         r"(?P<h3>" + _ADDR + r")|Attempt to deliver to unknown recipient \S+, from \S+, IP address "
+         r"(?P<h4>" + _ADDR + r")\s*$|Failed SMTP login from (?P<h5>" + _ADDR + r")|SMTP: User \S+ doesn't "
+         r"exist\. Attempt from IP address (?P<h6>" + _ADDR + r")|Client with IP address "
+         r"(?P<h7>" + _ADDR + r") has no reverse DNS entry, connection rejected before SMTP greeting\s*$|"
+         r"Administration login into Web Administration from (?P<h8>" + _ADDR + r") failed: IP address not "
+         r"allowed\s*$|Message from IP "
+         r"address (?P<h9>" + _ADDR + r"), sender \S+ rejected: sender domain does not exist\s*$)",
+         "kerio: SMTP refused", Kind.BLOCKED, 25),
     )),
     ServiceFormat("courier", "Courier IMAP/POP3 and ESMTP", ("LOGIN FAILED", "courieresmtpd"), _rules(
         (r"\b(?:imapd|pop3d|courier\w*login)(?:-ssl)?(?:\[\d+\])?: LOGIN FAILED, (?:user|method)=.*?, "
