@@ -121,6 +121,25 @@ LINES = [
      "from 198.51.100.53", "198.51.100.53", "freeswitch: SIP authentication failed", Kind.FAILED_LOGIN, 5060),
     ("kerio", "[18/Nov/2024 06:25:03] Relay attempt from IP address 198.51.100.54, mail from <a@example.com> "
      "to <b@example.org> rejected", "198.51.100.54", "kerio: SMTP refused", Kind.BLOCKED, 25),
+    ("domino-smtp", "[28325:00010-3735542592] 18-11-2024 06:25:03   smtp: postmaster [198.51.100.60] "
+     "authentication failure using internet password", "198.51.100.60", "domino: SMTP authentication failed",
+     Kind.FAILED_LOGIN, 25),
+    ("squid", "1731911103.000      4 198.51.100.61 TCP_DENIED/403 4099 GET http://example.com/azenv.php - "
+     "HIER_NONE/- text/html", "198.51.100.61", "squid: request denied", Kind.BLOCKED, None),
+    ("suhosin", "Nov 18 06:25:03 host suhosin[9636]: ALERT - script tried to increase memory_limit to "
+     "268435456 bytes which is above the allowed value (attacker '198.51.100.62', file '/var/www/x.php', "
+     "line 1)",
+     "198.51.100.62", "suhosin: alert", Kind.SCAN, None),
+    ("scanlogd", "Nov 18 06:25:03 srv scanlogd: 198.51.100.63:4444 to 192.0.2.1 ports 80, 81, 83, ..., "
+     "f????uxy, TOS 00, TTL 49 @20:44:43", "198.51.100.63", "scanlogd: port scan", Kind.SCAN, None),
+    ("qmail", "Nov 18 06:25:03 sd6 qmail: 1157520813.485077 rblsmtpd: 198.51.100.64 pid 19597 "
+     "sbl-xbl.spamhaus.org: 451 http://www.spamhaus.org/query/bl?ip=198.51.100.64", "198.51.100.64",
+     "qmail: listed in an RBL", Kind.BLOCKED, 25),
+    ("directadmin", "2024:11:18-06:25:03: '198.51.100.65' 13 failed login attempts. Account 'admin'",
+     "198.51.100.65", "directadmin: failed login", Kind.FAILED_LOGIN, 2222),
+    ("assp", "Nov-18-24 06:25:03 [Worker_1] [TLS-in] [TLS-out] [SSL-in] [SSL-out] 198.51.100.66 "
+     "[SMTP Error] 535 5.7.8 Error: authentication failed: authentication failure", "198.51.100.66",
+     "assp: authentication failed", Kind.FAILED_LOGIN, 25),
     ("roundcube", "Nov 18 06:25:03 mail roundcube: IMAP Error: Login failed for admin from 127.0.0.1. from "
      "198.51.100.30. AUTHENTICATE PLAIN: A0002 NO Login failed. in rcube_imap.php on line 1", "198.51.100.30",
      "roundcube: login failed", Kind.FAILED_LOGIN, None),  # the last "from": proxies come first

@@ -20,6 +20,10 @@ from .auth import AuthFormat, leading_time, src_of
 _ADDR = r"[0-9A-Fa-f:.]*[0-9A-Fa-f]"  # an address, without the full stop that may end a sentence
 _ISO_INSIDE = re.compile(r"(?<![\d.])(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)")
 _AUDIT_TIME = re.compile(r"\baudit\((?P<epoch>\d{9,11})\.(?P<ms>\d{1,3}):")
+_YMD_COLON = re.compile(r"^(?P<y>\d{4}):(?P<m>\d\d):(?P<d>\d\d)-(?P<t>\d\d:\d\d:\d\d)\b")  # DirectAdmin
+_MDY_DASH = re.compile(r"^(?P<m>[A-Za-z]{3})-(?P<d>\d\d)-(?P<y>\d\d) (?P<t>\d\d:\d\d:\d\d)\b")  # ASSP
+# Domino: day first, after an optional [process:thread]
+_DMY_DASH = re.compile(r"^(?:\[[^\]]*\]\s*)?(?P<d>\d\d)-(?P<m>\d\d)-(?P<y>\d{4})\s+(?P<t>\d\d:\d\d:\d\d)\b")
 _DMY = re.compile(r"^\[(?P<d>\d{1,2})/(?P<m>[A-Za-z]{3})/(?P<y>\d{4})[ :](?P<t>\d\d:\d\d:\d\d)\]")  # Kerio
 
 
@@ -27,8 +31,11 @@ def _time(line: str, ctx) -> datetime | None:
     at, _ = leading_time(line, ctx)
     if at is not None:
         return at
-    if (m := _DMY.match(line)) and (month := MONTHS.get(m["m"].lower())):
-        return leading_time(f"{m['y']}-{month:02}-{int(m['d']):02} {m['t']} ", ctx)[0]
+    if (m := _DMY.match(line) or _MDY_DASH.match(line)) and (month := MONTHS.get(m["m"].lower())):
+        year = m["y"] if len(m["y"]) == 4 else f"20{m['y']}"
+        return leading_time(f"{year}-{month:02}-{int(m['d']):02} {m['t']} ", ctx)[0]
+    if m := _YMD_COLON.match(line) or _DMY_DASH.match(line):
+        return leading_time(f"{m['y']}-{m['m']}-{m['d']} {m['t']} ", ctx)[0]
     if m := _AUDIT_TIME.search(line):
         return datetime.fromtimestamp(int(m["epoch"]) + int(m["ms"].ljust(3, "0")) / 1000, UTC)
     if m := _ISO_INSIDE.search(line):  # Grafana's t=, MongoDB's $date, GitLab's "time"
@@ -117,6 +124,60 @@ FORMATS = (
          r"allowed\s*$|Message from IP "
          r"address (?P<h9>" + _ADDR + r"), sender \S+ rejected: sender domain does not exist\s*$)",
          "kerio: SMTP refused", Kind.BLOCKED, 25),
+    )),
+    ServiceFormat("domino-smtp", "HCL/IBM Domino SMTP", ("Authentication failed for user",
+                                                         "authentication failure using internet password",
+                                                         "rejected for policy reasons"), _rules(
+        (r"SMTP Server(?::|\s+\[[^\]]+\]) Authentication failed for user .*? ; connecting host "
+         r"\[?(?P<host>" + _ADDR + r")\]?\s*$", "domino: SMTP authentication failed", Kind.FAILED_LOGIN, 25),
+        (r"\bsmtp: (?:[^\[]+ )*\[?(?P<host>" + _ADDR + r")\]? authentication failure using internet "
+         r"password\s*$",
+         "domino: SMTP authentication failed", Kind.FAILED_LOGIN, 25),
+        (r"SMTP Server(?::|\s+\[[^\]]+\]) Connection from \[?(?P<host>" + _ADDR + r")\]? rejected for policy "
+         r"reasons\.", "domino: connection rejected", Kind.BLOCKED, 25),
+    )),
+    ServiceFormat("squid", "Squid proxy access log: denied requests", ("_DENIED/403", "NONE/405"), _rules(
+        (r"^\d+\.\d+\s+\d+\s(?P<host>" + _ADDR + r")\s+(?:[A-Z_]+_DENIED/403|NONE/405) ",
+         "squid: request denied", Kind.BLOCKED),
+    )),
+    ServiceFormat("suhosin", "Suhosin PHP hardening alerts", ("ALERT - ",), _rules(
+        (r"ALERT - .*? \(attacker '(?P<host>[^']+)', file '[^']*'(?:, line \d+)?\)\s*$", "suhosin: alert",
+         Kind.SCAN),
+    )),
+    ServiceFormat("scanlogd", "scanlogd port scans", ("scanlogd",), _rules(
+        (r"\bscanlogd(?:\[\d+\])?: (?P<host>" + _ADDR + r")(?::(?P<sport>\d+))? to \S+ ports\b",
+         "scanlogd: port scan", Kind.SCAN),
+    )),
+    ServiceFormat("qmail", "qmail and rblsmtpd", ("rblsmtpd:", "badiprbl:", " blocked "), _rules(
+        (r"\b\d+\.\d+ rblsmtpd: (?P<host>" + _ADDR + r") pid \d+ \S+ 4\d\d \S+\s*$",
+         "qmail: listed in an RBL",
+         Kind.BLOCKED, 25),
+        (r"\b\d+\.\d+ qmail-smtpd: 4\d\d badiprbl: ip (?P<host>" + _ADDR + r") rbl: \S+\s*$",
+         "qmail: listed in an RBL", Kind.BLOCKED, 25),
+        (r"\b(?:qmail|rblsmtpd)(?:\[\d+\])?: \S+ blocked (?P<host>" + _ADDR + r") \S+ -\s*$",
+         "qmail: blocked",
+         Kind.BLOCKED, 25),
+    )),
+    ServiceFormat("directadmin", "DirectAdmin login failures", ("failed login attempt",), _rules(
+        (r"^\d{4}:\d\d:\d\d-\d\d:\d\d:\d\d: '(?P<host>[^']+)' \d{1,3} failed login attempts?\.",
+         "directadmin: failed login", Kind.FAILED_LOGIN, 2222),
+    )),
+    ServiceFormat("assp", "ASSP anti-spam SMTP proxy",
+                  ("authentication errors", "SSL negotiation with client", "too much AUTH errors",
+                   "relay attempt blocked", "535 5.7.8 Error: authentication failed"), _rules(
+        (r"^\w{3}-\d\d-\d\d \d\d:\d\d:\d\d(?: \[SSL-out\])? (?P<host>" + _ADDR + r") (?:max sender "
+         r"authentication errors \(\d{,3}\) exceeded -- (?:dropping|refusing) connection - after reply: "
+         r"\d{3} \d\.\d\.\d Error: authentication failed: \w+;|SSL negotiation with client failed: "
+         r"SSL accept attempt failed with unknown error.*:unknown protocol;)\s*$",
+         "assp: authentication failed", Kind.FAILED_LOGIN, 25),
+        (r"^\w{3}-\d\d-\d\d \d\d:\d\d:\d\d Blocking (?P<host>" + _ADDR + r") - too much AUTH errors",
+         "assp: authentication failed", Kind.FAILED_LOGIN, 25),
+        (r"^\w{3}-\d\d-\d\d \d\d:\d\d:\d\d\s+(?:[\w-]+\s+)*(?:\[\S+\]\s+)*(?P<host>" + _ADDR + r") "
+         r"(?:<\S+@\S+\.\S+> )*(?:to: \S+@\S+\.\S+ )*relay attempt blocked for(?: \(parsing\))?: \S+\s*$",
+         "assp: relay attempt blocked", Kind.BLOCKED, 25),
+        (r"^\w{3}-\d\d-\d\d \d\d:\d\d:\d\d\s+(?:[\w-]+\s+)*(?:\[\S+\]\s+)*(?P<host>" + _ADDR + r") "
+         r"\[SMTP Error\] 535 5\.7\.8 Error: authentication failed:", "assp: authentication failed",
+         Kind.FAILED_LOGIN, 25),
     )),
     ServiceFormat("courier", "Courier IMAP/POP3 and ESMTP", ("LOGIN FAILED", "courieresmtpd"), _rules(
         (r"\b(?:imapd|pop3d|courier\w*login)(?:-ssl)?(?:\[\d+\])?: LOGIN FAILED, (?:user|method)=.*?, "
