@@ -140,6 +140,42 @@ LINES = [
     ("assp", "Nov-18-24 06:25:03 [Worker_1] [TLS-in] [TLS-out] [SSL-in] [SSL-out] 198.51.100.66 "
      "[SMTP Error] 535 5.7.8 Error: authentication failed: authentication failure", "198.51.100.66",
      "assp: authentication failed", Kind.FAILED_LOGIN, 25),
+    ("ejabberd", "2024-11-18 06:25:03.512 [info] <0.22741.1>@ejabberd_c2s:wait_for_feature_request:662 "
+     "({socket_state,p1_tls,{tlssock,#Port<0.24718>,#Port<0.24720>},<0.22740.1>}) Failed authentication for "
+     "test@example.com from IP 198.51.100.70", "198.51.100.70", "ejabberd: authentication failed",
+     Kind.FAILED_LOGIN, 5222),
+    ("nsd", "[1731911103] nsd[23600]: info: axfr for zone example.org. from client 198.51.100.71 refused, "
+     "no acl matches.", "198.51.100.71", "nsd: query refused", Kind.BLOCKED, 53),
+    ("murmur", "<W>2024-11-18 06:25:03.818 1 => <4:someone(-1)> Rejected connection from "
+     "198.51.100.72:29530: Invalid server password", "198.51.100.72", "murmur: connection rejected",
+     Kind.FAILED_LOGIN, 64738),
+    ("openwebmail", "Mon Nov 18 06:25:03 2024 - [72926] (198.51.100.73) gsdfg - login error - no such user - "
+     "loginname=gsdfg", "198.51.100.73", "openwebmail: login error", Kind.FAILED_LOGIN, None),
+    ("oracle-ims", '<co ts="2024-11-18T06:25:03.99" pi="72aa.17f0.25622" sc="tcp_local" dr="+" ac="U" '
+     'tr="TCP|192.0.2.223|25|198.51.100.74|4299" ap="SMTP" mi="Bad password" us="a@example.com" '
+     'di="535 5.7.8 Bad username or password (Authentication failed)."/>', "198.51.100.74",
+     "oracle-ims: bad password", Kind.FAILED_LOGIN, None),
+    ("screensharingd", "Nov 18 2024 06:25:03 mac.example screensharingd[1170]: Authentication: FAILED :: "
+     "User Name: x :: Viewer Address: 198.51.100.75 :: Type: DH", "198.51.100.75",
+     "screensharingd: authentication failed", Kind.FAILED_LOGIN, 5900),
+    ("monitorix", "Mon Nov 18 06:25:03 2024 - AUTHERR - [198.51.100.76] Authentication error: /monitorix/",
+     "198.51.100.76", "monitorix: refused", Kind.FAILED_LOGIN, 8080),
+    ("counter-strike", 'L 18/11/2024 - 06:25:03: Bad Rcon: "rcon 1146003691 "284"  sv_contact "x"" from '
+     '"198.51.100.77:57370"', "198.51.100.77", "counter-strike: bad rcon password", Kind.FAILED_LOGIN, 27015),
+    ("softethervpn", '2024-11-18 06:25:03.781 Connection "CID-72": User authentication failed. The user name '
+     'that has been provided was "bob", from 198.51.100.78.', "198.51.100.78",
+     "softethervpn: authentication failed", Kind.FAILED_LOGIN, None),
+    ("tine20", "78017 00cff -- none -- - 2024-11-18T06:25:03+00:00 WARN (4): Tinebase_Controller::login::106 "
+     "Login with username x from 198.51.100.79 failed (-1)!", "198.51.100.79", "tine20: login failed",
+     Kind.FAILED_LOGIN, None),
+    ("perdition", "Nov 18 06:25:03 ares perdition.imaps[3194]: Fatal Error reading authentication "
+     "information from client 198.51.100.80:2274->192.0.2.9:993: Exiting child", "198.51.100.80",
+     "perdition: login failed", Kind.FAILED_LOGIN, None),
+    ("froxlor", "Nov 18 06:25:03 host Froxlor: [Login Action 198.51.100.81] User 'admin' tried to login with "
+     "wrong password.", "198.51.100.81", "froxlor: failed login", Kind.FAILED_LOGIN, None),
+    ("apache-auth", "[Mon Nov 18 06:25:03.522240 2024] [:error] [pid 1795] [client 198.51.100.82:50700] WAR "
+     '[Login denied for user "username1"], referer: https://zoneminder/', "198.51.100.82",
+     "zoneminder: login denied", Kind.FAILED_LOGIN, None),
     ("roundcube", "Nov 18 06:25:03 mail roundcube: IMAP Error: Login failed for admin from 127.0.0.1. from "
      "198.51.100.30. AUTHENTICATE PLAIN: A0002 NO Login failed. in rcube_imap.php on line 1", "198.51.100.30",
      "roundcube: login failed", Kind.FAILED_LOGIN, None),  # the last "from": proxies come first

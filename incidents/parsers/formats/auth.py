@@ -811,6 +811,8 @@ _APACHE = [  # (pattern, signature, kind)
                 r"Got error 'Primary script unknown|File does not exist: \S+\."
                 r"(?:php\d?|asp|aspx|exe|pl|cgi|scgi|jsp)\b)"),
      "apache: request for a script that is not there", Kind.SCAN),
+    (re.compile(r"^(?:WAR|ERR) \[(?:Login denied for user \"|Could not retrieve user )"),
+     "zoneminder: login denied", Kind.FAILED_LOGIN),
     (re.compile(r"^(?:request failed: (?:URI too long|erroneous characters after protocol string)|"
                 r"Invalid (?:method|URI) in request)"), "apache: malformed request", Kind.SCAN),
     (re.compile(r"^(?:No h|H)ostname \S+ provided via SNI(?:, but no hostname provided| and hostname "

@@ -24,18 +24,27 @@ _YMD_COLON = re.compile(r"^(?P<y>\d{4}):(?P<m>\d\d):(?P<d>\d\d)-(?P<t>\d\d:\d\d:
 _MDY_DASH = re.compile(r"^(?P<m>[A-Za-z]{3})-(?P<d>\d\d)-(?P<y>\d\d) (?P<t>\d\d:\d\d:\d\d)\b")  # ASSP
 # Domino: day first, after an optional [process:thread]
 _DMY_DASH = re.compile(r"^(?:\[[^\]]*\]\s*)?(?P<d>\d\d)-(?P<m>\d\d)-(?P<y>\d{4})\s+(?P<t>\d\d:\d\d:\d\d)\b")
+_DMY_SLASH = re.compile(r"^L (?P<d>\d\d)/(?P<m>\d\d)/(?P<y>\d{4}) - (?P<t>\d\d:\d\d:\d\d)\b")  # Half-Life
+_EPOCH_BRACKETS = re.compile(r"^\[(?P<epoch>1\d{9})\] ")  # NSD
+_MDY_SPACE = re.compile(r"^(?P<m>[A-Za-z]{3}) +(?P<d>\d{1,2}) (?P<y>\d{4}) (?P<t>\d\d:\d\d:\d\d)\b")  # macOS
 _DMY = re.compile(r"^\[(?P<d>\d{1,2})/(?P<m>[A-Za-z]{3})/(?P<y>\d{4})[ :](?P<t>\d\d:\d\d:\d\d)\]")  # Kerio
 
 
 def _time(line: str, ctx) -> datetime | None:
+    """The time of a service's line: the stamp it starts with (syslog, ISO, ctime...: ``leading_time``),
+    else a service's own leading stamp (the patterns above), else an epoch in an audit record or an
+    ISO stamp inside the line; UTC, a stamp without a zone read in the evidence's."""
     at, _ = leading_time(line, ctx)
     if at is not None:
         return at
-    if (m := _DMY.match(line) or _MDY_DASH.match(line)) and (month := MONTHS.get(m["m"].lower())):
+    m = _DMY.match(line) or _MDY_DASH.match(line) or _MDY_SPACE.match(line)
+    if m and (month := MONTHS.get(m["m"].lower())):
         year = m["y"] if len(m["y"]) == 4 else f"20{m['y']}"
         return leading_time(f"{year}-{month:02}-{int(m['d']):02} {m['t']} ", ctx)[0]
-    if m := _YMD_COLON.match(line) or _DMY_DASH.match(line):
+    if m := _YMD_COLON.match(line) or _DMY_DASH.match(line) or _DMY_SLASH.match(line):
         return leading_time(f"{m['y']}-{m['m']}-{m['d']} {m['t']} ", ctx)[0]
+    if m := _EPOCH_BRACKETS.match(line):
+        return datetime.fromtimestamp(int(m["epoch"]), UTC)
     if m := _AUDIT_TIME.search(line):
         return datetime.fromtimestamp(int(m["epoch"]) + int(m["ms"].ljust(3, "0")) / 1000, UTC)
     if m := _ISO_INSIDE.search(line):  # Grafana's t=, MongoDB's $date, GitLab's "time"
@@ -178,6 +187,66 @@ FORMATS = (
         (r"^\w{3}-\d\d-\d\d \d\d:\d\d:\d\d\s+(?:[\w-]+\s+)*(?:\[\S+\]\s+)*(?P<host>" + _ADDR + r") "
          r"\[SMTP Error\] 535 5\.7\.8 Error: authentication failed:", "assp: authentication failed",
          Kind.FAILED_LOGIN, 25),
+    )),
+    ServiceFormat("ejabberd", "ejabberd XMPP server", ("Failed authentication for",
+                                                        "Failed c2s"), _rules(
+        (r"\bejabberd_c2s:.*?\) Failed (?:c2s \w+ )?authentication for \S+ from (?:IP )?(?:::FFFF:)?"
+         r"(?P<host>" + _ADDR + r")(?: \(\{\{|: |\s*$)",
+         "ejabberd: authentication failed", Kind.FAILED_LOGIN, 5222),
+    )),
+    ServiceFormat("nsd", "NSD name server", ("ratelimit block", "no acl matches"), _rules(
+        (r"\bnsd(?:\[\d+\])?: info: (?:ratelimit block .* query (?P<h1>" + _ADDR + r") TYPE255|"
+         r".* from(?: client)? "
+         r"(?P<h2>" + _ADDR + r") refused, no acl matches\.?)\s*$", "nsd: query refused", Kind.BLOCKED, 53),
+    )),
+    ServiceFormat("murmur", "Murmur (Mumble server)", ("Rejected connection from",), _rules(
+        (r"Rejected connection from (?P<host>" + _ADDR + r"):(?P<sport>\d+): "
+         r"(?:Invalid server password|Wrong "
+         r"certificate or password for existing user)\s*$", "murmur: connection rejected", Kind.FAILED_LOGIN,
+         64738),
+    )),
+    ServiceFormat("openwebmail", "Open WebMail", ("login error", "userinfo error"), _rules(
+        (r" - \[\d+\] \((?P<host>" + _ADDR + r")\) \S+ - (?:login error - (?:no such user - loginname=|"
+         r"auth_unix\.pl, ret -4, Password incorrect)|userinfo error - auth_unix\.pl, ret -4, User \S+ "
+         r"doesn't exist)", "openwebmail: login error"),
+    )),
+    ServiceFormat("oracle-ims", "Oracle Communications Messaging Server", ('mi="Bad password"',), _rules(
+        (r"tr=\"[A-Z]+\|[0-9.]+\|\d+\|(?P<host>" + _ADDR + r")\|(?P<sport>\d+)\" .*?mi=\"Bad password\" .*?"
+         r"di=\"535 5\.7\.8 Bad username or password", "oracle-ims: bad password", Kind.FAILED_LOGIN),
+    )),
+    ServiceFormat("screensharingd", "macOS Screen Sharing", ("Authentication: FAILED",), _rules(
+        (r"\bscreensharingd(?:\[\d+\])?: Authentication: FAILED :: User Name: .+ :: Viewer Address: "
+         r"(?P<host>" + _ADDR + r") :: Type: DH\s*$", "screensharingd: authentication failed",
+         Kind.FAILED_LOGIN, 5900),
+    )),
+    ServiceFormat("monitorix", "Monitorix web server", ("NOTEXIST - ", "AUTHERR - ", "NOTALLOWED - "), _rules(
+        (r" - (?:NOTEXIST|AUTHERR|NOTALLOWED) - \[(?P<host>" + _ADDR + r")\] ", "monitorix: refused",
+         Kind.FAILED_LOGIN, 8080),
+    )),
+    ServiceFormat("counter-strike", "Counter-Strike / Half-Life server", ("Bad Rcon",), _rules(
+        (r"^L \d\d/\d\d/\d{4} - \d\d:\d\d:\d\d: "
+         r"Bad Rcon: .* from \"(?P<host>" + _ADDR + r"):(?P<sport>\d+)\"\s*$",
+         "counter-strike: bad rcon password", Kind.FAILED_LOGIN, 27015),
+    )),
+    ServiceFormat("softethervpn", "SoftEther VPN", ("User authentication failed.",), _rules(
+        (r"Connection \"[^\"]+\": User authentication failed\. The user name that has been provided was "
+         r"\".*\", from (?P<host>" + _ADDR + r")\.\s*$",
+         "softethervpn: authentication failed", Kind.FAILED_LOGIN),
+    )),
+    ServiceFormat("tine20", "Tine 2.0 groupware", ("Tinebase_Controller::login",), _rules(
+        (r"WARN \(\d+\): Tinebase_Controller::login::\d+ "
+         r"Login with username .*? from (?P<host>" + _ADDR + r") "
+         r"failed \(-[13]\)!", "tine20: login failed"),
+    )),
+    ServiceFormat("perdition", "Perdition IMAP/POP3 proxy", ("perdition",), _rules(
+        (r"\bperdition[\w.]*(?:\[\d+\])?: (?:Auth: (?P<h1>" + _ADDR + r"):\d+->\S+ .*? status=\"failed: "
+         r"(?:local authentication failure|Re-Authentication Failure)|Fatal Error reading authentication "
+         r"information from client (?P<h2>" + _ADDR + r"):\d+->\S+: Exiting child)",
+         "perdition: login failed"),
+    )),
+    ServiceFormat("froxlor", "Froxlor server panel", ("tried to login",), _rules(
+        (r"\bFroxlor: \[Login Action (?P<host>" + _ADDR + r")\] (?:Unknown user \S* tried to login|User \S* "
+         r"tried to login with wrong password)\.", "froxlor: failed login"),
     )),
     ServiceFormat("courier", "Courier IMAP/POP3 and ESMTP", ("LOGIN FAILED", "courieresmtpd"), _rules(
         (r"\b(?:imapd|pop3d|courier\w*login)(?:-ssl)?(?:\[\d+\])?: LOGIN FAILED, (?:user|method)=.*?, "
