@@ -27,6 +27,7 @@ _DMY_DASH = re.compile(r"^(?:\[[^\]]*\]\s*)?(?P<d>\d\d)-(?P<m>\d\d)-(?P<y>\d{4})
 _DMY_SLASH = re.compile(r"^L (?P<d>\d\d)/(?P<m>\d\d)/(?P<y>\d{4}) - (?P<t>\d\d:\d\d:\d\d)\b")  # Half-Life
 _EPOCH_BRACKETS = re.compile(r"^\[(?P<epoch>1\d{9})\] ")  # NSD
 _MDY_SPACE = re.compile(r"^(?P<m>[A-Za-z]{3}) +(?P<d>\d{1,2}) (?P<y>\d{4}) (?P<t>\d\d:\d\d:\d\d)\b")  # macOS
+_KERIO = r"^\[\d\d/\w{3}/\d{4} \d\d:\d\d:\d\d\] "  # each Kerio message starts with its stamp
 _DMY = re.compile(r"^\[(?P<d>\d{1,2})/(?P<m>[A-Za-z]{3})/(?P<y>\d{4})[ :](?P<t>\d\d:\d\d:\d\d)\]")  # Kerio
 
 
@@ -55,7 +56,7 @@ def _time(line: str, ctx) -> datetime | None:
 @dataclass(frozen=True)
 class Rule:
     """``pattern`` names the client in group ``host`` (or ``chain``: a proxy's list of addresses,
-    the client first; or ``h1``, ``h2``... in alternatives), and may name its port in ``sport``."""
+    the client first), and may name its port in ``sport``."""
 
     pattern: re.Pattern
     signature: str
@@ -73,9 +74,7 @@ class ServiceFormat(AuthFormat):
             if m is None:
                 continue
             found = m.groupdict()
-            host = found.get("host") or (found.get("chain") or "").split(",")[0].strip() or next(
-                (value for name, value in found.items() if value and name[0] == "h" and name[1:].isdigit()),
-                None)
+            host = found.get("host") or (found.get("chain") or "").split(",")[0].strip()
             src = src_of(host)
             if src is None:
                 return []
@@ -123,16 +122,20 @@ FORMATS = (
                                              "Failed SMTP login from", "doesn't exist. Attempt from",
                                              "has no reverse DNS entry", "into Web Administration from",
                                              "sender domain does not exist"), _rules(
-        (r"^\[\d\d/\w{3}/\d{4} \d\d:\d\d:\d\d\] (?:SMTP Spam attack detected from (?P<h1>" + _ADDR + r"),|"
-         r"IP address (?P<h2>" + _ADDR + r") found in DNS blacklist|Relay attempt from IP address "
-         r"(?P<h3>" + _ADDR + r")|Attempt to deliver to unknown recipient \S+, from \S+, IP address "
-         r"(?P<h4>" + _ADDR + r")\s*$|Failed SMTP login from (?P<h5>" + _ADDR + r")|SMTP: User \S+ doesn't "
-         r"exist\. Attempt from IP address (?P<h6>" + _ADDR + r")|Client with IP address "
-         r"(?P<h7>" + _ADDR + r") has no reverse DNS entry, connection rejected before SMTP greeting\s*$|"
-         r"Administration login into Web Administration from (?P<h8>" + _ADDR + r") failed: IP address not "
-         r"allowed\s*$|Message from IP "
-         r"address (?P<h9>" + _ADDR + r"), sender \S+ rejected: sender domain does not exist\s*$)",
-         "kerio: SMTP refused", Kind.BLOCKED, 25),
+        *((_KERIO + message, "kerio: SMTP refused", Kind.BLOCKED, 25) for message in (
+            r"SMTP Spam attack detected from (?P<host>" + _ADDR + r"),",
+            r"IP address (?P<host>" + _ADDR + r") found in DNS blacklist",
+            r"Relay attempt from IP address (?P<host>" + _ADDR + r")",
+            r"Attempt to deliver to unknown recipient \S+, from \S+, IP address (?P<host>" + _ADDR + r")\s*$",
+            r"Failed SMTP login from (?P<host>" + _ADDR + r")",
+            r"SMTP: User \S+ doesn't exist\. Attempt from IP address (?P<host>" + _ADDR + r")",
+            r"Client with IP address (?P<host>" + _ADDR + r") has no reverse DNS entry, connection rejected "
+            r"before SMTP greeting\s*$",
+            r"Administration login into Web Administration from (?P<host>" + _ADDR + r") failed: IP address "
+            r"not allowed\s*$",
+            r"Message from IP address (?P<host>" + _ADDR + r"), sender \S+ rejected: sender domain does not "
+            r"exist\s*$",
+        )),
     )),
     ServiceFormat("domino-smtp", "HCL/IBM Domino SMTP", ("Authentication failed for user",
                                                          "authentication failure using internet password",
@@ -195,9 +198,11 @@ FORMATS = (
          "ejabberd: authentication failed", Kind.FAILED_LOGIN, 5222),
     )),
     ServiceFormat("nsd", "NSD name server", ("ratelimit block", "no acl matches"), _rules(
-        (r"\bnsd(?:\[\d+\])?: info: (?:ratelimit block .* query (?P<h1>" + _ADDR + r") TYPE255|"
-         r".* from(?: client)? "
-         r"(?P<h2>" + _ADDR + r") refused, no acl matches\.?)\s*$", "nsd: query refused", Kind.BLOCKED, 53),
+        (r"\bnsd(?:\[\d+\])?: info: ratelimit block .* query (?P<host>" + _ADDR + r") TYPE255\s*$",
+         "nsd: query refused", Kind.BLOCKED, 53),
+        (r"\bnsd(?:\[\d+\])?: info: .* from(?: client)? (?P<host>" + _ADDR + r") refused, no acl "
+         r"matches\.?\s*$",
+         "nsd: query refused", Kind.BLOCKED, 53),
     )),
     ServiceFormat("murmur", "Murmur (Mumble server)", ("Rejected connection from",), _rules(
         (r"Rejected connection from (?P<host>" + _ADDR + r"):(?P<sport>\d+): "
@@ -239,10 +244,10 @@ FORMATS = (
          r"failed \(-[13]\)!", "tine20: login failed"),
     )),
     ServiceFormat("perdition", "Perdition IMAP/POP3 proxy", ("perdition",), _rules(
-        (r"\bperdition[\w.]*(?:\[\d+\])?: (?:Auth: (?P<h1>" + _ADDR + r"):\d+->\S+ .*? status=\"failed: "
-         r"(?:local authentication failure|Re-Authentication Failure)|Fatal Error reading authentication "
-         r"information from client (?P<h2>" + _ADDR + r"):\d+->\S+: Exiting child)",
-         "perdition: login failed"),
+        (r"\bperdition[\w.]*(?:\[\d+\])?: Auth: (?P<host>" + _ADDR + r"):\d+->\S+ .*? status=\"failed: "
+         r"(?:local authentication failure|Re-Authentication Failure)", "perdition: login failed"),
+        (r"\bperdition[\w.]*(?:\[\d+\])?: Fatal Error reading authentication information from client "
+         r"(?P<host>" + _ADDR + r"):\d+->\S+: Exiting child", "perdition: login failed"),
     )),
     ServiceFormat("froxlor", "Froxlor server panel", ("tried to login",), _rules(
         (r"\bFroxlor: \[Login Action (?P<host>" + _ADDR + r")\] (?:Unknown user \S* tried to login|User \S* "
