@@ -211,6 +211,61 @@ LINES = [
      None),
     ("apache-auth", "[Mon Nov 18 06:25:03 2024] [error] [client 198.51.100.29] request failed: URI too long "
      "(longer than 8190)", "198.51.100.29", "apache: malformed request", Kind.SCAN, None),
+    ("apache-auth", "[Mon Nov 18 06:25:03 2024] [error] [client 198.51.100.44] File does not exist: "
+     "/srv/www/~root", "198.51.100.44", "apache: request for a user's home directory", Kind.SCAN, None),
+    ("apache-auth", "[Mon Nov 18 06:25:03.5 2024] [core:info] [pid 4101] [client 198.51.100.45:46652] "
+     "AH00128: File does not exist: /srv/www/phpMyAdmin-4.9/index.php, referer: http://x/", "198.51.100.45",
+     "apache: probe for a common web application", Kind.SCAN, None),
+    ("apache-auth", "[Mon Nov 18 06:25:03 2024] [error] [client 198.51.100.46] File does not exist: "
+     "/srv/www/roundcube", "198.51.100.46", "apache: probe for a common web application", Kind.SCAN, None),
+    ("apache-auth", "[Mon Nov 18 06:25:03.1 2024] [cgi:error] [pid 1] [client 198.51.100.47:5] AH01215: "
+     "/bin/bash: warning: HTTP_X: ignoring function definition attempt", "198.51.100.47",
+     "apache: Shellshock attempt (CVE-2014-6271)", Kind.SCAN, None),
+    ("nginx-probe", '2024/11/18 06:25:03 [error] 283#0: *16 open() "/srv/www/cgi-bin/php5" failed (2: No '
+     'such file or directory), client: 198.51.100.48, server: x, request: "GET /cgi-bin/php5 HTTP/1.1"',
+     "198.51.100.48", "nginx: probe for a common web application", Kind.SCAN, None),
+    ("nginx-probe", '2024/11/18 06:25:03 [error] 283#0: *17 "/srv/www/webmail/" is not found (2: No such '
+     'file or directory), client: 198.51.100.49, server: x, request: "GET /webmail/ HTTP/1.1"',
+     "198.51.100.49", "nginx: probe for a common web application", Kind.SCAN, None),
+    ("exim", "2024-11-18 06:25:03 1Ai79e-0000Dq-8i F=<a@b.example> H=dsl.example [198.51.100.50] P=smtp "
+     "rejected by local_scan(): Rejected: hits=7.5 required=5.0", "198.51.100.50", "exim: spam rejected",
+     Kind.BLOCKED, None),
+    ("exim", "2024-11-18 06:25:03 [2249] H=([198.51.100.51]) [198.51.100.51]:52391 I=[192.0.2.1]:25 "
+     "F=a@b.example rejected RCPT c@d.example: rejected found in dnsbl zen.spamhaus.org", "198.51.100.51",
+     "exim: spam rejected", Kind.BLOCKED, 25),
+    ("exim", "2024-11-18 06:25:03 1VxHRO-000NiI-Ly SA: Action: silently tossed message: score=31.0 "
+     "required=5.0 (scanned in 6/6 secs | Message-Id: x@y). From <a@b.example> (host=dyn.example "
+     "[198.51.100.52]) for me@my.example", "198.51.100.52", "exim: SpamAssassin: spam", Kind.BLOCKED, None),
+    ("sendmail", "Nov 18 06:25:03 mx sm-mta[22248]: s1NLaDQT022248: ruleset=check_rcpt, arg1=<a@b.example>, "
+     "relay=int0.example [198.51.100.53] (may be forged), reject=550 5.7.1 <a@b.example>... Relaying denied",
+     "198.51.100.53", "sendmail: client rejected", Kind.BLOCKED, 25),
+    ("sendmail", "Nov 18 06:25:03 mx sm-mta[24422]: ruleset=check_relay, arg1=x.example, arg2=198.51.100.54, "
+     "relay=x.example [198.51.100.54], reject=421 4.3.2 Connection rate limit exceeded.", "198.51.100.54",
+     "sendmail: client rejected", Kind.BLOCKED, 25),
+    ("sendmail", "Nov 18 06:25:03 mx sm-mta[44307]: s1R9r60D044307: rejecting commands from  [198.51.100.55] "
+     "due to pre-greeting traffic after 0 seconds", "198.51.100.55", "sendmail: pre-greeting traffic",
+     Kind.SCAN, 25),
+    ("sendmail", "Nov 18 06:25:03 mx sm-mta[4030]: s1MD2hsd004030: rrcs.example [198.51.100.56]: VRFY root "
+     "[rejected]", "198.51.100.56", "sendmail: EXPN/VRFY refused", Kind.SCAN, 25),
+    ("sendmail", "Nov 18 06:25:03 mx sm-mta[50438]: 06QDQnNf050438: x.example [IPv6:2001:DB8::1] did not "
+     "issue MAIL/EXPN/VRFY/ETRN during connection to IPv6", "2001:db8::1",
+     "sendmail: connection without mail", Kind.SCAN, 25),
+    ("gssftpd", "Nov 18 06:25:03 host ftpd[132]: repeated login failures from 198.51.100.57 (x.example)",
+     "198.51.100.57", "gssftpd: repeated login failures", Kind.FAILED_LOGIN, 21),
+    ("nrpe", "Nov 18 06:25:03 mon nrpe[63284]: Host 198.51.100.58 is not allowed to talk to us!",
+     "198.51.100.58", "nrpe: host not allowed", Kind.BLOCKED, 5666),
+    ("stunnel", "2024.11.18 06:25:03 LOG3[28228:140093368055552]: SSL_accept from 198.51.100.59:33454 : "
+     "140890C7: error:140890C7:SSL routines:SSL3_GET_CLIENT_CERTIFICATE:peer did not return a certificate",
+     "198.51.100.59", "stunnel: no client certificate", Kind.FAILED_LOGIN, None),
+    ("squirrelmail", "11/18/2024 06:25:03 [LOGIN_ERROR] admin (example.org) from 198.51.100.60: Unknown user "
+     "or password incorrect.", "198.51.100.60", "squirrelmail: login failed", Kind.FAILED_LOGIN, None),
+    ("centreon", "2024-11-18 06:25:03|-1|0|0|[WEB] [198.51.100.61] Authentication failed for 'admin' : "
+     "password mismatch", "198.51.100.61", "centreon: authentication failed", Kind.FAILED_LOGIN, None),
+    ("groupoffice", '[2024-11-18 06:25:03]LOGIN FAILED for user: "admin" from IP: 198.51.100.62',
+     "198.51.100.62", "groupoffice: login failed", Kind.FAILED_LOGIN, None),
+    ("3proxy", "18-11-2024 09:25:03 +0300 PROXY.3128 00004 - 198.51.100.63:28783 0.0.0.0:0 0 0 0 GET "
+     "http://example.com/ HTTP/1.1", "198.51.100.63", "3proxy: authentication failed", Kind.FAILED_LOGIN,
+     None),
 ]
 
 
@@ -258,6 +313,64 @@ def test_a_service_line_without_an_address_records_nothing_and_lines_of_others_a
 ])
 def test_lines_that_only_look_like_failures_record_nothing(line):
     assert parsed(line).offenders.by_src == {}
+
+
+def test_a_failure_named_by_connection_is_recorded_against_the_client_of_that_connection():
+    lines = [  # slapd: the client when the connection opens, the failed bind later
+        "Nov 18 06:25:00 ldap slapd[1183]: conn=1022 fd=21 ACCEPT from IP=198.51.100.70:45011 "
+        "(IP=0.0.0.0:636)",
+        "Nov 18 06:25:01 ldap slapd[1183]: conn=1023 fd=22 ACCEPT from IP=198.51.100.71:45012 "
+        "(IP=0.0.0.0:636)",
+        'Nov 18 06:25:02 ldap slapd[1183]: conn=1022 op=1 BIND dn="uid=x,dc=example" method=128',
+        "Nov 18 06:25:03 ldap slapd[1183]: conn=1022 op=1 RESULT tag=97 err=49 text=",
+        "Nov 18 06:25:03 ldap slapd[1183]: conn=1023 op=1 RESULT tag=97 err=0 text=",
+        "Nov 18 06:25:04 ldap slapd[1183]: conn=1022 op=2 RESULT tag=97 err=49 text=",
+        # a connection opened before the log began
+        "Nov 18 06:25:04 ldap slapd[1183]: conn=9999 op=2 RESULT tag=97 err=49 text=",
+        # MongoDB 2.x: the failure first, the client when that connection ends
+        "2024-11-18T06:25:05.110+0000 [conn5] Failed to authenticate root@admin with mechanism MONGODB-CR: "
+        "AuthenticationFailed UserNotFound Could not find user root@admin",
+        "2024-11-18T06:25:06.111+0000 [conn6] end connection 198.51.100.73:53277 (1 connection now open)",
+        "2024-11-18T06:25:07.111+0000 [conn5] end connection 198.51.100.72:53276 (0 connections now open)",
+        # Sendmail: unknown recipients, then the envelope of that queue id with none accepted
+        "Nov 18 06:25:08 mx sendmail[26254]: rA37ZTSC026254: <x@example.com>... No such user here",
+        "Nov 18 06:25:08 mx sendmail[26254]: rA37ZTSC026255: from=<y@example.com>, size=0, class=0, "
+        "nrcpts=0, proto=ESMTP, daemon=MTA, relay=ok.example [198.51.100.75]",
+        "Nov 18 06:25:09 mx sendmail[26254]: rA37ZTSC026254: from=<x@example.com>, size=0, class=0, "
+        "nrcpts=0, bodytype=8BITMIME, proto=ESMTP, daemon=MTA, relay=dsl.example [198.51.100.74]",
+    ]
+    ctx = ParseContext(reference=REFERENCE)
+    outcome = parse_stream(io.BytesIO("\n".join(lines).encode()), ctx=ctx)
+    by_src = outcome.offenders.by_src
+    assert {src: s.count for src, s in by_src.items()} == {"198.51.100.70": 2, "198.51.100.72": 1,
+                                                           "198.51.100.74": 1}
+    assert by_src["198.51.100.70"].first_seen == T and by_src["198.51.100.70"].ports == {389}
+    assert by_src["198.51.100.72"].first_seen == datetime(2024, 11, 18, 6, 25, 7, 111000, tzinfo=UTC)
+    assert list(by_src["198.51.100.74"].signatures) == ["sendmail: unknown recipients"]
+
+
+def test_connections_remembered_are_bounded(monkeypatch):
+    monkeypatch.setattr(services, "MAX_CONNECTIONS", 3)
+    lines = [f"Nov 18 06:25:03 ldap slapd[1]: conn={n} fd=1 ACCEPT from IP=198.51.100.{n}:4501 "
+             "(IP=0.0.0.0:389)" for n in range(1, 6)]
+    lines += [f"Nov 18 06:25:03 ldap slapd[1]: conn={n} op=1 RESULT tag=97 err=49 text=" for n in range(1, 6)]
+    ctx = ParseContext(reference=REFERENCE)
+    outcome = parse_stream(io.BytesIO("\n".join(lines).encode()), ctx=ctx)
+    assert sorted(outcome.offenders.by_src) == ["198.51.100.3", "198.51.100.4", "198.51.100.5"]
+    assert len(ctx.state["slapd"]) == 3
+
+
+@pytest.mark.parametrize("line", [
+    "[Mon Nov 18 06:25:03 2024] [error] [client 198.51.100.80] File does not exist: /srv/www/favicon.ico",
+    "[Mon Nov 18 06:25:03 2024] [error] [client 198.51.100.81] File does not exist: /srv/www/mailman.css",
+    "Nov 18 06:25:03 mx sm-mta[1]: x1: ruleset=check_rcpt, arg1=<a@b.example>, relay=x.example "
+    "[198.51.100.82], reject=451 4.7.1 Greylisted, please try again later",
+    "2024-11-18 06:25:03 1PLKOW-00046U-EW F=a@b.example H=x.example [198.51.100.83] P=esmtp temporarily "
+    "rejected by local_scan(): Temporary local problem",
+    "18-11-2024 06:25:03 +0000 PROXY.3128 00000 - 198.51.100.84:28783 0.0.0.0:0 0 0 0 GET http://x/ HTTP/1.1",
+])
+def test_ordinary_misses_greylisting_and_successes_record_nothing(line):
+    assert not {s.src for s in parsed(line).offenders.by_src.values() if s.hostile}
 
 
 @settings(max_examples=200, deadline=None)

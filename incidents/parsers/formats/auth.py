@@ -638,6 +638,14 @@ _EXIM = [  # (pattern, signature, kind)
      "exim: connection without mail", Kind.SCAN),
     (re.compile(r"\bSMTP connection from " + _EX_HOST + r"(?: \S+=\S+)* closed by DROP in ACL"),
      "exim: dropped by ACL", Kind.BLOCKED),
+    # spam: refused by a content scan or a block list (not "temporarily rejected": a scanner's
+    # own failure), or let through but flagged by SpamAssassin
+    (re.compile(r"\bH=" + _EX_HOST + r"(?: \S+=\S+)* (?:rejected by local_scan\(\): |rejected after DATA: |"
+                r"rejected RCPT \S+: .*?(?i:dnsbl|black ?list|blocklist|listed (?:at|in)|\brbl\b))"),
+     "exim: spam rejected", Kind.BLOCKED),
+    (re.compile(r"\bSA: Action: (?:flagged as Spam but accepted|silently tossed message|rejected message)\b"
+                r".*? \(host=(?:\S+ )?\[(?P<host>[0-9A-Fa-f:.]+)\]\)"), "exim: SpamAssassin: spam",
+     Kind.BLOCKED),
 ]
 
 
@@ -646,13 +654,16 @@ class EximFormat(AuthFormat):
     label = "Exim mail server (main log)"
     keywords = ("authenticator failed", "sender verify fail", "rejected RCPT",
                 "SMTP protocol synchronization error", "dropped: too many", "used when not advertised",
-                "no MAIL in SMTP connection", "closed by DROP in ACL")
+                "no MAIL in SMTP connection", "closed by DROP in ACL", "rejected by local_scan",
+                "rejected after DATA", "SA: Action:")
 
     def parse(self, line, ctx):
         at, rest = leading_time(line, ctx)
         for pattern, sig, kind in _EXIM:
             if m := pattern.search(rest):
-                return _one(_record(src_of(m["host"]), at, kind, sig, _dst(m["dst"]), m["dport"]))
+                found = m.groupdict()
+                return _one(_record(src_of(found["host"]), at, kind, sig, _dst(found.get("dst")),
+                                    found.get("dport")))
         return None
 
 
@@ -779,6 +790,12 @@ class MysqlFormat(AuthFormat):
 # Web servers: Apache, nginx, HAProxy
 # ---------------------------------------------------------------------------------------------
 
+# Paths that scanners probe for on every web server (webmail, database admin, WordPress login,
+# CGI): a missing one is a probe rather than a broken link. Any directory of the path may be it.
+PROBED_PATH = (r"\S*?/(?i:(?:roundcube(?:mail)?|(?:v-?|ext)?webmail|extmail|mails?(?:_\w+)?|horde|"
+               r"squirrelmail|rainloop|(?:typo3/|xampp/|admin/)?(?:pma|(?:php)?my-?admin|phpmyadmin[\w.-]*|mysql-?admin|"
+               r"pmapper[\w.-]*|sqlmanager|websql|dbadmin)|wp-(?:login|signup|admin)\.php|xmlrpc\.php|"
+               r"cgi-bin)(?:[/,'\"]|$))")
 _APACHE_CLIENT = re.compile(r"^(?P<pre>.*?)\[(?:client|remote) (?P<client>\[[0-9A-Fa-f:.]+\](?::\d+)?|"
                             r"[^\]\s]+)\] (?:AH\d+: )?(?P<msg>.*)$")
 _AUTH_TYPE = r"(?:[A-Z]\w+: )?"
@@ -807,10 +824,15 @@ _APACHE = [  # (pattern, signature, kind)
      Kind.FAILED_LOGIN),
     (re.compile(r"^(?:\[client [^\]]+\] )?ModSecurity:\s+(?:\[[^\]]*\]\s*)*Access denied with code [45]\d\d"),
      "apache: ModSecurity denied", Kind.BLOCKED),
+    (re.compile(r"^(?:File does not exist: |script '?)" + PROBED_PATH),
+     "apache: probe for a common web application", Kind.SCAN),
     (re.compile(r"^(?:script '[^']*' not found or unable to stat|script not found or unable to stat: |"
                 r"Got error 'Primary script unknown|File does not exist: \S+\."
                 r"(?:php\d?|asp|aspx|exe|pl|cgi|scgi|jsp)\b)"),
      "apache: request for a script that is not there", Kind.SCAN),
+    (re.compile(r"^File does not exist: \S*/~"), "apache: request for a user's home directory", Kind.SCAN),
+    (re.compile(r"^/bin/bash: (?:warning: \S+: ignoring function definition attempt|error importing function "
+                r"definition for )"), "apache: Shellshock attempt (CVE-2014-6271)", Kind.SCAN),
     (re.compile(r"^(?:WAR|ERR) \[(?:Login denied for user \"|Could not retrieve user )"),
      "zoneminder: login denied", Kind.FAILED_LOGIN),
     (re.compile(r"^(?:request failed: (?:URI too long|erroneous characters after protocol string)|"

@@ -15,15 +15,18 @@ from datetime import UTC, datetime
 
 from ..base import MONTHS, Kind, Record
 from ..registry import register
-from .auth import AuthFormat, leading_time, src_of
+from .auth import PROBED_PATH, AuthFormat, leading_time, src_of
 
 _ADDR = r"[0-9A-Fa-f:.]*[0-9A-Fa-f]"  # an address, without the full stop that may end a sentence
 _ISO_INSIDE = re.compile(r"(?<![\d.])(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)")
 _AUDIT_TIME = re.compile(r"\baudit\((?P<epoch>\d{9,11})\.(?P<ms>\d{1,3}):")
 _YMD_COLON = re.compile(r"^(?P<y>\d{4}):(?P<m>\d\d):(?P<d>\d\d)-(?P<t>\d\d:\d\d:\d\d)\b")  # DirectAdmin
 _MDY_DASH = re.compile(r"^(?P<m>[A-Za-z]{3})-(?P<d>\d\d)-(?P<y>\d\d) (?P<t>\d\d:\d\d:\d\d)\b")  # ASSP
-# Domino: day first, after an optional [process:thread]
-_DMY_DASH = re.compile(r"^(?:\[[^\]]*\]\s*)?(?P<d>\d\d)-(?P<m>\d\d)-(?P<y>\d{4})\s+(?P<t>\d\d:\d\d:\d\d)\b")
+# Domino and 3proxy: day first (Domino's after an optional [process:thread]; 3proxy's with its zone)
+_DMY_DASH = re.compile(r"^(?:\[[^\]]*\]\s*)?(?P<d>\d\d)-(?P<m>\d\d)-(?P<y>\d{4})\s+(?P<t>\d\d:\d\d:\d\d)\b"
+                       r"(?: (?P<z>[+-]\d{4})(?!\S))?")
+_YMD_DOT = re.compile(r"^(?P<y>\d{4})\.(?P<m>\d\d)\.(?P<d>\d\d) (?P<t>\d\d:\d\d:\d\d)\b")  # stunnel
+_MDY_SLASH = re.compile(r"^(?P<m>\d\d)/(?P<d>\d\d)/(?P<y>\d{4}) (?P<t>\d\d:\d\d:\d\d)\b")  # SquirrelMail
 _DMY_SLASH = re.compile(r"^L (?P<d>\d\d)/(?P<m>\d\d)/(?P<y>\d{4}) - (?P<t>\d\d:\d\d:\d\d)\b")  # Half-Life
 _EPOCH_BRACKETS = re.compile(r"^\[(?P<epoch>1\d{9})\] ")  # NSD
 _MDY_SPACE = re.compile(r"^(?P<m>[A-Za-z]{3}) +(?P<d>\d{1,2}) (?P<y>\d{4}) (?P<t>\d\d:\d\d:\d\d)\b")  # macOS
@@ -42,8 +45,10 @@ def _time(line: str, ctx) -> datetime | None:
     if m and (month := MONTHS.get(m["m"].lower())):
         year = m["y"] if len(m["y"]) == 4 else f"20{m['y']}"
         return leading_time(f"{year}-{month:02}-{int(m['d']):02} {m['t']} ", ctx)[0]
-    if m := _YMD_COLON.match(line) or _DMY_DASH.match(line) or _DMY_SLASH.match(line):
-        return leading_time(f"{m['y']}-{m['m']}-{m['d']} {m['t']} ", ctx)[0]
+    if m := (_YMD_COLON.match(line) or _DMY_DASH.match(line) or _DMY_SLASH.match(line) or _YMD_DOT.match(line)
+             or _MDY_SLASH.match(line)):
+        zone = m.groupdict().get("z") or ""
+        return leading_time(f"{m['y']}-{m['m']}-{m['d']} {m['t']}{zone} ", ctx)[0]
     if m := _EPOCH_BRACKETS.match(line):
         return datetime.fromtimestamp(int(m["epoch"]), UTC)
     if m := _AUDIT_TIME.search(line):
@@ -56,17 +61,29 @@ def _time(line: str, ctx) -> datetime | None:
 @dataclass(frozen=True)
 class Rule:
     """``pattern`` names the client in group ``host`` (or ``chain``: a proxy's list of addresses,
-    the client first), and may name its port in ``sport``."""
+    the client first), and may name its port in ``sport``.
+
+    A service that names the client once per connection and the failure on another line keys both
+    by the connection's id (group ``conn``), and ``track`` says what the rule's line does:
+    ``"open"`` names the client of a connection (nothing recorded); ``"fail"`` is a failure on a
+    connection, recorded with the client its opening line named, else remembered until its
+    ``"close"``, which names the client and records the failure then (nothing if none)."""
 
     pattern: re.Pattern
     signature: str
     kind: str = Kind.FAILED_LOGIN
     port: int | None = None  # the service's own port, when it has one
+    track: str | None = None
+
+
+MAX_CONNECTIONS = 65536  # connections remembered per service; the oldest are forgotten first
+_FAILED = object()  # a connection with a failure and no known client yet
 
 
 class ServiceFormat(AuthFormat):
     def __init__(self, name: str, label: str, keywords: tuple[str, ...], rules: tuple[Rule, ...]):
         self.name, self.label, self.keywords, self.rules = name, label, keywords, rules
+        self.closes = any(rule.track == "close" for rule in rules)  # a later line may name a failure's client
 
     def parse(self, line, ctx):
         for rule in self.rules:
@@ -75,6 +92,10 @@ class ServiceFormat(AuthFormat):
                 continue
             found = m.groupdict()
             host = found.get("host") or (found.get("chain") or "").split(",")[0].strip()
+            if rule.track is not None:
+                host = self._tracked(rule.track, found["conn"], host, ctx)
+                if host is None:
+                    return []
             src = src_of(host)
             if src is None:
                 return []
@@ -82,6 +103,30 @@ class ServiceFormat(AuthFormat):
             return [Record(src=src, at=_time(line, ctx), kind=rule.kind, dst_port=rule.port,
                            signature=rule.signature, src_port=sport if 0 < sport <= 65535 else None)]
         return None
+
+    def _tracked(self, track: str, conn: str, host: str, ctx) -> str | None:
+        """The client to record a tracked rule's line against, or None to record nothing."""
+        conns = ctx.state.setdefault(self.name, {})
+        if track == "open":
+            conns.pop(conn, None)  # a reused id: the newest connection is the one it names
+            conns[conn] = host
+            if len(conns) > MAX_CONNECTIONS:
+                del conns[next(iter(conns))]
+            return None
+        if track == "fail":
+            known = conns.get(conn)
+            if known is None or known is _FAILED:
+                if not self.closes:
+                    return None  # a connection opened before the log began
+                conns[conn] = _FAILED
+                if len(conns) > MAX_CONNECTIONS:
+                    del conns[next(iter(conns))]
+                return None
+            return known
+        return host if conns.pop(conn, None) is _FAILED else None  # "close"
+
+
+_SENDMAIL = r"\b(?:sendmail|sm-mta|sm-acceptingconnections)\[\d+\]: "
 
 
 def _rules(*rules: tuple) -> tuple[Rule, ...]:
@@ -261,7 +306,9 @@ FORMATS = (
          r"msg=\"535 Authentication failed\.\")", "courier-esmtpd: authentication failed or unknown user",
          Kind.FAILED_LOGIN, 25),
     )),
-    ServiceFormat("sendmail", "Sendmail: SMTP AUTH failures", ("possible SMTP attack", "AUTH failure"),
+    ServiceFormat("sendmail", "Sendmail: SMTP AUTH failures and rejected clients",
+                  ("possible SMTP attack", "AUTH failure", "reject=", "rejecting commands from", "[rejected]",
+                   "did not issue MAIL/EXPN/VRFY/ETRN", "No such user here", "User unknown", "nrcpts=0"),
                   _rules(
         (r"\b(?:sendmail|sm-mta|sm-acceptingconnections)\[\d+\]: \w+: (?:\S+ )?\[(?:IPv6:)?(?P<host>[^\]]+)\]"
          r"(?: \(may be forged\))?: possible SMTP attack: command=AUTH", "sendmail: repeated AUTH",
@@ -270,6 +317,21 @@ FORMATS = (
         (r"\b(?:sendmail|sm-mta|sm-acceptingconnections)\[\d+\]: \w+: AUTH failure \([^)]*\): "
          r".*relay=(?:\S+ )?\[(?:IPv6:)?(?P<host>[^\]]+)\]", "sendmail: AUTH failure",
          Kind.FAILED_LOGIN, 25),
+        # a check_* ruleset's refusal: permanent (5xx) or too many connections (421), not a
+        # temporary 45x (greylisting, a full mailbox), which a well-behaved sender meets too
+        (_SENDMAIL + r"(?:\w+: )?ruleset=check_\w+, .*?relay=(?:\S+ )?\[(?:IPv6:)?(?P<host>[^\]]+)\]"
+         r"(?: \(may be forged\))?, reject=(?:5\d\d|421)\b", "sendmail: client rejected", Kind.BLOCKED, 25),
+        (_SENDMAIL + r"\w+: rejecting commands from (?:\S+)? ?\[(?:IPv6:)?(?P<host>[^\]]+)\] due to "
+         r"pre-greeting traffic", "sendmail: pre-greeting traffic", Kind.SCAN, 25),
+        (_SENDMAIL + r"\w+: (?:\S+ )?\[(?:IPv6:)?(?P<host>[^\]]+)\](?: \(may be forged\))?: "
+         r"(?i:expn|vrfy) \S+ \[rejected\]", "sendmail: EXPN/VRFY refused", Kind.SCAN, 25),
+        (_SENDMAIL + r"\w+: (?:\S+ )?\[(?:IPv6:)?(?P<host>[^\]]+)\](?: \(may be forged\))? did not issue "
+         r"MAIL/EXPN/VRFY/ETRN during connection to ", "sendmail: connection without mail", Kind.SCAN, 25),
+        # recipients refused, then the envelope of that queue id with none accepted names the client
+        (_SENDMAIL + r"(?P<conn>\w+): <[^>]*>\.\.\. (?:No such user here|User unknown)\s*$",
+         "sendmail: unknown recipients", Kind.BLOCKED, 25, "fail"),
+        (_SENDMAIL + r"(?P<conn>\w+): from=.*?, nrcpts=0, .*?relay=(?:\S+ )?\[(?:IPv6:)?(?P<host>[^\]]+)\]",
+         "sendmail: unknown recipients", Kind.BLOCKED, 25, "close"),
     )),
     ServiceFormat("roundcube", "Roundcube webmail",
                   ("Login failed for", "Failed login for", "FAILED login for"), _rules(
@@ -307,14 +369,63 @@ FORMATS = (
          r"\[CLIENT: (?P<host>[^\]]+)\]\s*$", "mssql: login failed",
          Kind.FAILED_LOGIN, 1433),
     )),
-    ServiceFormat("mongodb", "MongoDB", ("Authentication failed", "Failed to authenticate", "from client "),
-                  _rules(
+    ServiceFormat("mongodb", "MongoDB", ("Authentication failed", "Failed to authenticate", "from client ",
+                                         "end connection "), _rules(
         (r"\"msg\":\"Authentication failed\".*?\"(?:remote|client)\":\"(?P<host>[^\"]+)\"",
          "mongodb: authentication failed", Kind.FAILED_LOGIN, 27017),
         (r"\bFailed to authenticate \S+ (?:from client|on \S+ from client) (?P<host>\S+) with mechanism",
          "mongodb: authentication failed", Kind.FAILED_LOGIN, 27017),
         (r"\bSASL \S+ authentication failed for \S+ on \S+ from client (?P<host>\S+) ;",
          "mongodb: authentication failed", Kind.FAILED_LOGIN, 27017),
+        # MongoDB 2.x names the client only when the connection ends
+        (r"\[(?P<conn>conn\d+)\] Failed to authenticate \S+ with mechanism", "mongodb: authentication failed",
+         Kind.FAILED_LOGIN, 27017, "fail"),
+        (r"\[(?P<conn>conn\d+)\] end connection (?P<host>" + _ADDR + r"):\d+ ",
+         "mongodb: authentication failed", Kind.FAILED_LOGIN, 27017, "close"),
+    )),
+    ServiceFormat("slapd", "OpenLDAP slapd: failed binds", ("slapd",), _rules(
+        (r"\bslapd\[\d+\]: (?P<conn>conn=\d+) fd=\d+ ACCEPT from IP=(?P<host>" + _ADDR + r"):(?P<sport>\d+) ",
+         "slapd: invalid credentials", Kind.FAILED_LOGIN, 389, "open"),
+        (r"\bslapd\[\d+\]: (?P<conn>conn=\d+) op=\d+ RESULT tag=97 err=49\b", "slapd: invalid credentials",
+         Kind.FAILED_LOGIN, 389, "fail"),
+    )),
+    ServiceFormat("gssftpd", "GSS-FTPD (Kerberos FTP)", ("repeated login failures from",), _rules(
+        (r"\bftpd\[\d+\]: repeated login failures from (?P<host>" + _ADDR + r")(?: \(\S*\))?\s*$",
+         "gssftpd: repeated login failures", Kind.FAILED_LOGIN, 21),
+    )),
+    ServiceFormat("nrpe", "Nagios NRPE: hosts not allowed", ("is not allowed to talk to us",), _rules(
+        (r"\bnrpe\[\d+\]: Host (?P<host>" + _ADDR + r") is not allowed to talk to us",
+         "nrpe: host not allowed", Kind.BLOCKED, 5666),
+    )),
+    ServiceFormat("stunnel", "stunnel: clients without a certificate", ("SSL_accept from",), _rules(
+        (r"\bLOG\d\[[\d:]+\]: SSL_accept from (?P<host>" + _ADDR + r"):(?P<sport>\d+) : \w+: "
+         r"error:\w+:SSL routines:\w+:peer did not return a certificate", "stunnel: no client certificate",
+         Kind.FAILED_LOGIN),
+    )),
+    ServiceFormat("squirrelmail", "SquirrelMail (squirrel_logger)", ("[LOGIN_ERROR]",), _rules(
+        (r"\[LOGIN_ERROR\] .*? from (?P<host>" + _ADDR + r"): Unknown user or password incorrect",
+         "squirrelmail: login failed"),
+    )),
+    ServiceFormat("centreon", "Centreon web login log", ("Authentication failed for",), _rules(
+        (r"\|\[WEB\] \[(?P<host>" + _ADDR + r")\] Authentication failed for ",
+         "centreon: authentication failed"),
+    )),
+    ServiceFormat("groupoffice", "Group-Office", ("LOGIN FAILED for user",), _rules(
+        (r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] ?LOGIN FAILED for user: \".*\" from IP: "
+         r"(?P<host>" + _ADDR + r")\s*$",
+         "groupoffice: login failed"),
+    )),
+    # 3proxy's own log: a status whose last two digits are 01 to 09 is an authentication failure
+    ServiceFormat("3proxy", "3proxy access log: authentication failures", ("PROXY.", "SOCKS", "FTPPR."),
+                  _rules(
+        (r"^\d\d-\d\d-\d{4} \d\d:\d\d:\d\d(?: [+-]\d{4})? [A-Z]+\.\d+ \d{3}0[1-9] \S+ "
+         r"(?P<host>" + _ADDR + r"):(?P<sport>\d+) ", "3proxy: authentication failed"),
+    )),
+    ServiceFormat("nginx-probe", "nginx error log: probes for common web applications",
+                  ("No such file or directory",), _rules(
+        (r"\[error\] \d+#\d+: \*\d+ (?:open\(\) \"|\")" + PROBED_PATH + r"[^\"]*\"? (?:failed|is not found) "
+         r"\(2: No such file or directory\), client: (?P<host>[^,\s]+)",
+         "nginx: probe for a common web application", Kind.SCAN),
     )),
     ServiceFormat("lighttpd-auth", "lighttpd mod_auth", ("mod_auth", "http_auth"), _rules(
         (r"\(?(?:mod|http)_auth\.c\.\d+\) (?:password doesn't match|get_password failed|digest: auth failed)"
