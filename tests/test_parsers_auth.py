@@ -283,7 +283,8 @@ def test_dropbear_password_failures_count_but_its_disconnects_do_not():
         Jun 28 10:00:00 gw dropbear[123]: Bad password attempt for 'root' from 192.0.2.1:5678
         Jun 28 10:00:01 gw authpriv.info dropbear[123]: Login attempt for nonexistent user from ::ffff:192.0.2.2:5678
         Jun 28 10:00:02 gw dropbear[123]: Exit before auth from <192.0.2.3:5678>: Exited normally
-    """) == [(1, "192.0.2.1"), (2, "192.0.2.2")]
+        Jun 28 10:00:03 gw dropbear[825]: [825] Jun 28 10:00:03 Bad password attempt for 'root' from 192.0.2.4:52
+    """) == [(1, "192.0.2.1"), (2, "192.0.2.2"), (4, "192.0.2.4")]
 
 
 def test_journal_json_entries_are_read_like_the_syslog_lines_they_stand_for():
@@ -375,10 +376,11 @@ def test_voip_dns_ban_portscan_and_honeypot_lines():
         Jun 27 17:51:20 h portsentry[99]: attackalert: SYN/Normal scan from host: scanner.example/198.51.100.9 to TCP port: 23
         {"src_ip":"203.0.113.9","src_port":52344,"dst_ip":"172.18.0.2","dst_port":23,"eventid":"cowrie.session.connect","protocol":"telnet","timestamp":"2026-08-13T00:05:00.000000Z"}
         {"src_ip":"203.0.113.9","eventid":"cowrie.login.failed","username":"root","timestamp":"2026-08-13T00:05:01Z"}
+        2006-02-13 15:52:30,388 fail2ban.server.actions: NOTICE [sendmail] Ban 192.0.2.22
     """)
     assert [(r.location, r.src) for r in records] == [
         (1, "10.250.251.252"), (2, "2001:db8::1"), (3, "192.0.2.3"), (4, "192.0.2.20"),
-        (7, "192.168.56.1"), (8, "198.51.100.9"), (9, "203.0.113.9")]
+        (7, "192.168.56.1"), (8, "198.51.100.9"), (9, "203.0.113.9"), (11, "192.0.2.22")]
     assert (records[0].dst, records[0].dst_port) == ("192.0.2.100", 5060)
     assert records[4].at == datetime(2014, 6, 27, 15, 51, 19, tzinfo=UTC)
     assert (records[6].kind, records[6].dst_port, records[6].at) == (

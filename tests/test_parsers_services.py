@@ -263,6 +263,62 @@ LINES = [
      "password mismatch", "198.51.100.61", "centreon: authentication failed", Kind.FAILED_LOGIN, None),
     ("groupoffice", '[2024-11-18 06:25:03]LOGIN FAILED for user: "admin" from IP: 198.51.100.62',
      "198.51.100.62", "groupoffice: login failed", Kind.FAILED_LOGIN, None),
+    ("3proxy", "241118062503.429 9051 00005 admin 198.51.100.64:62700 192.0.2.50:80 0 0 0 CONNECT "
+     "192.0.2.50:80", "198.51.100.64", "3proxy: authentication failed", Kind.FAILED_LOGIN, None),
+    ("groupoffice", "localhost [Mon Nov 18 06:25:03 2024] [notice] [pid 1662] [client 198.51.100.65:17672] "
+     "Password authentication failed for 'x' from IP: '198.51.100.65'", "198.51.100.65",
+     "groupoffice: login failed", Kind.FAILED_LOGIN, None),
+    ("froxlor", "2024-11-18T06:25:03.311379+00:00 host froxlor[1055219]: froxlor.WARNING: User tried to "
+     'login with wrong password. {"source":"login","action":"50","user":"198.51.100.66"} []', "198.51.100.66",
+     "froxlor: failed login", Kind.FAILED_LOGIN, None),
+    ("domino-pop3", "[28325:00010-3735542592] 18-11-2024 06:25:03   POP3 Server: Authentication failure for "
+     "x@example.com, connecting host 198.51.100.67: Password not found in the Name and Address Book entry",
+     "198.51.100.67", "domino: POP3 authentication failed", Kind.FAILED_LOGIN, 110),
+    ("drupal", "Nov 18 06:25:03 web drupal: https://www.example.com|1731911103|page not found|198.51.100.68|"
+     "https://www.example.com/wp-login.php|https://x/|0||wp-login.php", "198.51.100.68",
+     "drupal: probe for a common web application", Kind.SCAN, None),
+    ("dante", "Nov 18 06:25:03 vps danted[1846]: info: block(1): tcp/accept ]: 198.51.100.69.57178 "
+     "0.0.0.0.1080: error after reading 18 bytes in 0 seconds: system password authentication failed for "
+     'user "x"', "198.51.100.69", "dante: authentication failed", Kind.FAILED_LOGIN, 1080),
+    ("gophernicus", 'Nov 18 06:25:03 srv gophernicus[21661]: error "File or directory not found! " for '
+     'request "/^C" from 198.51.100.76 (No such file or directory)', "198.51.100.76",
+     "gophernicus: request for a missing file", Kind.SCAN, 70),
+    ("mattermost", '2024-11-18T06:25:03.113+0000\terror\tmlog/log.go:172\tLogin failed because of invalid '
+     'password\t{"path": "/api/v4/users/login", "request_id": "a", "ip_addr": "198.51.100.77"}',
+     "198.51.100.77", "mattermost: login failed", Kind.FAILED_LOGIN, None),
+    ("mattermost", '{"level":"error","ts":1731911103.6335213,"caller":"mlog/log.go:172","msg":"Error '
+     'trying to authenticate MFA token","path":"/api/v4/users/login","ip_addr":"198.51.100.78"}',
+     "198.51.100.78", "mattermost: login failed", Kind.FAILED_LOGIN, None),
+    ("crowdsec", 'time="2024-11-18T06:25:03Z" level=info msg="(abc/crowdsec) crowdsecurity/http-open-proxy '
+     'by ip 198.51.100.79 (NL/58061) : 4h ban on Ip 198.51.100.79"', "198.51.100.79", "crowdsec: banned",
+     Kind.LISTED, None),
+    ("lighttpd-auth", "2024-11-18 06:25:03: (http_auth.c.877) client used invalid token: My App, IP: "
+     "198.51.100.85", "198.51.100.85", "lighttpd: authentication failed", Kind.FAILED_LOGIN, None),
+    ("apache-auth", "[Mon Nov 18 06:25:03.182799 2024] [core:error] [pid 2928] [client 198.51.100.86:37924] "
+     "AH10244: invalid URI path (/cgi-bin/.%2e/.%2e/bin/sh)", "198.51.100.86", "apache: malformed request",
+     Kind.SCAN, None),
+    ("apache-auth", "[Mon Nov 18 06:25:03 2024] [error] [client 198.51.100.87] Directory index forbidden by "
+     "Options directive: /srv/www/wp-includes/", "198.51.100.87", "apache: directory listing refused",
+     Kind.SCAN, None),
+    ("nextcloud", '{"reqId":"x","level":2,"time":"2024-11-18T06:25:03+00:00","remoteAddr":"198.51.100.90",'
+     '"user":"--","method":"POST","url":"/login","message":"Login failed: \\"remoteAddr\\":\\"127.0.0.1\\" '
+     '(Remote IP: 198.51.100.90)"}', "198.51.100.90", "nextcloud: login failed", Kind.FAILED_LOGIN, None),
+    ("nextcloud", '{"reqId":"x","level":1,"time":"2024-11-18T06:25:03+00:00","remoteAddr":"198.51.100.91",'
+     '"app":"core","method":"GET","url":"/","message":"Trusted domain error. \\"198.51.100.91\\" tried to '
+     'access using \\"x.example\\" as host."}', "198.51.100.91", "nextcloud: access with an untrusted domain",
+     Kind.SCAN, None),
+    ("paperless-ngx", "[2024-11-18 06:25:03,139] [INFO] [paperless.auth] Login failed for user `x` from "
+     "private IP `198.51.100.92`.", "198.51.100.92", "paperless-ngx: login failed", Kind.FAILED_LOGIN, None),
+    ("nginx-error", "2024/11/18 06:25:03 [error] 2035#2035: *9134 access forbidden by rule, client: "
+     '198.51.100.93, server: x, request: "GET /wp-config.php~ HTTP/1.1", host: "x"', "198.51.100.93",
+     "nginx: access forbidden by rule", Kind.BLOCKED, None),
+    ("nginx-error", '2024/11/18 06:25:03 [error] 3202#0: *136 FastCGI sent in stderr: "Primary script '
+     'unknown" while reading response header from upstream, client: 198.51.100.94, server: x',
+     "198.51.100.94",
+     "nginx: request for a script that is not there", Kind.SCAN, None),
+    ("nginx-error", "2024/11/18 06:25:03 [crit] 3075615#3075615: *2489 SSL_do_handshake() failed (SSL: "
+     "error:0A00006C:SSL routines::bad key share) while SSL handshaking, client: 198.51.100.95, server: "
+     "0.0.0.0:443", "198.51.100.95", "nginx: malformed TLS handshake", Kind.SCAN, None),
     ("3proxy", "18-11-2024 09:25:03 +0300 PROXY.3128 00004 - 198.51.100.63:28783 0.0.0.0:0 0 0 0 GET "
      "http://example.com/ HTTP/1.1", "198.51.100.63", "3proxy: authentication failed", Kind.FAILED_LOGIN,
      None),
@@ -332,6 +388,9 @@ def test_a_failure_named_by_connection_is_recorded_against_the_client_of_that_co
         "AuthenticationFailed UserNotFound Could not find user root@admin",
         "2024-11-18T06:25:06.111+0000 [conn6] end connection 198.51.100.73:53277 (1 connection now open)",
         "2024-11-18T06:25:07.111+0000 [conn5] end connection 198.51.100.72:53276 (0 connections now open)",
+        # Mosquitto: no connection id, the refusal is the latest connection's
+        "1731911109: New connection from 198.51.100.88:58137 on port 1883.",
+        "1731911109: Client <unknown> disconnected, not authorised.",
         # Sendmail: unknown recipients, then the envelope of that queue id with none accepted
         "Nov 18 06:25:08 mx sendmail[26254]: rA37ZTSC026254: <x@example.com>... No such user here",
         "Nov 18 06:25:08 mx sendmail[26254]: rA37ZTSC026255: from=<y@example.com>, size=0, class=0, "
@@ -343,10 +402,11 @@ def test_a_failure_named_by_connection_is_recorded_against_the_client_of_that_co
     outcome = parse_stream(io.BytesIO("\n".join(lines).encode()), ctx=ctx)
     by_src = outcome.offenders.by_src
     assert {src: s.count for src, s in by_src.items()} == {"198.51.100.70": 2, "198.51.100.72": 1,
-                                                           "198.51.100.74": 1}
+                                                           "198.51.100.74": 1, "198.51.100.88": 1}
     assert by_src["198.51.100.70"].first_seen == T and by_src["198.51.100.70"].ports == {389}
     assert by_src["198.51.100.72"].first_seen == datetime(2024, 11, 18, 6, 25, 7, 111000, tzinfo=UTC)
     assert list(by_src["198.51.100.74"].signatures) == ["sendmail: unknown recipients"]
+    assert by_src["198.51.100.88"].first_seen == datetime(2024, 11, 18, 6, 25, 9, tzinfo=UTC)
 
 
 def test_connections_remembered_are_bounded(monkeypatch):
@@ -368,6 +428,9 @@ def test_connections_remembered_are_bounded(monkeypatch):
     "2024-11-18 06:25:03 1PLKOW-00046U-EW F=a@b.example H=x.example [198.51.100.83] P=esmtp temporarily "
     "rejected by local_scan(): Temporary local problem",
     "18-11-2024 06:25:03 +0000 PROXY.3128 00000 - 198.51.100.84:28783 0.0.0.0:0 0 0 0 GET http://x/ HTTP/1.1",
+    "Nov 18 06:25:03 web drupal: https://x.example|1731911103|page not found|198.51.100.89|https://x.example/"
+    "favicon.ico||0||favicon.ico",
+    "1731911103: Client <unknown> disconnected, not authorised.",  # no connection named before it
 ])
 def test_ordinary_misses_greylisting_and_successes_record_nothing(line):
     assert not {s.src for s in parsed(line).offenders.by_src.values() if s.hostile}

@@ -467,6 +467,10 @@ _DROPBEAR = [
 ]
 
 
+# its own "[pid] Mon dd hh:mm:ss " before the message, when it also logs to stderr
+_DROPBEAR_OWN_STAMP = re.compile(r"^\[\d+\] [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d ")
+
+
 class DropbearFormat(AuthFormat):
     name = "dropbear"
     label = "Dropbear SSH server (embedded systems)"
@@ -476,8 +480,9 @@ class DropbearFormat(AuthFormat):
         env = envelope(line, ctx)
         if not env.prog.startswith("dropbear"):
             return None
+        msg = _DROPBEAR_OWN_STAMP.sub("", env.msg, count=1)
         for pattern, sig in _DROPBEAR:
-            if m := pattern.match(env.msg):
+            if m := pattern.match(msg):
                 return _one(_record(src_of(m["host"]), env.at, Kind.FAILED_LOGIN, sig, env.host,
                                     None, m["sport"]))
         return []
@@ -792,10 +797,11 @@ class MysqlFormat(AuthFormat):
 
 # Paths that scanners probe for on every web server (webmail, database admin, WordPress login,
 # CGI): a missing one is a probe rather than a broken link. Any directory of the path may be it.
-PROBED_PATH = (r"\S*?/(?i:(?:roundcube(?:mail)?|(?:v-?|ext)?webmail|extmail|mails?(?:_\w+)?|horde|"
+PROBED_NAME = (r"(?i:(?:roundcube(?:mail)?|(?:v-?|ext)?webmail|extmail|mails?(?:_\w+)?|horde|"
                r"squirrelmail|rainloop|(?:typo3/|xampp/|admin/)?(?:pma|(?:php)?my-?admin|phpmyadmin[\w.-]*|mysql-?admin|"
                r"pmapper[\w.-]*|sqlmanager|websql|dbadmin)|wp-(?:login|signup|admin)\.php|xmlrpc\.php|"
-               r"cgi-bin)(?:[/,'\"]|$))")
+               r"cgi-bin)(?:[/,'\"|?\s]|$))")
+PROBED_PATH = r"\S*?/" + PROBED_NAME
 _APACHE_CLIENT = re.compile(r"^(?P<pre>.*?)\[(?:client|remote) (?P<client>\[[0-9A-Fa-f:.]+\](?::\d+)?|"
                             r"[^\]\s]+)\] (?:AH\d+: )?(?P<msg>.*)$")
 _AUTH_TYPE = r"(?:[A-Z]\w+: )?"
@@ -836,7 +842,10 @@ _APACHE = [  # (pattern, signature, kind)
     (re.compile(r"^(?:WAR|ERR) \[(?:Login denied for user \"|Could not retrieve user )"),
      "zoneminder: login denied", Kind.FAILED_LOGIN),
     (re.compile(r"^(?:request failed: (?:URI too long|erroneous characters after protocol string)|"
-                r"Invalid (?:method|URI) in request)"), "apache: malformed request", Kind.SCAN),
+                r"Invalid (?:method|URI) in request|invalid URI path \()"), "apache: malformed request",
+     Kind.SCAN),
+    (re.compile(r"^(?:Directory index forbidden by Options directive: |Cannot serve directory \S+: "
+                r"No matching DirectoryIndex )"), "apache: directory listing refused", Kind.SCAN),
     (re.compile(r"^(?:No h|H)ostname \S+ provided via SNI(?:, but no hostname provided| and hostname "
                 r"\S+ provided| for a name based virtual host)"), "apache: SNI/Host mismatch",
      Kind.BLOCKED),
@@ -970,7 +979,7 @@ class NamedFormat(AuthFormat):
         return _one(_record(src_of(m["host"]), env.at, Kind.BLOCKED, sig, env.host, 53, m["sport"]))
 
 
-_FAIL2BAN_BAN = re.compile(r"\bfail2ban(?:\.actions)?\s*(?:\[\d+\])?:?\s+(?:NOTICE\s+)?"
+_FAIL2BAN_BAN = re.compile(r"\bfail2ban(?:\.(?:server\.)?actions)?\s*(?:\[\d+\])?:?\s+(?:NOTICE\s+)?"
                            r"\[(?P<jail>[^\]]+)\]\s+Ban\s+(?P<host>\S+)\s*$")
 
 

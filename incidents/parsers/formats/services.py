@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from ..base import MONTHS, Kind, Record
 from ..registry import register
-from .auth import PROBED_PATH, AuthFormat, leading_time, src_of
+from .auth import PROBED_NAME, PROBED_PATH, AuthFormat, leading_time, src_of
 
 _ADDR = r"[0-9A-Fa-f:.]*[0-9A-Fa-f]"  # an address, without the full stop that may end a sentence
 _ISO_INSIDE = re.compile(r"(?<![\d.])(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)")
@@ -28,6 +28,12 @@ _DMY_DASH = re.compile(r"^(?:\[[^\]]*\]\s*)?(?P<d>\d\d)-(?P<m>\d\d)-(?P<y>\d{4})
 _YMD_DOT = re.compile(r"^(?P<y>\d{4})\.(?P<m>\d\d)\.(?P<d>\d\d) (?P<t>\d\d:\d\d:\d\d)\b")  # stunnel
 _MDY_SLASH = re.compile(r"^(?P<m>\d\d)/(?P<d>\d\d)/(?P<y>\d{4}) (?P<t>\d\d:\d\d:\d\d)\b")  # SquirrelMail
 _DMY_SLASH = re.compile(r"^L (?P<d>\d\d)/(?P<m>\d\d)/(?P<y>\d{4}) - (?P<t>\d\d:\d\d:\d\d)\b")  # Half-Life
+_TS_EPOCH = re.compile(r"\"ts\": ?(?P<epoch>1\d{9})(?P<frac>\.\d+)?[,}]")  # zap's JSON (Mattermost...)
+_EPOCH_COLON = re.compile(r"^(?P<epoch>1\d{9}): ")  # Mosquitto
+_PACKED = re.compile(r"^(?P<y>\d\d)(?P<m>\d\d)(?P<d>\d\d)(?P<t>\d{6})\.\d{3} ")  # 3proxy: yymmddHHMMSS.mmm
+# Apache's ctime in brackets after a prefix of the application's (Group-Office's host name)
+_CTIME_INSIDE = re.compile(r"\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<m>[A-Z][a-z]{2}) +(?P<d>\d{1,2}) "
+                           r"(?P<t>\d\d:\d\d:\d\d)(?:\.\d+)? (?P<y>\d{4})\]")
 _EPOCH_BRACKETS = re.compile(r"^\[(?P<epoch>1\d{9})\] ")  # NSD
 _MDY_SPACE = re.compile(r"^(?P<m>[A-Za-z]{3}) +(?P<d>\d{1,2}) (?P<y>\d{4}) (?P<t>\d\d:\d\d:\d\d)\b")  # macOS
 _KERIO = r"^\[\d\d/\w{3}/\d{4} \d\d:\d\d:\d\d\] "  # each Kerio message starts with its stamp
@@ -41,7 +47,7 @@ def _time(line: str, ctx) -> datetime | None:
     at, _ = leading_time(line, ctx)
     if at is not None:
         return at
-    m = _DMY.match(line) or _MDY_DASH.match(line) or _MDY_SPACE.match(line)
+    m = _DMY.match(line) or _MDY_DASH.match(line) or _MDY_SPACE.match(line) or _CTIME_INSIDE.search(line[:64])
     if m and (month := MONTHS.get(m["m"].lower())):
         year = m["y"] if len(m["y"]) == 4 else f"20{m['y']}"
         return leading_time(f"{year}-{month:02}-{int(m['d']):02} {m['t']} ", ctx)[0]
@@ -49,8 +55,14 @@ def _time(line: str, ctx) -> datetime | None:
              or _MDY_SLASH.match(line)):
         zone = m.groupdict().get("z") or ""
         return leading_time(f"{m['y']}-{m['m']}-{m['d']} {m['t']}{zone} ", ctx)[0]
-    if m := _EPOCH_BRACKETS.match(line):
+    if m := _PACKED.match(line):
+        t = m["t"]
+        return leading_time(f"20{m['y']}-{m['m']}-{m['d']} {t[:2]}:{t[2:4]}:{t[4:]} ", ctx)[0]
+    if m := _EPOCH_BRACKETS.match(line) or _EPOCH_COLON.match(line):
         return datetime.fromtimestamp(int(m["epoch"]), UTC)
+    if m := _TS_EPOCH.search(line):
+        micros = int(float(m["frac"] or 0) * 1e6)
+        return datetime.fromtimestamp(int(m["epoch"]), UTC).replace(microsecond=min(micros, 999999))
     if m := _AUDIT_TIME.search(line):
         return datetime.fromtimestamp(int(m["epoch"]) + int(m["ms"].ljust(3, "0")) / 1000, UTC)
     if m := _ISO_INSIDE.search(line):  # Grafana's t=, MongoDB's $date, GitLab's "time"
@@ -182,6 +194,10 @@ FORMATS = (
             r"exist\s*$",
         )),
     )),
+    ServiceFormat("domino-pop3", "HCL/IBM Domino POP3", ("POP3 Server: Authentication failure",), _rules(
+        (r"POP3 Server: Authentication failure for .*?, connecting host (?P<host>" + _ADDR + r"):",
+         "domino: POP3 authentication failed", Kind.FAILED_LOGIN, 110),
+    )),
     ServiceFormat("domino-smtp", "HCL/IBM Domino SMTP", ("Authentication failed for user",
                                                          "authentication failure using internet password",
                                                          "rejected for policy reasons"), _rules(
@@ -295,6 +311,9 @@ FORMATS = (
          r"(?P<host>" + _ADDR + r"):\d+->\S+: Exiting child", "perdition: login failed"),
     )),
     ServiceFormat("froxlor", "Froxlor server panel", ("tried to login",), _rules(
+        (r"\bfroxlor\.WARNING: (?:Unknown user tried to login|User tried to login with wrong password)\. "
+         r"\{\"source\":\"login\",\"action\":\"\d+\",\"user\":\"(?P<host>" + _ADDR + r")\"\}",
+         "froxlor: failed login"),
         (r"\bFroxlor: \[Login Action (?P<host>" + _ADDR + r")\] (?:Unknown user \S* tried to login|User \S* "
          r"tried to login with wrong password)\.", "froxlor: failed login"),
     )),
@@ -389,6 +408,17 @@ FORMATS = (
         (r"\bslapd\[\d+\]: (?P<conn>conn=\d+) op=\d+ RESULT tag=97 err=49\b", "slapd: invalid credentials",
          Kind.FAILED_LOGIN, 389, "fail"),
     )),
+    ServiceFormat("dante", "Dante SOCKS server: failed logins", ("danted",), _rules(
+        (r"\bdanted\[\d+\]: (?:info: )?block\(\d+\): tcp/accept \]: (?P<host>" + _ADDR + r")\.(?P<sport>\d+) "
+         r"\S+: error after reading \d+ bytes? in \d+ seconds?: (?:could not access user \"|system password "
+         r"authentication failed for user \"|pam_authenticate\(\) for user \")",
+         "dante: authentication failed", Kind.FAILED_LOGIN, 1080),
+    )),
+    ServiceFormat("gophernicus", "Gophernicus gopher server: requests for missing files",
+                  ("File or directory not found",), _rules(
+        (r"\bgophernicus(?:\[\d+\])?: error \"File or directory not found! ?\" for request \".*\" from "
+         r"(?P<host>" + _ADDR + r")(?: \(|\s*$)", "gophernicus: request for a missing file", Kind.SCAN, 70),
+    )),
     ServiceFormat("gssftpd", "GSS-FTPD (Kerberos FTP)", ("repeated login failures from",), _rules(
         (r"\bftpd\[\d+\]: repeated login failures from (?P<host>" + _ADDR + r")(?: \(\S*\))?\s*$",
          "gssftpd: repeated login failures", Kind.FAILED_LOGIN, 21),
@@ -410,15 +440,18 @@ FORMATS = (
         (r"\|\[WEB\] \[(?P<host>" + _ADDR + r")\] Authentication failed for ",
          "centreon: authentication failed"),
     )),
-    ServiceFormat("groupoffice", "Group-Office", ("LOGIN FAILED for user",), _rules(
+    ServiceFormat("groupoffice", "Group-Office",
+                  ("LOGIN FAILED for user", "Password authentication failed for"), _rules(
         (r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] ?LOGIN FAILED for user: \".*\" from IP: "
          r"(?P<host>" + _ADDR + r")\s*$",
          "groupoffice: login failed"),
+        (r"\] Password authentication failed for '[^']*' from IP: '(?P<host>" + _ADDR + r")'\s*$",
+         "groupoffice: login failed"),
     )),
     # 3proxy's own log: a status whose last two digits are 01 to 09 is an authentication failure
-    ServiceFormat("3proxy", "3proxy access log: authentication failures", ("PROXY.", "SOCKS", "FTPPR."),
-                  _rules(
-        (r"^\d\d-\d\d-\d{4} \d\d:\d\d:\d\d(?: [+-]\d{4})? [A-Z]+\.\d+ \d{3}0[1-9] \S+ "
+    ServiceFormat("3proxy", "3proxy access log: authentication failures",
+                  ("PROXY.", "SOCKS", "FTPPR.", " 00"), _rules(
+        (r"^(?:\d\d-\d\d-\d{4} \d\d:\d\d:\d\d(?: [+-]\d{4})? [A-Z]+\.\d+|\d{12}\.\d{3} \d+) \d{3}0[1-9] \S+ "
          r"(?P<host>" + _ADDR + r"):(?P<sport>\d+) ", "3proxy: authentication failed"),
     )),
     ServiceFormat("nginx-probe", "nginx error log: probes for common web applications",
@@ -428,8 +461,26 @@ FORMATS = (
          "nginx: probe for a common web application", Kind.SCAN),
     )),
     ServiceFormat("lighttpd-auth", "lighttpd mod_auth", ("mod_auth", "http_auth"), _rules(
-        (r"\(?(?:mod|http)_auth\.c\.\d+\) (?:password doesn't match|get_password failed|digest: auth failed)"
+        (r"\(?(?:mod|http)_auth\.c\.\d+\) (?:password doesn't match|get_password failed|digest: auth failed|"
+         r"client used invalid token)"
          r".*?\bIP: (?P<host>" + _ADDR + r")", "lighttpd: authentication failed"),
+    )),
+    ServiceFormat("mattermost", "Mattermost", ("/api/v4/users/login",), _rules(
+        (r"(?:Unable to find an existing account matching your credentials|Error trying to authenticate MFA "
+         r"token|Login failed because of invalid password).*?\"path\": ?\"/api/v4/users/login\".*?"
+         r"\"ip_addr\": ?\"(?P<host>" + _ADDR + r")\"", "mattermost: login failed"),
+    )),
+    # Mosquitto names no connection id: a refusal is the latest connection's
+    ServiceFormat("mosquitto", "Mosquitto MQTT broker: clients not authorised",
+                  ("New connection from", "not authorised"), _rules(
+        (r"^(?:\d+: )?New connection from (?P<host>" + _ADDR + r"):(?P<sport>\d+) on port \d+\.(?P<conn>)",
+         "mosquitto: not authorised", Kind.FAILED_LOGIN, 1883, "open"),
+        (r"^(?:\d+: )?Client \S+ disconnected, not authori[sz]ed\.(?P<conn>)", "mosquitto: not authorised",
+         Kind.FAILED_LOGIN, 1883, "fail"),
+    )),
+    ServiceFormat("crowdsec", "CrowdSec decisions (its log)", ("ban on Ip",), _rules(
+        (r"\bmsg=\"\([^)]*\) .*?by ip (?P<host>" + _ADDR + r")\b.*? : \S+ ban on Ip \S+\"",
+         "crowdsec: banned", Kind.LISTED),
     )),
     ServiceFormat("webmin", "Webmin and Usermin", ("login as",), _rules(
         (r"\b(?:webmin|usermin|miniserv)(?:\.pl)?(?:\[\d+\])?: (?:Invalid|Non-existent) login as .*? from "
@@ -463,10 +514,13 @@ FORMATS = (
         (r"SOGoRootPage Login from '(?P<chain>[^']+)' for user '.*?' might not have worked",
          "sogo: failed login"),
     )),
-    ServiceFormat("drupal", "Drupal (syslog)", ("Login attempt failed",), _rules(
+    ServiceFormat("drupal", "Drupal (syslog)", ("Login attempt failed", "|page not found|"), _rules(
         # the message is the last field: "Login attempt failed" inside a URL is not a failure
         (r"\|user\|(?P<host>" + _ADDR + r")\|(?:[^|]*\|)*Login attempt failed (?:for|from) [^|]+\.\s*$",
          "drupal: login attempt failed"),
+        (r"\bdrupal(?:\[\d+\])?: [^|\s]+\|\d+\|page not found\|(?P<host>" + _ADDR + r")\|[^|\s]*?/"
+         + PROBED_NAME,
+         "drupal: probe for a common web application", Kind.SCAN),
     )),
     ServiceFormat("bitwarden", "Bitwarden and Vaultwarden",
                   ("Username or password is incorrect", "Failed login attempt"), _rules(
@@ -475,8 +529,32 @@ FORMATS = (
         (r"\bFailed login attempt(?:, 2FA invalid)?\. (?P<host>" + _ADDR + r")\s*$",
          "bitwarden: failed login"),
     )),
-    ServiceFormat("nextcloud", "Nextcloud", ("Login failed:",), _rules(
+    ServiceFormat("nextcloud", "Nextcloud", ("Login failed:", "Trusted domain error."), _rules(
+        # its JSON log: the request's remoteAddr (the message quotes what the client sent)
+        (r'^\{.*?"remoteAddr":"(?P<host>' + _ADDR + r')".*?"message":"Login failed: ',
+         "nextcloud: login failed"),
         (r"Login failed: .*?\(Remote IP: '?(?P<host>" + _ADDR + r")'?\)", "nextcloud: login failed"),
+        (r'^\{.*?"remoteAddr":"(?P<host>' + _ADDR + r')".*?"message":"Trusted domain error\. ',
+         "nextcloud: access with an untrusted domain", Kind.SCAN),
+    )),
+    ServiceFormat("paperless-ngx", "Paperless-ngx", ("[paperless.auth] Login failed",), _rules(
+        (r"\[paperless\.auth\] Login failed for user `.*` from (?:private )?IP `(?P<host>" + _ADDR
+         + r")`\.?\s*$",
+         "paperless-ngx: login failed"),
+    )),
+    ServiceFormat("nginx-error", "nginx error log: forbidden requests, missing scripts, bad TLS handshakes",
+                  ("access forbidden by rule", "Primary script unknown", "SSL_do_handshake() failed",
+                   "SSL_read() failed", "client used invalid token"), _rules(
+        (r"\[error\] \d+#\d+: \*\d+ access forbidden by rule, client: (?P<host>[^,\s]+)",
+         "nginx: access forbidden by rule", Kind.BLOCKED),
+        (r"\[error\] \d+#\d+: \*\d+ FastCGI sent in stderr: \"Primary script unknown\".*?, client: "
+         r"(?P<host>[^,\s]+)", "nginx: request for a script that is not there", Kind.SCAN),
+        (r"\[(?:crit|info|error)\] \d+#\d+: \*\d+ (?:SSL_do_handshake\(\) failed \(SSL: error:\w+:SSL "
+         r"routines:[^)]*\) while SSL handshaking|SSL_read\(\) failed \(SSL: error:\w+:SSL routines:[^)]*\) "
+         r"while waiting for request), client: (?P<host>[^,\s]+)", "nginx: malformed TLS handshake",
+         Kind.SCAN),
+        (r"\[error\] \d+#\d+: \*\d+ client used invalid token: .*?, client: (?P<host>[^,\s]+)",
+         "nginx: invalid authentication token"),
     )),
     ServiceFormat("proxmox", "Proxmox VE web interface", ("pvedaemon", "pveproxy"), _rules(
         (r"\bpve(?:daemon|proxy)(?:\[\d+\])?: authentication failure; rhost=(?:::ffff:)?(?P<host>\S+) ",
