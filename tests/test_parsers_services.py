@@ -319,6 +319,20 @@ LINES = [
     ("nginx-error", "2024/11/18 06:25:03 [crit] 3075615#3075615: *2489 SSL_do_handshake() failed (SSL: "
      "error:0A00006C:SSL routines::bad key share) while SSL handshaking, client: 198.51.100.95, server: "
      "0.0.0.0:443", "198.51.100.95", "nginx: malformed TLS handshake", Kind.SCAN, None),
+    ("postgresql", '2024-11-18 06:25:03.410 UTC [2210] x@y FATAL:  no pg_hba.conf entry for host '
+     '"198.51.100.98", user "x", database "y", SSL off', "198.51.100.98", "postgresql: host not allowed",
+     Kind.BLOCKED, 5432),
+    ("wazuh", '{"timestamp":"2024-11-18T06:25:03.512+0000","rule":{"level":10,"description":"sshd: brute '
+     'force trying to get access to the system.","id":"5712"},"agent":{"id":"001"},'
+     '"data":{"srcip":"198.51.100.99","srcport":"41234"}}', "198.51.100.99", "wazuh: alert", Kind.IDS_ALERT,
+     None),
+    ("bitwarden", "[2024-11-18 06:25:03.725][vaultwarden::api::admin][ERROR] Invalid admin token. IP: "
+     "198.51.100.101", "198.51.100.101", "vaultwarden: invalid admin token", Kind.FAILED_LOGIN, None),
+    ("bitwarden", "[2024-11-18 06:25:03.892][vaultwarden::api::core::two_factor::authenticator][ERROR] "
+     "Invalid TOTP code! Server time: 2024-11-18 06:25:03 UTC IP: 198.51.100.102", "198.51.100.102",
+     "vaultwarden: invalid TOTP code", Kind.FAILED_LOGIN, None),
+    ("xrdp", "[20241118-06:25:03] [INFO ] AUTHFAIL: user=x ip=192.0.2.4 time=1 ip=::ffff:198.51.100.103 "
+     "time=1731911103", "198.51.100.103", "xrdp: authentication failed", Kind.FAILED_LOGIN, 3389),
     ("3proxy", "18-11-2024 09:25:03 +0300 PROXY.3128 00004 - 198.51.100.63:28783 0.0.0.0:0 0 0 0 GET "
      "http://example.com/ HTTP/1.1", "198.51.100.63", "3proxy: authentication failed", Kind.FAILED_LOGIN,
      None),
@@ -391,6 +405,12 @@ def test_a_failure_named_by_connection_is_recorded_against_the_client_of_that_co
         # Mosquitto: no connection id, the refusal is the latest connection's
         "1731911109: New connection from 198.51.100.88:58137 on port 1883.",
         "1731911109: Client <unknown> disconnected, not authorised.",
+        # PostgreSQL with log_connections: the backend's pid keys its client (stderr and syslog)
+        "2024-11-18 06:25:10.001 UTC [4321] LOG:  connection received: host=198.51.100.96 port=50311",
+        "2024-11-18 06:25:10.002 UTC [4321] app@db FATAL:  password authentication failed for user \"app\"",
+        "Nov 18 06:25:11 db postgres[77]: [3-1] LOG:  connection received: host=198.51.100.97(40000)",
+        'Nov 18 06:25:11 db postgres[77]: [4-1] FATAL:  password authentication failed for user "x"',
+        'Nov 18 06:25:12 db postgres[78]: [4-1] FATAL:  password authentication failed for user "y"',
         # Sendmail: unknown recipients, then the envelope of that queue id with none accepted
         "Nov 18 06:25:08 mx sendmail[26254]: rA37ZTSC026254: <x@example.com>... No such user here",
         "Nov 18 06:25:08 mx sendmail[26254]: rA37ZTSC026255: from=<y@example.com>, size=0, class=0, "
@@ -402,11 +422,13 @@ def test_a_failure_named_by_connection_is_recorded_against_the_client_of_that_co
     outcome = parse_stream(io.BytesIO("\n".join(lines).encode()), ctx=ctx)
     by_src = outcome.offenders.by_src
     assert {src: s.count for src, s in by_src.items()} == {"198.51.100.70": 2, "198.51.100.72": 1,
-                                                           "198.51.100.74": 1, "198.51.100.88": 1}
+                                                           "198.51.100.74": 1, "198.51.100.88": 1,
+                                                           "198.51.100.96": 1, "198.51.100.97": 1}
     assert by_src["198.51.100.70"].first_seen == T and by_src["198.51.100.70"].ports == {389}
     assert by_src["198.51.100.72"].first_seen == datetime(2024, 11, 18, 6, 25, 7, 111000, tzinfo=UTC)
     assert list(by_src["198.51.100.74"].signatures) == ["sendmail: unknown recipients"]
     assert by_src["198.51.100.88"].first_seen == datetime(2024, 11, 18, 6, 25, 9, tzinfo=UTC)
+    assert by_src["198.51.100.97"].ports == {5432} and by_src["198.51.100.97"].source_ports == [40000]
 
 
 def test_connections_remembered_are_bounded(monkeypatch):
@@ -431,6 +453,8 @@ def test_connections_remembered_are_bounded(monkeypatch):
     "Nov 18 06:25:03 web drupal: https://x.example|1731911103|page not found|198.51.100.89|https://x.example/"
     "favicon.ico||0||favicon.ico",
     "1731911103: Client <unknown> disconnected, not authorised.",  # no connection named before it
+    '{"timestamp":"2024-11-18T06:25:03.512+0000","rule":{"level":3,"description":"sshd: authentication '
+    'success."},"data":{"srcip":"198.51.100.100"}}',
 ])
 def test_ordinary_misses_greylisting_and_successes_record_nothing(line):
     assert not {s.src for s in parsed(line).offenders.by_src.values() if s.hostile}

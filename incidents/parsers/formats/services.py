@@ -30,6 +30,7 @@ _MDY_SLASH = re.compile(r"^(?P<m>\d\d)/(?P<d>\d\d)/(?P<y>\d{4}) (?P<t>\d\d:\d\d:
 _DMY_SLASH = re.compile(r"^L (?P<d>\d\d)/(?P<m>\d\d)/(?P<y>\d{4}) - (?P<t>\d\d:\d\d:\d\d)\b")  # Half-Life
 _TS_EPOCH = re.compile(r"\"ts\": ?(?P<epoch>1\d{9})(?P<frac>\.\d+)?[,}]")  # zap's JSON (Mattermost...)
 _EPOCH_COLON = re.compile(r"^(?P<epoch>1\d{9}): ")  # Mosquitto
+_YMD_BRACKETS = re.compile(r"^\[(?P<y>\d{4})(?P<m>\d\d)(?P<d>\d\d)-(?P<t>\d\d:\d\d:\d\d)\]")  # xrdp
 _PACKED = re.compile(r"^(?P<y>\d\d)(?P<m>\d\d)(?P<d>\d\d)(?P<t>\d{6})\.\d{3} ")  # 3proxy: yymmddHHMMSS.mmm
 # Apache's ctime in brackets after a prefix of the application's (Group-Office's host name)
 _CTIME_INSIDE = re.compile(r"\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<m>[A-Z][a-z]{2}) +(?P<d>\d{1,2}) "
@@ -52,7 +53,7 @@ def _time(line: str, ctx) -> datetime | None:
         year = m["y"] if len(m["y"]) == 4 else f"20{m['y']}"
         return leading_time(f"{year}-{month:02}-{int(m['d']):02} {m['t']} ", ctx)[0]
     if m := (_YMD_COLON.match(line) or _DMY_DASH.match(line) or _DMY_SLASH.match(line) or _YMD_DOT.match(line)
-             or _MDY_SLASH.match(line)):
+             or _MDY_SLASH.match(line) or _YMD_BRACKETS.match(line)):
         zone = m.groupdict().get("z") or ""
         return leading_time(f"{m['y']}-{m['m']}-{m['d']} {m['t']}{zone} ", ctx)[0]
     if m := _PACKED.match(line):
@@ -104,24 +105,27 @@ class ServiceFormat(AuthFormat):
                 continue
             found = m.groupdict()
             host = found.get("host") or (found.get("chain") or "").split(",")[0].strip()
+            sport = found.get("sport")
             if rule.track is not None:
-                host = self._tracked(rule.track, found["conn"], host, ctx)
-                if host is None:
+                client = self._tracked(rule.track, found["conn"], (host, sport), ctx)
+                if client is None:
                     return []
+                host, sport = client
             src = src_of(host)
             if src is None:
                 return []
-            sport = int(found.get("sport") or 0)
+            sport = int(sport or 0)
             return [Record(src=src, at=_time(line, ctx), kind=rule.kind, dst_port=rule.port,
                            signature=rule.signature, src_port=sport if 0 < sport <= 65535 else None)]
         return None
 
-    def _tracked(self, track: str, conn: str, host: str, ctx) -> str | None:
-        """The client to record a tracked rule's line against, or None to record nothing."""
+    def _tracked(self, track: str, conn: str, client: tuple, ctx) -> tuple | None:
+        """The client (address, port) to record a tracked rule's line against, or None to record
+        nothing; ``client``: the one this line names."""
         conns = ctx.state.setdefault(self.name, {})
         if track == "open":
             conns.pop(conn, None)  # a reused id: the newest connection is the one it names
-            conns[conn] = host
+            conns[conn] = client
             if len(conns) > MAX_CONNECTIONS:
                 del conns[next(iter(conns))]
             return None
@@ -135,7 +139,7 @@ class ServiceFormat(AuthFormat):
                     del conns[next(iter(conns))]
                 return None
             return known
-        return host if conns.pop(conn, None) is _FAILED else None  # "close"
+        return client if conns.pop(conn, None) is _FAILED else None  # "close"
 
 
 _SENDMAIL = r"\b(?:sendmail|sm-mta|sm-acceptingconnections)\[\d+\]: "
@@ -419,6 +423,11 @@ FORMATS = (
         (r"\bgophernicus(?:\[\d+\])?: error \"File or directory not found! ?\" for request \".*\" from "
          r"(?P<host>" + _ADDR + r")(?: \(|\s*$)", "gophernicus: request for a missing file", Kind.SCAN, 70),
     )),
+    ServiceFormat("xrdp", "xrdp (RDP server for Linux): failed logins", ("AUTHFAIL:",), _rules(
+        # the last ip= (a user name may carry one of its own)
+        (r"\bAUTHFAIL: user=.* ip=(?P<host>\S+) time=\d+\s*$", "xrdp: authentication failed",
+         Kind.FAILED_LOGIN, 3389),
+    )),
     ServiceFormat("gssftpd", "GSS-FTPD (Kerberos FTP)", ("repeated login failures from",), _rules(
         (r"\bftpd\[\d+\]: repeated login failures from (?P<host>" + _ADDR + r")(?: \(\S*\))?\s*$",
          "gssftpd: repeated login failures", Kind.FAILED_LOGIN, 21),
@@ -460,6 +469,19 @@ FORMATS = (
          r"\(2: No such file or directory\), client: (?P<host>[^,\s]+)",
          "nginx: probe for a common web application", Kind.SCAN),
     )),
+    # PostgreSQL names the client when it logs connections (log_connections): its failures are
+    # keyed by the backend's process id, in its own stderr log or through syslog
+    ServiceFormat("postgresql", "PostgreSQL: failed logins and refused hosts",
+                  ("connection received: host=", "password authentication failed for user",
+                   "no pg_hba.conf entry for host"), _rules(
+        (r"\[(?P<conn>\d+)\]:? (?:\[\d+-\d+\] )?(?:\S+ )*?LOG:  connection received: host=(?P<host>[^\s(]+)"
+         r"(?:(?:\(| port=)(?P<sport>\d+)\)?)?", "postgresql: password authentication failed",
+         Kind.FAILED_LOGIN, 5432, "open"),
+        (r"\[(?P<conn>\d+)\]:? (?:\[\d+-\d+\] )?(?:\S+ )*?FATAL:  password authentication failed for user ",
+         "postgresql: password authentication failed", Kind.FAILED_LOGIN, 5432, "fail"),
+        (r"FATAL:  no pg_hba\.conf entry for (?:replication connection from )?host \"(?P<host>[^\"]+)\"",
+         "postgresql: host not allowed", Kind.BLOCKED, 5432),
+    )),
     ServiceFormat("lighttpd-auth", "lighttpd mod_auth", ("mod_auth", "http_auth"), _rules(
         (r"\(?(?:mod|http)_auth\.c\.\d+\) (?:password doesn't match|get_password failed|digest: auth failed|"
          r"client used invalid token)"
@@ -477,6 +499,12 @@ FORMATS = (
          "mosquitto: not authorised", Kind.FAILED_LOGIN, 1883, "open"),
         (r"^(?:\d+: )?Client \S+ disconnected, not authori[sz]ed\.(?P<conn>)", "mosquitto: not authorised",
          Kind.FAILED_LOGIN, 1883, "fail"),
+    )),
+    # Wazuh/OSSEC JSON alerts of level 5 and up (failures, attacks; lower levels are successes and
+    # system notices) that name a source address
+    ServiceFormat("wazuh", "Wazuh / OSSEC alerts (alerts.json)", ('"srcip":',), _rules(
+        (r'^\{(?=.*"rule":\{[^{}]*"level":(?:[5-9]|1[0-6])[,}])(?=.*"srcip":"(?P<host>' + _ADDR + r')")',
+         "wazuh: alert", Kind.IDS_ALERT),
     )),
     ServiceFormat("crowdsec", "CrowdSec decisions (its log)", ("ban on Ip",), _rules(
         (r"\bmsg=\"\([^)]*\) .*?by ip (?P<host>" + _ADDR + r")\b.*? : \S+ ban on Ip \S+\"",
@@ -523,7 +551,10 @@ FORMATS = (
          "drupal: probe for a common web application", Kind.SCAN),
     )),
     ServiceFormat("bitwarden", "Bitwarden and Vaultwarden",
-                  ("Username or password is incorrect", "Failed login attempt"), _rules(
+                  ("Username or password is incorrect", "Failed login attempt", "Invalid admin token",
+                   "Invalid TOTP code"), _rules(
+        (r"\bInvalid admin token[.!] IP: (?P<host>" + _ADDR + r")", "vaultwarden: invalid admin token"),
+        (r"\bInvalid TOTP code! .*?\bIP: (?P<host>" + _ADDR + r")", "vaultwarden: invalid TOTP code"),
         (r"Username or password is incorrect\. Try again\. IP: (?P<host>" + _ADDR + r")",
          "bitwarden: username or password incorrect"),
         (r"\bFailed login attempt(?:, 2FA invalid)?\. (?P<host>" + _ADDR + r")\s*$",
