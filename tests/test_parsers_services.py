@@ -333,6 +333,11 @@ LINES = [
      "vaultwarden: invalid TOTP code", Kind.FAILED_LOGIN, None),
     ("xrdp", "[20241118-06:25:03] [INFO ] AUTHFAIL: user=x ip=192.0.2.4 time=1 ip=::ffff:198.51.100.103 "
      "time=1731911103", "198.51.100.103", "xrdp: authentication failed", Kind.FAILED_LOGIN, 3389),
+    ("wireguard", "Nov 18 06:25:03 gw kernel: [82508.102168] wireguard: wg0: Invalid handshake initiation "
+     "from 198.51.100.104:51820", "198.51.100.104", "wireguard: invalid handshake", Kind.FAILED_LOGIN, None),
+    ("wireguard", "Nov 18 06:25:03 gw kernel: [82508.1] wireguard: wg1: Packet has unallowed src IP "
+     "(10.30.0.20) from peer 2 (198.51.100.105:51820)", "198.51.100.105",
+     "wireguard: packet from an unallowed source", Kind.BLOCKED, None),
     ("3proxy", "18-11-2024 09:25:03 +0300 PROXY.3128 00004 - 198.51.100.63:28783 0.0.0.0:0 0 0 0 GET "
      "http://example.com/ HTTP/1.1", "198.51.100.63", "3proxy: authentication failed", Kind.FAILED_LOGIN,
      None),

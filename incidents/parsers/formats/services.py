@@ -428,6 +428,15 @@ FORMATS = (
         (r"\bAUTHFAIL: user=.* ip=(?P<host>\S+) time=\d+\s*$", "xrdp: authentication failed",
          Kind.FAILED_LOGIN, 3389),
     )),
+    ServiceFormat("wireguard", "WireGuard (kernel): invalid handshakes and disallowed sources",
+                  ("wireguard: ",), _rules(
+        (r"\bwireguard: \S+: (?:Invalid handshake initiation from|Invalid MAC of handshake, dropping packet "
+         r"from) \[?(?P<host>[0-9A-Fa-f:.]+?)\]?:(?P<sport>\d+)\s*$", "wireguard: invalid handshake",
+         Kind.FAILED_LOGIN),
+        (r"\bwireguard: \S+: Packet has unallowed src IP \([^)]*\) from peer \d+ "
+         r"\(\[?(?P<host>[0-9A-Fa-f:.]+?)\]?:(?P<sport>\d+)\)", "wireguard: packet from an unallowed source",
+         Kind.BLOCKED),
+    )),
     ServiceFormat("gssftpd", "GSS-FTPD (Kerberos FTP)", ("repeated login failures from",), _rules(
         (r"\bftpd\[\d+\]: repeated login failures from (?P<host>" + _ADDR + r")(?: \(\S*\))?\s*$",
          "gssftpd: repeated login failures", Kind.FAILED_LOGIN, 21),
