@@ -284,7 +284,10 @@ def test_dropbear_password_failures_count_but_its_disconnects_do_not():
         Jun 28 10:00:01 gw authpriv.info dropbear[123]: Login attempt for nonexistent user from ::ffff:192.0.2.2:5678
         Jun 28 10:00:02 gw dropbear[123]: Exit before auth from <192.0.2.3:5678>: Exited normally
         Jun 28 10:00:03 gw dropbear[825]: [825] Jun 28 10:00:03 Bad password attempt for 'root' from 192.0.2.4:52
-    """) == [(1, "192.0.2.1"), (2, "192.0.2.2"), (4, "192.0.2.4")]
+        Bad PAM password attempt for 'foobar' from 192.0.2.5:49242
+        Exit (root): Disconnect received
+        Jun 28 10:00:04 gw other[1]: Bad password attempt for 'root' from 192.0.2.6:52
+    """) == [(1, "192.0.2.1"), (2, "192.0.2.2"), (4, "192.0.2.4"), (5, "192.0.2.5")]
 
 
 def test_journal_json_entries_are_read_like_the_syslog_lines_they_stand_for():
@@ -360,8 +363,10 @@ def test_ftp_database_web_and_vpn_failures_take_the_structural_address():
         Apr 25 11:19:22 o ovpn-server[13821]: 192.0.2.254:64480 TLS Auth Error: Auth Username/Password verification failed for peer
         Apr 25 11:19:23 o ovpn-server[13821]: alice/192.0.2.253:64480 SIGUSR1[soft,connection-reset] received, client-instance restarting
         Apr 25 11:19:24 o ovpn-server[13821]: 192.0.2.252:64481 SIGUSR1[soft,connection-reset] received, client-instance restarting
+        2024-12-15 14:14:21 client1/192.0.2.251:54321 AUTH: Received control message: AUTH_FAILED
     """) == [(1, "59.167.242.100"), (2, "192.0.2.1"), (3, "192.0.2.11"), (6, "2001:db8::80da"),
-             (7, "192.0.2.2"), (8, "2001:db8::1234"), (9, "192.0.2.254"), (11, "192.0.2.252")]
+             (7, "192.0.2.2"), (8, "2001:db8::1234"), (9, "192.0.2.254"), (11, "192.0.2.252"),
+             (12, "192.0.2.251")]
 
 
 def test_voip_dns_ban_portscan_and_honeypot_lines():

@@ -706,3 +706,54 @@ def test_windows_firewall_inbound_drops_are_recorded_and_outgoing_ones_are_not()
 ])
 def test_lines_of_other_kinds_are_not_claimed_by_the_firewall_formats(line):
     assert claimed_by_us(line) is None
+
+
+# ---------------------------------------------------------------------------------------------
+# CEF (ArcSight Common Event Format)
+# ---------------------------------------------------------------------------------------------
+
+CEF_IPS = ("Oct 26 20:01:31 gw CEF:0|Ubiquiti|UniFi Network|10.0.140|201|Threat Detected and Blocked|7|"
+           "proto=TCP src=198.51.100.10 spt=46621 dst=192.0.2.233 dpt=80 act=blocked app=HTTP "
+           "UNIFIcategory=Security UNIFIsubCategory=Intrusion Prevention UNIFIhost=Express 7 "
+           "UNIFIutcTime=2024-10-26T19:01:31.807Z msg=An IPS event was detected from 198.51.100.10.")
+
+
+@pytest.mark.parametrize(("line", "src", "kind", "port", "sport", "sig"), [
+    (CEF_IPS, "198.51.100.10", Kind.IDS_ALERT, 80, 46621,
+     "Ubiquiti UniFi Network: Threat Detected and Blocked"),
+    # "CEF:" taken for the syslog tag on the way: the line starts at the version
+    ("0|Ubiquiti|UniFi Network|9.3.45|201|Threat Detected and Blocked|7|proto=TCP src=198.51.100.11 spt=5 "
+     "dst=192.0.2.1 dpt=443 rt=1729969291807", "198.51.100.11", Kind.IDS_ALERT, 443, 5,
+     "Ubiquiti UniFi Network: Threat Detected and Blocked"),
+    ("CEF:0|Check Point|VPN-1 & FireWall-1|Check Point|Drop|Drop|Medium|act=Drop src=198.51.100.12 "
+     "spt=5555 dst=192.0.2.2 dpt=23 proto=6 rt=Oct 26 2024 19:01:31", "198.51.100.12", Kind.BLOCKED, 23,
+     5555, "Check Point VPN-1 & FireWall-1: Drop"),
+    ("CEF:0|Fortinet|Fortigate|v7.2|0100032002|event:system login failed|7|src=198.51.100.13 "
+     "dst=192.0.2.3 duser=admin outcome=failed msg=Administrator admin login failed from https "
+     "rt=1729969291807", "198.51.100.13", Kind.FAILED_LOGIN, None, None,
+     "Fortinet Fortigate: event:system login failed"),
+    ("CEF:0|Trend Micro|Deep Security Agent|20|20|Port Scan Detected|6|src=198.51.100.14 "
+     "dst=192.0.2.4 act=Log rt=1729969291807", "198.51.100.14", Kind.SCAN, None, None,
+     "Trend Micro Deep Security Agent: Port Scan Detected"),
+])
+def test_a_cef_event_records_its_source_by_what_it_says(line, src, kind, port, sport, sig):
+    summary, fmt = only(line)
+    assert fmt == "cef" and summary.src == src and summary.kinds == {kind}
+    assert list(summary.signatures) == [sig]
+    assert summary.ports == ({port} if port else set())
+    assert summary.source_ports == ([sport] if sport else [])
+    assert summary.first_seen.replace(microsecond=0) == datetime(2024, 10, 26, 19, 1, 31, tzinfo=UTC)
+
+
+def test_cef_traffic_allowed_is_only_seen_and_administrative_events_are_claimed_without_records():
+    harmless("CEF:0|Fortinet|Fortigate|v7.2|0000000013|traffic:forward accept|3|src=198.51.100.20 "
+             "spt=5 dst=192.0.2.5 dpt=443 act=accept")
+    line = ("CEF:0|Ubiquiti|UniFi Network|9.4.19|544|Admin Accessed UniFi Network|1|UNIFIcategory=System "
+            "UNIFIadmin=Secure Admin src=198.51.100.21 msg=Secure Admin accessed UniFi Network.")
+    by_src, outcome = offenders(line)
+    assert by_src == {} and outcome.formats_seen == {"cef": 1}
+
+
+def test_a_cef_extension_keeps_spaces_and_escaped_equals_in_values():
+    assert firewall.cef_extension(r"src=1.2.3.4 msg=a b\=c d cs1Label=Rule Name cs1=x\\y") == {
+        "src": "1.2.3.4", "msg": "a b=c d", "cs1Label": "Rule Name", "cs1": "x\\y"}

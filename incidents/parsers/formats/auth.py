@@ -471,21 +471,29 @@ _DROPBEAR = [
 _DROPBEAR_OWN_STAMP = re.compile(r"^\[\d+\] [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d ")
 
 
+_DROPBEAR_BARE = re.compile(r"^\s*(?:[Bb]ad (?:PAM )?password attempt for |[Ll]ogin attempt for nonexistent "
+                            r"user |[Ee]xit before auth \(user )")
+
+
 class DropbearFormat(AuthFormat):
     name = "dropbear"
     label = "Dropbear SSH server (embedded systems)"
-    keywords = ("dropbear",)
+    keywords = ("dropbear", "password attempt for", "nonexistent user from", "Max auth tries reached")
 
     def parse(self, line, ctx):
         env = envelope(line, ctx)
-        if not env.prog.startswith("dropbear"):
+        ours = env.prog.startswith("dropbear")
+        if ours:
+            msg = _DROPBEAR_OWN_STAMP.sub("", env.msg, count=1)
+        elif env.at is None and _DROPBEAR_BARE.match(line):
+            msg, env.host = line.strip(), None  # its bare messages (a log the program name was taken from)
+        else:
             return None
-        msg = _DROPBEAR_OWN_STAMP.sub("", env.msg, count=1)
         for pattern, sig in _DROPBEAR:
             if m := pattern.match(msg):
                 return _one(_record(src_of(m["host"]), env.at, Kind.FAILED_LOGIN, sig, env.host,
                                     None, m["sport"]))
-        return []
+        return [] if ours else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -931,8 +939,9 @@ class HaproxyAuthFormat(AuthFormat):
 _OVPN_PEER = r"(?:\[AF_INET6?\])?(?P<host>[0-9A-Fa-f:.]+):(?P<port>\d+)"
 _OPENVPN = [  # (pattern, kind); "cn/" before the peer means the client had authenticated
     (re.compile(r"(?:^|\s)(?P<cn>[^\s/]+/)?" + _OVPN_PEER + r" (?P<what>TLS Error: TLS handshake failed|"
-                r"VERIFY ERROR:|TLS Auth Error:|SIGUSR1\[soft,connection-reset\] received, "
-                r"client-instance restarting)"), Kind.FAILED_LOGIN),
+                r"VERIFY ERROR:|TLS Auth Error:|AUTH: Received control message: AUTH_FAILED|"
+                r"SIGUSR1\[soft,connection-reset\] received, client-instance restarting)"),
+     Kind.FAILED_LOGIN),
     (re.compile(r"\bTLS Error: (?P<what>cannot locate HMAC in incoming packet|incoming packet "
                 r"authentication failed|tls-crypt unwrapping failed) from " + _OVPN_PEER), Kind.SCAN),
 ]
@@ -941,12 +950,14 @@ _OPENVPN = [  # (pattern, kind); "cn/" before the peer means the client had auth
 class OpenvpnFormat(AuthFormat):
     name = "openvpn"
     label = "OpenVPN server: TLS and authentication failures"
-    keywords = ("TLS Error", "VERIFY ERROR", "TLS Auth Error", "SIGUSR1[soft,connection-reset]")
+    keywords = ("TLS Error", "VERIFY ERROR", "TLS Auth Error", "SIGUSR1[soft,connection-reset]",
+                "AUTH_FAILED")
 
     def parse(self, line, ctx):
         env = envelope(line, ctx)
         for pattern, kind in _OPENVPN:
-            if m := pattern.search(env.msg):
+            # its own log without a program name: "cn/peer:" would read as the syslog tag
+            if m := pattern.search(env.msg) or pattern.search(line):
                 what = m["what"].rstrip(":")
                 if m.groupdict().get("cn") and what.startswith("SIGUSR1"):
                     return []  # an authenticated client going away

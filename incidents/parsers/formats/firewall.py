@@ -1017,10 +1017,105 @@ class WindowsFirewall(LineFormat):
 
 
 # ---------------------------------------------------------------------------------------------
+# CEF (ArcSight Common Event Format), as UniFi, Fortinet, Check Point, Trend Micro, Imperva... export
+# ---------------------------------------------------------------------------------------------
+
+# "CEF:" may have been taken for a syslog tag on the way: a line may then start at the version
+_CEF = re.compile(r"(?:CEF: ?|^)(?P<version>\d+)\|(?P<vendor>(?:[^|\\]|\\.)*)\|(?P<product>(?:[^|\\]|\\.)*)\|"
+                  r"(?:[^|\\]|\\.)*\|(?P<sig_id>(?:[^|\\]|\\.)*)\|(?P<name>(?:[^|\\]|\\.)*)\|"
+                  r"(?P<severity>(?:[^|\\]|\\.)*)\|(?P<ext>.*)$")
+# an extension's keys: a value runs up to the next " key=" (values may hold spaces and "\=")
+_CEF_KEY = re.compile(r"(?:^|\s)([A-Za-z][\w.-]*)=")
+_CEF_BLOCK = ("block", "deny", "denied", "drop", "reject", "reset", "prevent", "quarantine", "terminat",
+              "discard")
+_CEF_ALLOW = ("allow", "accept", "permit", "pass")
+_CEF_THREAT = re.compile(r"(?i)threat|intrusion|\bip[sd]\b|attack|exploit|malware|virus|botnet|trojan|"
+                         r"spyware|vulnerab|injection|brute")
+_CEF_LOGIN_FAIL = re.compile(r"(?i)log(?:in|on)[ _-]?fail|fail(?:ed|ure)[ _-]?(?:log(?:in|on)|auth)|"
+                             r"auth\w*[ _-]fail|invalid (?:password|credentials|user)")
+_CEF_SCAN = re.compile(r"(?i)\bscan|sweep|probe")
+
+
+def cef_extension(text: str) -> dict[str, str]:
+    """The ``key=value`` pairs of a CEF extension (first occurrence wins), escapes undone."""
+    out: dict[str, str] = {}
+    keys = list(_CEF_KEY.finditer(text))
+    for m, following in zip(keys, [*keys[1:], None], strict=True):
+        value = text[m.end():following.start() if following else len(text)].strip()
+        value = re.sub(r"\\(.)", lambda e: {"n": "\n", "r": "\r"}.get(e[1], e[1]), value)
+        out.setdefault(m[1], value)
+    return out
+
+
+def _cef_time(ext: dict[str, str], line: str, ctx: ParseContext) -> datetime | None:
+    """``rt`` (or ``end``, ``start``): epoch milliseconds or "MMM dd yyyy HH:mm:ss[.SSS][ zone]"; else
+    a vendor's own ISO 8601 key with its zone (UniFi's ``UNIFIutcTime``); else the syslog stamp."""
+    for key in ("rt", "end", "start"):
+        value = ext.get(key, "")
+        if value.isdigit() and len(value) >= 12:
+            return datetime.fromtimestamp(int(value) / 1000, UTC)
+        if m := _CEF_DATE.match(value):
+            return _bsd(ctx, m["mon"], m["day"], m["hms"], m["year"], m["zone"])
+    for value in ext.values():
+        if _CEF_ISO.fullmatch(value):
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+    return leading_time(line, ctx)
+
+
+_CEF_DATE = re.compile(r"^(?P<mon>[A-Za-z]{3}) (?P<day>\d\d?) (?P<year>\d{4}) (?P<hms>\d\d:\d\d:\d\d)"
+                       r"(?:\.\d+)?(?: (?P<zone>[A-Z]{3,4}|[+-]\d\d:?\d\d))?")
+# a vendor's own key with an ISO 8601 time and its zone
+_CEF_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)")
+
+
+class Cef(LineFormat):
+    """A CEF event that names a source: blocked or denied traffic (``act``), intrusion and threat
+    events, failed logins and scans. Allowed traffic is listed as seen; other events (an admin
+    logged in, a configuration changed) are claimed without records."""
+
+    name = "cef"
+    label = "Common Event Format (CEF: UniFi, Fortinet, Check Point, Trend Micro...)"
+    keywords = ("CEF:", "|")
+
+    def parse_line(self, line: str, ctx: ParseContext):
+        m = _CEF.search(line)
+        if m is None:
+            return None
+        ext = cef_extension(m["ext"])
+        src = ext.get("src") or ext.get("c6a2") or ext.get("shost")
+        if not src:
+            return []
+        action = (ext.get("act") or ext.get("deviceAction") or ext.get("outcome") or "").lower()
+        name = m["name"].replace("\\|", "|")
+        what = " ".join((name, ext.get("cat", ""), ext.get("deviceEventCategory", ""), ext.get("msg", "")))
+        if _CEF_LOGIN_FAIL.search(what):
+            kind = Kind.FAILED_LOGIN
+        elif _CEF_SCAN.search(name):
+            kind = Kind.SCAN
+        elif _CEF_THREAT.search(what):
+            kind = Kind.IDS_ALERT
+        elif action.startswith(_CEF_BLOCK) or re.search(r"(?i)\b(?:blocked|denied|dropped|rejected)\b", name):
+            kind = Kind.BLOCKED
+        elif action.startswith(_CEF_ALLOW):
+            kind = Kind.SEEN
+        else:
+            return []
+        dst = ext.get("dst") or ext.get("c6a3")
+        if ext.get("deviceDirection") == "1" and kind == Kind.IDS_ALERT and dst:
+            src, dst = dst, src  # an alert on our own outgoing traffic: the peer is the offender
+            sport, dport = _port(ext.get("dpt")), _port(ext.get("spt"))
+        else:
+            sport, dport = _port(ext.get("spt")), _port(ext.get("dpt"))
+        vendor = " ".join(x for x in (m["vendor"], m["product"]) if x).replace("\\|", "|")
+        return _record(src, _cef_time(ext, line, ctx), kind, dst, dport, f"{vendor}: {name}"[:200], sport)
+
+
+# ---------------------------------------------------------------------------------------------
 # Registration: the most specific first; the plain kernel format last.
 # ---------------------------------------------------------------------------------------------
 
 FORMATS: tuple[LineFormat, ...] = (
+    Cef(),  # a whole event in one structured line, whatever device wrote it
     CiscoIos(),  # before the ASA, whose untagged message bodies resemble IOS XR's access-list lines
     CiscoAsa(),
     JuniperSrx(),
