@@ -338,6 +338,18 @@ LINES = [
     ("wireguard", "Nov 18 06:25:03 gw kernel: [82508.1] wireguard: wg1: Packet has unallowed src IP "
      "(10.30.0.20) from peer 2 (198.51.100.105:51820)", "198.51.100.105",
      "wireguard: packet from an unallowed source", Kind.BLOCKED, None),
+    ("authelia", 'time="2024-11-18T06:25:03Z" level=error msg="Unsuccessful 1FA authentication attempt by '
+     'user \'x\': user not found" method=POST path=/api/firstfactor remote_ip=198.51.100.106 stack="x"',
+     "198.51.100.106", "authelia: authentication failed", Kind.FAILED_LOGIN, None),
+    ("authelia", '{"level":"error","method":"POST","msg":"Error occurred getting details for user with '
+     'username input \'x\' which usually indicates they do not exist","path":"/api/firstfactor",'
+     '"remote_ip":"198.51.100.107","time":"2024-11-18T06:25:03Z"}', "198.51.100.107",
+     "authelia: authentication failed", Kind.FAILED_LOGIN, None),
+    ("authentik", '{"action": "login_failed", "auth_via": "unauthenticated", "client_ip": "198.51.100.108", '
+     '"event": "Created Event", "timestamp": "2024-11-18T06:25:03.598288"}', "198.51.100.108",
+     "authentik: login failed", Kind.FAILED_LOGIN, None),
+    ("adguardhome", "2024/11/18 06:25:03.233208 [error] POST 198.51.100.109 /control/login: invalid username "
+     "or password", "198.51.100.109", "adguardhome: login failed", Kind.FAILED_LOGIN, None),
     ("3proxy", "18-11-2024 09:25:03 +0300 PROXY.3128 00004 - 198.51.100.63:28783 0.0.0.0:0 0 0 0 GET "
      "http://example.com/ HTTP/1.1", "198.51.100.63", "3proxy: authentication failed", Kind.FAILED_LOGIN,
      None),

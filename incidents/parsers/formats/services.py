@@ -515,6 +515,20 @@ FORMATS = (
         (r'^\{(?=.*"rule":\{[^{}]*"level":(?:[5-9]|1[0-6])[,}])(?=.*"srcip":"(?P<host>' + _ADDR + r')")',
          "wazuh: alert", Kind.IDS_ALERT),
     )),
+    ServiceFormat("authelia", "Authelia",
+                  ("authentication attempt by user", "which usually indicates they do not exist"), _rules(
+        (r"(?:Unsuccessful \w+ authentication attempt by user|Error occurred getting details for user with "
+         r"username input .*? which usually indicates they do not exist).*?\bremote_ip\"?[=:] ?\"?(?P<host>"
+         + _ADDR + r")", "authelia: authentication failed"),
+    )),
+    ServiceFormat("authentik", "authentik", ('"invalid_identifier"', '"login_failed"'), _rules(
+        (r'^\{(?=.*"action": ?"(?:invalid_identifier|login_failed)")(?=.*"client_ip": ?"(?P<host>' + _ADDR
+         + r')")', "authentik: login failed"),
+    )),
+    ServiceFormat("adguardhome", "AdGuard Home", ("/control/login: invalid username or password",), _rules(
+        (r"\[error\] POST (?P<host>" + _ADDR + r") /control/login: invalid username or password",
+         "adguardhome: login failed"),
+    )),
     ServiceFormat("crowdsec", "CrowdSec decisions (its log)", ("ban on Ip",), _rules(
         (r"\bmsg=\"\([^)]*\) .*?by ip (?P<host>" + _ADDR + r")\b.*? : \S+ ban on Ip \S+\"",
          "crowdsec: banned", Kind.LISTED),
