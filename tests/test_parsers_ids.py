@@ -444,6 +444,16 @@ def test_web_access_logs_record_every_request_with_its_zone_offset_honoured():
     assert all(o.kinds == {Kind.WEB_REQUEST} for o in found.values())
 
 
+def test_a_401_to_a_request_naming_a_user_is_a_failed_login_and_the_challenge_before_it_a_request():
+    found = offenders(parse_text(
+        '203.0.113.5 - - [24/Nov/2026:03:14:07 +0000] "GET /admin HTTP/1.1" 401 17 "-" "M"\n'
+        '203.0.113.6 - alice [24/Nov/2026:03:14:08 +0000] "GET /admin HTTP/1.1" 401 17 "-" "M"\n'
+        '203.0.113.7 - alice [24/Nov/2026:03:14:09 +0000] "GET /admin HTTP/1.1" 200 17 "-" "M"\n'))
+    assert {src: o.kinds for src, o in found.items()} == {"203.0.113.5": {Kind.WEB_REQUEST},
+                                                          "203.0.113.6": {Kind.FAILED_LOGIN},
+                                                          "203.0.113.7": {Kind.WEB_REQUEST}}
+
+
 def test_an_access_log_line_without_a_zone_is_read_in_the_evidences_zone():
     offender = only(parse_text('203.0.113.5 - - [24/Nov/2026:03:14:07] "GET / HTTP/1.0" 200 1\n',
                                tz="Europe/Berlin"))

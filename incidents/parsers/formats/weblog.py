@@ -6,7 +6,8 @@
   +0100] "GET /path HTTP/1.1" 404 123 "-" "UA"``.
 - W3C extended (IIS): a ``#Fields:`` header naming the columns, times in UTC.
 
-Every request is recorded (kind "web request"): a web log is evidence only as an excerpt the admin
+Every request is recorded (kind "web request"; "failed login" for a 401 answered to a request that
+named a user): a web log is evidence only as an excerpt the admin
 chose (a flood, a scan), and one request looks like another. The signature, ``METHOD status
 path`` (path without its query, shortened), lets a report show what was asked for and what the
 server answered; a request that is not HTTP at all (a TLS handshake on a plain port, binary
@@ -110,7 +111,10 @@ class CombinedLog(LineFormat):
             signature = request_signature(parts[0], parts[1], m["status"])
         else:
             signature = request_signature(None, None, m["status"], request)
-        return Record(src=client, at=clf_time(m, ctx), kind=Kind.WEB_REQUEST, dst=dst, dst_port=dst_port,
+        # a user name the server refused (401): a failed login rather than a mere request
+        refused_user = m["status"] == "401" and tokens[-1] not in ("-", '""')
+        kind = Kind.FAILED_LOGIN if refused_user else Kind.WEB_REQUEST
+        return Record(src=client, at=clf_time(m, ctx), kind=kind, dst=dst, dst_port=dst_port,
                       signature=signature)
 
 
