@@ -350,6 +350,79 @@ LINES = [
      "authentik: login failed", Kind.FAILED_LOGIN, None),
     ("adguardhome", "2024/11/18 06:25:03.233208 [error] POST 198.51.100.109 /control/login: invalid username "
      "or password", "198.51.100.109", "adguardhome: login failed", Kind.FAILED_LOGIN, None),
+    ("emby", "2024-11-18 06:25:03.092 Warn Server: AUTH-ERROR: 198.51.100.110 - Invalid username or password "
+     "entered.", "198.51.100.110",
+     "emby: login failed", Kind.FAILED_LOGIN, None),
+    ("jellyfin", "[2024-11-18 06:25:03.729 +00:00] [INF] [79] "
+     "Jellyfin.Server.Implementations.Users.UserManager: "
+     'Authentication request for "x" has been denied (IP: "198.51.100.111").', "198.51.100.111",
+     "jellyfin: login failed", Kind.FAILED_LOGIN, None),
+    ("overseerr", '2024-11-18T06:25:03.637Z [warn][API]: Failed sign-in attempt using invalid Overseerr '
+     'password {"ip":"::ffff:198.51.100.112","email":"x"}', "198.51.100.112",
+     "overseerr: failed sign-in", Kind.FAILED_LOGIN, None),
+    ("ombi", "2024-11-18 06:25:03.110 +00:00 [Warning] Failed login attempt by IP: 198.51.100.113",
+     "198.51.100.113",
+     "ombi: login failed", Kind.FAILED_LOGIN, None),
+    ("arr", "Nov 18 06:25:03 sonarr mono[125]: [Warn] Auth: Auth-Failure ip 198.51.100.114 username 'test'",
+     "198.51.100.114",
+     "arr: authentication failed", Kind.FAILED_LOGIN, None),
+    ("navidrome", 'time="2024-11-18T06:25:03Z" level=warning msg="HTTP: POST http://x/auth/login" '
+     'httpStatus=401 '
+     'remoteAddr=198.51.100.115 requestId=x', "198.51.100.115",
+     "navidrome: login failed", Kind.FAILED_LOGIN, None),
+    ("uptime-kuma", "2024-11-18T06:25:03.450Z [AUTH] WARN: Invalid token provided for user Test. "
+     "IP=198.51.100.116", "198.51.100.116",
+     "uptime-kuma: login failed", Kind.FAILED_LOGIN, None),
+    ("thehive", "2024-11-18 06:25:03,000 [info] o.t.s.AccessLogFilter [1e60|2989] 198.51.100.117 POST "
+     "/api/v1/login "
+     "took 8ms and returned 401 65 bytes", "198.51.100.117",
+     "thehive: login failed", Kind.FAILED_LOGIN, None),
+    ("odoo", "2024-11-18 06:25:03,644 1 INFO odoo odoo.addons.base.models.res_users: Login failed for "
+     "db:odoo "
+     "login:x@mail.example from 198.51.100.118", "198.51.100.118",
+     "odoo: login failed", Kind.FAILED_LOGIN, None),
+    ("litespeed", "2024-11-18 06:25:03.353044 [INFO] [1226038] [198.51.100.119:61120-5#Example] User "
+     "'x' failed to "
+     "authenticate.", "198.51.100.119",
+     "litespeed: authentication failed", Kind.FAILED_LOGIN, None),
+    ("zimbra", "2024-11-18 06:25:03,762 INFO  [qtp93314457-324:https://x/service/admin/soap/] "
+     "[oip=198.51.100.120;"
+     "oport=57752;oproto=smtp;soapId=688cb579;] SoapEngine - handler exception: authentication failed "
+     "for [x], "
+     "account not found", "198.51.100.120",
+     "zimbra: authentication failed", Kind.FAILED_LOGIN, None),
+    ("samba", "Nov 18 06:25:03 host smb[1]: Auth: [SMB2,(null)] user [WORKGROUP]\\[root] at [Mon, 18 "
+     "Nov 2024 06:25:03 UTC] "
+     "with [NTLMv2] status [NT_STATUS_NO_SUCH_USER] workstation [X] remote host [ipv4:198.51.100.121:44890] "
+     "mapped to [WORKGROUP]\\[root]. local host [ipv4:192.0.2.2:445]", "198.51.100.121",
+     "samba: authentication failed", Kind.FAILED_LOGIN, 445),
+    ("stalwart", '2024-11-18T06:25:03Z INFO Blocked IP address (security.ip-blocked) listenerId = '
+     '"smtp", localPort = 25, '
+     'remoteIp = 198.51.100.122, remotePort = 46700', "198.51.100.122",
+     "stalwart: refused", Kind.BLOCKED, None),
+    ("endlessh", "2024-11-18T06:25:03.813Z ACCEPT host=::ffff:198.51.100.123 port=39590 fd=4 n=1/4096",
+     "198.51.100.123",
+     "endlessh: connection to the SSH tarpit", Kind.SCAN, None),
+    ("postfix", "Nov 18 06:25:03 mx postfix/postscreen[22244]: PREGREET 16 after 2.6 from "
+     "[198.51.100.124]:41323: "
+     "EHLO 127.0.0.1\\r\\n", "198.51.100.124",
+     "postfix: talked before the greeting", Kind.SCAN, 25),
+    ("vsftpd-response", 'Mon Nov 18 06:25:03 2024 [pid 15685] [www-data] FTP response: Client '
+     '"198.51.100.125", "530 '
+     'Permission denied."', "198.51.100.125",
+     "vsftpd: login refused", Kind.FAILED_LOGIN, 21),
+    ("grafana", '{"error":"user not found","level":"error","logger":"context","msg":"Invalid username '
+     'or password",'
+     '"remote_addr":"198.51.100.126","t":"2024-11-18T06:25:03.1833376+00:00"}', "198.51.100.126",
+     "grafana: invalid username or password", Kind.FAILED_LOGIN, None),
+    ("postgresql", '2024-11-18 06:25:03.536 UTC:198.51.100.127(5432):x@postgres:[127]:FATAL:  password '
+     'authentication '
+     'failed for user "x"', "198.51.100.127",
+     "postgresql: password authentication failed", Kind.FAILED_LOGIN, 5432),
+    ("mysqld", "2024-11-18T06:25:03.116872Z        14 Connect   Access denied for user "
+     "'u'@'198.51.100.128' (using "
+     "password: YES)", "198.51.100.128",
+     "mysqld: access denied", Kind.FAILED_LOGIN, None),
     ("3proxy", "18-11-2024 09:25:03 +0300 PROXY.3128 00004 - 198.51.100.63:28783 0.0.0.0:0 0 0 0 GET "
      "http://example.com/ HTTP/1.1", "198.51.100.63", "3proxy: authentication failed", Kind.FAILED_LOGIN,
      None),
@@ -470,6 +543,8 @@ def test_connections_remembered_are_bounded(monkeypatch):
     "Nov 18 06:25:03 web drupal: https://x.example|1731911103|page not found|198.51.100.89|https://x.example/"
     "favicon.ico||0||favicon.ico",
     "1731911103: Client <unknown> disconnected, not authorised.",  # no connection named before it
+    # a PostgreSQL prefix without the client (%t:%u@%d): its clock is not an address
+    '2024-11-18 06:25:03 UTC:x@db:[127]:FATAL:  password authentication failed for user "x"',
     '{"timestamp":"2024-11-18T06:25:03.512+0000","rule":{"level":3,"description":"sshd: authentication '
     'success."},"data":{"srcip":"198.51.100.100"}}',
 ])

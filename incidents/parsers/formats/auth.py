@@ -597,6 +597,8 @@ _POSTFIX_REJECT = re.compile(
 _POSTFIX_PROTOCOL = re.compile(
     r"(?:^|\s)(?P<what>improper command pipelining|too many errors) after (?P<cmd>\S+) "
     r"from [^\[\s]*\[(?P<host>[^\]]+)\]")
+# postscreen: a client that talks before the greeting (a bot that does not wait, or another protocol)
+_POSTSCREEN = re.compile(r"PREGREET \d+ after [\d.]+ from \[(?P<host>[^\]]+)\]:(?P<sport>\d+)")
 _POSTFIX_SASL = re.compile(
     r"(?:^|\s)warning: [^\[\s]*\[(?P<host>[^\]]+)\](?::\d+)?: SASL (?P<mech>[\w-]+) authentication "
     r"failed:(?! Connection lost to authentication server| Invalid authentication mechanism)")
@@ -619,6 +621,9 @@ class PostfixFormat(AuthFormat):
         if m := _POSTFIX_PROTOCOL.search(env.msg):
             return _one(_record(src_of(m["host"]), env.at, Kind.BLOCKED,
                                 f"postfix: {m['what']} after {m['cmd']}", env.host))
+        if m := _POSTSCREEN.match(env.msg):
+            return _one(_record(src_of(m["host"]), env.at, Kind.SCAN, "postfix: talked before the greeting",
+                                env.host, 25, m["sport"]))
         if env.prog.startswith("postfix"):
             return []
         return None
@@ -632,8 +637,9 @@ _EXIM = [  # (pattern, signature, kind)
     (re.compile(r"\bH=" + _EX_HOST + r"(?: U=\S+)?(?: P=\S+)?(?: F=\S+)? sender verify fail for <[^>]*>: "
                 r"(?:Unknown user|Unrouteable address|all relevant MX records point to non-existent "
                 r"hosts)"), "exim: sender verify failed", Kind.BLOCKED),
-    (re.compile(r"\bH=" + _EX_HOST + r"(?: U=\S+)?(?: P=\S+)?(?: F=\S+)? rejected RCPT \S+: "
-                r"(?:relay not permitted|Sender verify failed|Unknown user|Unrouteable address)"),
+    (re.compile(r"\bH=" + _EX_HOST + r"(?: \S+=\S+)* rejected RCPT \S+: "
+                r"(?:relay not permitted|Sender verify failed|Unknown user|Unrouteable address|"
+                r"SMTP AUTH is required)"),
      "exim: recipient rejected", Kind.BLOCKED),
     (re.compile(r"\bSMTP protocol synchronization error \([^)]*\): rejected (?:connection from|"
                 r'"[^"]*") H=' + _EX_HOST), "exim: SMTP synchronization error", Kind.SCAN),
@@ -779,7 +785,9 @@ class AsteriskFormat(AuthFormat):
 # Databases: MySQL / MariaDB
 # ---------------------------------------------------------------------------------------------
 
-_MYSQL = re.compile(r"\[(?:Warning|Note|Error|ERROR|System)\](?: \[MY-\d+\])?(?: \[\w+\])? Access denied for "
+# the error log's "[Warning] ..." or the general query log's "<time> <id> Connect"
+_MYSQL = re.compile(r"(?:\[(?:Warning|Note|Error|ERROR|System)\](?: \[MY-\d+\])?(?: \[\w+\])? |"
+                    r"^\S+\s+\d+ Connect\s+)Access denied for "
                     r"user '(?P<user>.*)'@'(?P<host>[^']*)'(?: \(using password: (?:YES|NO)\))?\s*$")
 _SINGLE_LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,62}")
 

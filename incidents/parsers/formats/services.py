@@ -381,10 +381,13 @@ FORMATS = (
         (r"Failed authentication attempt for .*? from \[?(?P<host>" + _ADDR + r")\]?(?::(?P<sport>\d+))?:",
          "gitea: failed authentication"),
     )),
-    ServiceFormat("grafana", "Grafana", ("Invalid username or password", "invalid username or password"),
+    ServiceFormat("grafana", "Grafana", ("Invalid username or password", "invalid username or password",
+                                         "[password-auth.failed]"),
                   _rules(
-        (r"(?i:invalid username or password).*?\bremote_addr=\[?(?P<host>" + _ADDR + r")\]?",
+        (r"(?i:invalid username or password).*?\bremote_addr\"?[=:]\"?\[?(?P<host>" + _ADDR + r")\]?",
          "grafana: invalid username or password"),
+        (r"\bmsg=Unauthorized error=\"\[password-auth\.failed\].*?\bremote_addr=\[?(?P<host>" + _ADDR
+         + r")\]?", "grafana: invalid username or password"),
     )),
     ServiceFormat("mssql", "Microsoft SQL Server error log", ("Login failed for user",), _rules(
         # "Logon" right after the stamp: a client's text quoted in another message is not a failure
@@ -483,6 +486,11 @@ FORMATS = (
     ServiceFormat("postgresql", "PostgreSQL: failed logins and refused hosts",
                   ("connection received: host=", "password authentication failed for user",
                    "no pg_hba.conf entry for host"), _rules(
+        # the client in the line's prefix (%h or %r of log_line_prefix), before its user@database
+        (r"(?<![\w.])(?P<host>\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:]*::[0-9A-Fa-f:.]*|"
+         r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7})(?:\((?P<sport>\d+)\))?[ :](?:\[\d+\]:)?\S*@\S*[ :].*?"
+         r"FATAL:  password authentication failed for user ", "postgresql: password authentication failed",
+         Kind.FAILED_LOGIN, 5432),
         (r"\[(?P<conn>\d+)\]:? (?:\[\d+-\d+\] )?(?:\S+ )*?LOG:  connection received: host=(?P<host>[^\s(]+)"
          r"(?:(?:\(| port=)(?P<sport>\d+)\)?)?", "postgresql: password authentication failed",
          Kind.FAILED_LOGIN, 5432, "open"),
@@ -528,6 +536,89 @@ FORMATS = (
     ServiceFormat("adguardhome", "AdGuard Home", ("/control/login: invalid username or password",), _rules(
         (r"\[error\] POST (?P<host>" + _ADDR + r") /control/login: invalid username or password",
          "adguardhome: login failed"),
+    )),
+    # Media servers and other self-hosted applications
+    ServiceFormat("emby", "Emby", ("AUTH-ERROR:",), _rules(
+        (r"\bAUTH-ERROR: (?P<host>" + _ADDR + r") - Invalid username or password", "emby: login failed"),
+    )),
+    ServiceFormat("jellyfin", "Jellyfin", ("has been denied (IP:",), _rules(
+        (r"Authentication request for .* has been denied \(IP: \"?(?P<host>" + _ADDR + r")\"?\)",
+         "jellyfin: login failed"),
+    )),
+    ServiceFormat("overseerr", "Overseerr and Jellyseerr", ("Failed sign-in attempt",), _rules(
+        (r"\bFailed sign-in attempt\b.*?\{\"ip\":\"(?P<host>" + _ADDR + r")\"", "overseerr: failed sign-in"),
+    )),
+    ServiceFormat("ombi", "Ombi", ("Failed login attempt by IP:",), _rules(
+        (r"\bFailed login attempt by IP: (?P<host>" + _ADDR + r")", "ombi: login failed"),
+    )),
+    ServiceFormat("arr", "Sonarr, Radarr, Prowlarr, Lidarr...", ("Auth-Failure ip",), _rules(
+        (r"\bAuth: Auth-Failure ip (?P<host>" + _ADDR + r") username ", "arr: authentication failed"),
+    )),
+    ServiceFormat("immich", "Immich", ("Failed login attempt for user",), _rules(
+        (r"\[AuthService\] .*?Failed login attempt for user .* from ip address (?P<host>" + _ADDR + r")",
+         "immich: login failed"),
+    )),
+    ServiceFormat("navidrome", "Navidrome", ("/auth/login",), _rules(
+        (r"msg=\"HTTP: POST \S*/auth/login\".*? httpStatus=401 .*?\bremoteAddr=\[?(?P<host>" + _ADDR
+         + r")\]?",
+         "navidrome: login failed"),
+    )),
+    ServiceFormat("uptime-kuma", "Uptime Kuma", ("[AUTH] WARN:",), _rules(
+        (r"\[AUTH\] WARN: (?:Invalid token provided for user|Incorrect username or password for user) .*?"
+         r"\bIP=(?P<host>" + _ADDR + r")", "uptime-kuma: login failed"),
+    )),
+    ServiceFormat("thehive", "TheHive", ("AccessLogFilter",), _rules(
+        (r"\bAccessLogFilter \[[^\]]*\] (?P<host>" + _ADDR + r") POST /api/(?:v\d+/)?login took \d+ms and "
+         r"returned 401\b", "thehive: login failed"),
+    )),
+    ServiceFormat("odoo", "Odoo", ("Login failed for db:",), _rules(
+        (r"\bres_users: Login failed for db:\S+ login:.* from (?P<host>" + _ADDR + r")\s*$",
+         "odoo: login failed"),
+    )),
+    ServiceFormat("meshcentral", "MeshCentral", ("Failed password for",), _rules(
+        (r"\b(?:https|meshcentral)\[\d+\]: Failed password for .* from (?P<host>" + _ADDR
+         + r") port (?P<sport>\d+)\s*$", "meshcentral: login failed"),
+    )),
+    ServiceFormat("litespeed", "LiteSpeed web server: failed authentication", ("failed to authenticate",),
+                  _rules(
+        (r"\[(?P<host>" + _ADDR + r"):(?P<sport>\d+)-[^\]]*\] User '.*' failed to authenticate",
+         "litespeed: authentication failed"),
+    )),
+    ServiceFormat("magento", "Magento (CrowdSec bouncer extension events)", ("_LOGIN_FAILED",), _rules(
+        (r"\{\"type\":\"(?:ADMIN|CUSTOMER)_LOGIN_FAILED\",\"ip\":\"(?P<host>" + _ADDR + r")\"",
+         "magento: login failed"),
+    )),
+    ServiceFormat("zimbra", "Zimbra: authentication failures", ("authentication failed for",), _rules(
+        (r"\[(?:[^\]]*;)?(?:oip|ip)=(?P<host>" + _ADDR + r");[^\]]*\] \w+ - (?:handler exception: )?"
+         r"authentication failed for ", "zimbra: authentication failed"),
+    )),
+    ServiceFormat("zoneminder-web", "ZoneMinder web log", ("web_php[",), _rules(
+        (r"\bweb_php\[\d+\]\.ERR \[(?P<host>" + _ADDR + r")\] \[(?:Could not retrieve user \S+ details|Login "
+         r"denied for user)", "zoneminder: login denied"),
+    )),
+    ServiceFormat("samba", "Samba authentication audit", ("NT_STATUS_",), _rules(
+        (r"\bAuth: \[[^\]]*\] user \[.*?\] at \[.*?\] with \[\w+\] status \[NT_STATUS_(?!OK\])\w+\] .*?"
+         r"remote host \[ipv[46]:(?P<host>[0-9A-Fa-f:.]+?):(?P<sport>\d+)\]", "samba: authentication failed",
+         Kind.FAILED_LOGIN, 445),
+    )),
+    ServiceFormat("stalwart", "Stalwart mail server", ("remoteIp = ",), _rules(
+        (r"\((?:security\.(?:ip-blocked|authentication-ban|brute-force-ban|abuse-ban|loiter-ban|scan-ban)|"
+         r"smtp\.(?:auth-mechanism-not-supported|auth-not-allowed|relay-not-allowed)|auth\.failed)\) .*?"
+         r"\bremoteIp = (?P<host>" + _ADDR + r"), remotePort = (?P<sport>\d+)", "stalwart: refused",
+         Kind.BLOCKED),
+    )),
+    ServiceFormat("endlessh", "endlessh SSH tarpit: every client is a bot", ("ACCEPT host=",), _rules(
+        (r"\bACCEPT host=(?P<host>" + _ADDR + r") port=(?P<sport>\d+) fd=\d+ n=\d+/\d+",
+         "endlessh: connection to the SSH tarpit", Kind.SCAN),
+    )),
+    ServiceFormat("postscreen", "Postfix postscreen: pregreeting clients", ("PREGREET",), _rules(
+        (r"\bpostscreen\[\d+\]: PREGREET \d+ after [\d.]+ from \[(?P<host>" + _ADDR + r")\]:(?P<sport>\d+)",
+         "postfix: talked before the greeting", Kind.SCAN, 25),
+    )),
+    ServiceFormat("vsftpd-response", "vsftpd: logins refused (its own log)", ("FTP response: Client",),
+                  _rules(
+        (r"\bFTP response: Client \"(?P<host>" + _ADDR + r")\", \"530 ", "vsftpd: login refused",
+         Kind.FAILED_LOGIN, 21),
     )),
     ServiceFormat("crowdsec", "CrowdSec decisions (its log)", ("ban on Ip",), _rules(
         (r"\bmsg=\"\([^)]*\) .*?by ip (?P<host>" + _ADDR + r")\b.*? : \S+ ban on Ip \S+\"",
@@ -575,8 +666,9 @@ FORMATS = (
     )),
     ServiceFormat("bitwarden", "Bitwarden and Vaultwarden",
                   ("Username or password is incorrect", "Failed login attempt", "Invalid admin token",
-                   "Invalid TOTP code"), _rules(
+                   "Invalid TOTP code", "Token is invalid!"), _rules(
         (r"\bInvalid admin token[.!] IP: (?P<host>" + _ADDR + r")", "vaultwarden: invalid admin token"),
+        (r"\bToken is invalid! IP: (?P<host>" + _ADDR + r")", "vaultwarden: invalid two-factor token"),
         (r"\bInvalid TOTP code! .*?\bIP: (?P<host>" + _ADDR + r")", "vaultwarden: invalid TOTP code"),
         (r"Username or password is incorrect\. Try again\. IP: (?P<host>" + _ADDR + r")",
          "bitwarden: username or password incorrect"),
