@@ -454,6 +454,36 @@ def test_a_401_to_a_request_naming_a_user_is_a_failed_login_and_the_challenge_be
                                                           "203.0.113.7": {Kind.WEB_REQUEST}}
 
 
+def test_caddy_json_access_logs_take_the_trusted_client_its_time_and_request():
+    text = ('{"level":"info","ts":1764000000.5,"logger":"http.log.access.log0","msg":"handled request",'
+            '"request":{"remote_ip":"172.17.0.1","remote_port":"5555","client_ip":"203.0.113.8",'
+            '"proto":"HTTP/2.0","method":"POST","host":"x.example:443","uri":"/login?next=/"},"status":401}\n'
+            '{"level":"error","ts":1629470295.021685,"logger":"http.log.access.log0","msg":"handled request",'
+            '"request":{"remote_addr":"203.0.113.9:56466","proto":"HTTP/1.1","method":"GET","host":"1.2.3.4",'
+            '"uri":"/"},"status":401}\n'
+            '{"level":"info","ts":1764000000.5,"logger":"http.log.access",'
+            '"request":{"client_ip":"not an address"}}\n')
+    outcome = parse_text(text)
+    found = offenders(outcome)
+    assert outcome.format == "caddy" and set(found) == {"203.0.113.8", "203.0.113.9"}
+    assert found["203.0.113.8"].signatures == {"POST 401 /login?…"}
+    assert found["203.0.113.8"].first_seen == datetime(2025, 11, 24, 16, 0, 0, 500000, tzinfo=UTC)
+    assert found["203.0.113.8"].targets == {"x.example"}
+    assert found["203.0.113.9"].signatures == {"GET 401 /"}
+
+
+def test_nginx_proxy_manager_logs_take_the_client_in_brackets():
+    outcome = parse_text('[24/Jan/2022:13:40:19 +0100] 444 - GET https 192.0.2.1 "/.env" '
+                         '[Client 203.0.113.10] [Length 0] [Gzip -] "Mozilla/5.0" "-"\n'
+                         '[24/Jan/2022:13:40:20 +0000] - 200 200 - POST https x.example "/api/login" '
+                         '[Client 203.0.113.11] [Length 9] [Gzip -] [Sent-to 172.17.0.2] "curl" "-"\n')
+    found = offenders(outcome)
+    assert outcome.format == "nginx-proxy-manager"
+    assert found["203.0.113.10"].signatures == {"GET 444 /.env"}
+    assert found["203.0.113.10"].first_seen == datetime(2022, 1, 24, 12, 40, 19, tzinfo=UTC)
+    assert found["203.0.113.11"].signatures == {"POST 200 /api/login"}
+
+
 def test_an_access_log_line_without_a_zone_is_read_in_the_evidences_zone():
     offender = only(parse_text('203.0.113.5 - - [24/Nov/2026:03:14:07] "GET / HTTP/1.0" 200 1\n',
                                tz="Europe/Berlin"))

@@ -14,6 +14,7 @@ server answered; a request that is not HTTP at all (a TLS handshake on a plain p
 probes) reads ``(malformed request) status``.
 """
 
+import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -118,6 +119,69 @@ class CombinedLog(LineFormat):
                       signature=signature)
 
 
+class CaddyJsonLog(LineFormat):
+    """Caddy's JSON access log (``"logger":"http.log.access..."``): the client is ``client_ip`` (the
+    address Caddy trusts, after its proxies), else ``remote_ip``, else v2.0's ``remote_addr``."""
+
+    name = "caddy"
+    label = "Caddy access log (JSON)"
+    keywords = ('"http.log.access',)
+
+    def parse_line(self, line, ctx):
+        text = line.strip()
+        if not text.startswith("{"):
+            return None
+        try:
+            entry = json.loads(text)
+        except ValueError:
+            return None
+        request = entry.get("request") if isinstance(entry, dict) else None
+        if not isinstance(request, dict) or not str(entry.get("logger", "")).startswith("http.log.access"):
+            return None
+        address = request.get("client_ip") or request.get("remote_ip") or ""
+        if not address and isinstance(request.get("remote_addr"), str):  # "host:port"
+            hostport = _HOST_PORT.match(request["remote_addr"])
+            address = hostport["host"] if hostport else request["remote_addr"]
+        client = host_or_address(str(address))
+        if client is None:
+            return []
+        at = None
+        if isinstance(entry.get("ts"), (int, float)) and not isinstance(entry.get("ts"), bool):
+            try:
+                at = datetime.fromtimestamp(entry["ts"], UTC)
+            except (OverflowError, OSError, ValueError):
+                at = None
+        status = str(entry.get("status", "-"))
+        signature = request_signature(str(request.get("method") or ""), str(request.get("uri") or ""), status)
+        host = request.get("host")
+        return Record(src=client, at=at, kind=Kind.WEB_REQUEST, signature=signature,
+                      dst=host_or_address(host.rsplit(":", 1)[0]) if isinstance(host, str) and host else None)
+
+
+# nginx-proxy-manager's proxy log: "[time] [cache upstream] status - METHOD scheme host "uri" [Client a] ..."
+_NPM = re.compile(
+    r"^\[(?P<day>\d{1,2})/(?P<mon>[A-Za-z]{3})/(?P<year>\d{4}):(?P<hms>\d{2}:\d{2}:\d{2})(?:[.,](?P<frac>\d+))?"
+    r"(?:\s*(?P<tz>[+-]\d{2}:?\d{2}|Z))?\] (?:\S+ ){0,2}(?P<status>\d{3}|-) - (?P<method>[A-Z][A-Z_-]{1,19}) "
+    r"(?P<scheme>https?) (?P<host>\S+) \"(?P<uri>(?:[^\"\\]|\\.)*)\" \[Client (?P<client>[^\]\s]+)\]")
+
+
+class ProxyManagerLog(LineFormat):
+    name = "nginx-proxy-manager"
+    label = "nginx-proxy-manager proxy log"
+    keywords = ("[Client ",)
+
+    def parse_line(self, line, ctx):
+        m = _NPM.match(line)
+        if m is None:
+            return None
+        client = host_or_address(m["client"])
+        if client is None:
+            return []
+        return Record(src=client, at=clf_time(m, ctx), kind=Kind.WEB_REQUEST,
+                      signature=request_signature(m["method"], m["uri"], m["status"]),
+                      dst=host_or_address(m["host"]))
+
+
 class W3CExtendedLog(LineFormat):
     """IIS (W3C extended) logs: ``#Fields: date time s-ip cs-method cs-uri-stem ... c-ip ... sc-status``.
 
@@ -178,4 +242,6 @@ class W3CExtendedLog(LineFormat):
 
 
 register(CombinedLog())
+register(CaddyJsonLog())
+register(ProxyManagerLog())
 register(W3CExtendedLog())
