@@ -348,3 +348,13 @@ def test_every_real_log_sample_reads_the_same_with_and_without_lanes():
         fast = outcome(data, lanes=True, tz="Europe/Zurich")
         assert fast == slow, path.name
     assert matched >= 80  # the lanes did read real lines
+
+
+@pytest.mark.parametrize("odd", ["PROTO=TCP: SPT=5 DPT=22", "PROTO=TCP SPT=5 DPT=80x"])
+def test_a_kernel_line_whose_protocol_or_port_token_runs_on_is_read_as_the_line_loop_reads_it(odd):
+    # the shape (host, prefix, interfaces, protocol) is known from the lines before; the odd token
+    # must not be read by the lane as if it ended where the lane's digits end
+    base = ("Nov 18 06:25:0{} fw kernel: [1.0] DROP IN=eth0 OUT= SRC=203.0.113.{} DST=198.51.100.1 LEN=40 "
+            "TOS=0x00 PREC=0x00 TTL=50 ID=1 {} WINDOW=1")
+    lines = [base.format(n, n, "PROTO=TCP SPT=5 DPT=22") for n in range(5)] + [base.format(6, 6, odd)]
+    assert_same(("\n".join(lines) + "\n").encode())

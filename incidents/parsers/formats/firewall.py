@@ -1202,7 +1202,9 @@ class NetfilterLane(_StampedLane):
         r"IN=(?P<nf_in>[\w.@-]*) OUT=(?P<nf_out>[\w.@-]*) (?:MAC=[0-9A-Fa-f:]* )?"
         rf"SRC=(?P<nf_src>{_V4}) DST=(?P<nf_dst>{_V4}) LEN=\d+ TOS=0x[0-9A-Fa-f]+ PREC=0x[0-9A-Fa-f]+ "
         r"TTL=\d+ ID=\d+ (?:CE )?(?:DF )?(?:MF )?(?:FRAG:\d+ )?"
-        r"PROTO=(?P<nf_proto>[A-Za-z0-9]+)(?: SPT=(?P<nf_spt>\d+) DPT=(?P<nf_dpt>\d+))?"
+        # whole PROTO= and DPT= tokens, as the format reads them (``_NF_KV``): "PROTO=TCP:" and
+        # "DPT=80x" are left to the line loop
+        r"PROTO=(?P<nf_proto>[A-Za-z0-9]+)(?!\S)(?: SPT=(?P<nf_spt>\d+) DPT=(?P<nf_dpt>\d+)(?!\S))?"
         r"(?P<nf_rest>[^\r\n\[]*)(?P<nf_end>)"
     )
     markers = ("nf_end",)
