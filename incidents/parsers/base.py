@@ -4,6 +4,7 @@ A parser never raises on bad input: it records an error (with the line or packet
 context, counts the record as skipped and goes on.
 """
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -164,6 +165,18 @@ class ParseContext:
 
 _HALF_YEAR = timedelta(days=180)
 _UTC_NAMES = frozenset(("UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"))
+
+
+def json_object(line: str) -> dict | None:
+    """The JSON object a line holds (JSON-per-line logs), or None for any other line."""
+    text = line.strip()
+    if not text.startswith("{"):
+        return None
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to read
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _is_utc(tz) -> bool:

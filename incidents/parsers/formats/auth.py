@@ -27,13 +27,12 @@ short-iso/short-precise/short-unix and JSON export, TAI64N (multilog) and each d
 are understood. Syslog's "message repeated N times: [ ... ]" counts N times.
 """
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 
 from ..addresses import host_or_address, normalise
-from ..base import MONTHS, Kind, LineFormat, ParseContext, Record
+from ..base import MONTHS, Kind, LineFormat, ParseContext, Record, json_object
 from ..lanes import LANE_STAMP, MAX_SHAPES, RECHECK, SLOW, Lane, register_lane
 from ..registry import register
 
@@ -1055,11 +1054,8 @@ class CowrieFormat(AuthFormat):
     def parse(self, line, ctx):
         text = line.strip()
         if text.startswith("{"):
-            try:
-                event = json.loads(text)
-            except ValueError:
-                return None
-            if not isinstance(event, dict) or not str(event.get("eventid", "")).startswith("cowrie."):
+            event = json_object(text)
+            if event is None or not str(event.get("eventid", "")).startswith("cowrie."):
                 return None
             if event["eventid"] != "cowrie.session.connect":
                 return []  # one record per connection: a honeypot has no legitimate visitors
@@ -1088,14 +1084,8 @@ class JournalJsonFormat(AuthFormat):
     keywords = ('"MESSAGE"',)
 
     def parse(self, line, ctx):
-        text = line.strip()
-        if not text.startswith("{"):
-            return None
-        try:
-            entry = json.loads(text)
-        except ValueError:
-            return None
-        if not isinstance(entry, dict) or not isinstance(entry.get("MESSAGE"), str):
+        entry = json_object(line)
+        if entry is None or not isinstance(entry.get("MESSAGE"), str):
             return None
         prog = entry.get("SYSLOG_IDENTIFIER") or entry.get("_COMM") or "-"
         pid = entry.get("SYSLOG_PID") or entry.get("_PID")

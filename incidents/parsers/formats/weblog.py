@@ -14,12 +14,11 @@ server answered; a request that is not HTTP at all (a TLS handshake on a plain p
 probes) reads ``(malformed request) status``.
 """
 
-import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
 
 from ..addresses import host_or_address
-from ..base import MONTHS, Kind, LineFormat, ParseContext, Record
+from ..base import MONTHS, Kind, LineFormat, ParseContext, Record, json_object
 from ..registry import register
 from .ids import parse_memory
 
@@ -128,14 +127,8 @@ class CaddyJsonLog(LineFormat):
     keywords = ('"http.log.access',)
 
     def parse_line(self, line, ctx):
-        text = line.strip()
-        if not text.startswith("{"):
-            return None
-        try:
-            entry = json.loads(text)
-        except ValueError:
-            return None
-        request = entry.get("request") if isinstance(entry, dict) else None
+        entry = json_object(line)
+        request = entry.get("request") if entry is not None else None
         if not isinstance(request, dict) or not str(entry.get("logger", "")).startswith("http.log.access"):
             return None
         address = request.get("client_ip") or request.get("remote_ip") or ""
