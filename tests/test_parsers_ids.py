@@ -472,6 +472,14 @@ def test_caddy_json_access_logs_take_the_trusted_client_its_time_and_request():
     assert found["203.0.113.9"].signatures == {"GET 401 /"}
 
 
+def test_a_json_line_nested_too_deep_or_not_an_object_is_no_json_object():
+    from incidents.parsers.base import json_object
+
+    assert json_object(' {"a": 1} ') == {"a": 1}
+    assert json_object("[1]") is None and json_object("{not json") is None
+    assert json_object('{"a":' * 100_000 + "1" + "}" * 100_000) is None  # json.loads: RecursionError
+
+
 def test_nginx_proxy_manager_logs_take_the_client_in_brackets():
     outcome = parse_text('[24/Jan/2022:13:40:19 +0100] 444 - GET https 192.0.2.1 "/.env" '
                          '[Client 203.0.113.10] [Length 0] [Gzip -] "Mozilla/5.0" "-"\n'
