@@ -11,6 +11,7 @@ import pytest
 
 from incidents.parsers import Kind, ParseContext, parse_stream
 from incidents.parsers.addresses import parse_networks
+from incidents.parsers.base import json_object
 
 from .parsing_support import parse_sample, recall_precision, sample_dir, samples
 
@@ -473,8 +474,6 @@ def test_caddy_json_access_logs_take_the_trusted_client_its_time_and_request():
 
 
 def test_a_json_line_nested_too_deep_or_not_an_object_is_no_json_object():
-    from incidents.parsers.base import json_object
-
     assert json_object(' {"a": 1} ') == {"a": 1}
     assert json_object("[1]") is None and json_object("{not json") is None
     assert json_object('{"a":' * 100_000 + "1" + "}" * 100_000) is None  # json.loads: RecursionError
