@@ -736,8 +736,10 @@ _ASTERISK = [  # (pattern, signature, kind)
     (re.compile(r"\bCall (?:from '.*' )?\((?:(?:UDP|TCP|TLS|WSS?):)?(?P<host>\[[0-9A-Fa-f:.]+\]|"
                 r"[0-9.]+|[0-9A-Fa-f:]+?)(?::\d+)?\) to extension '.*' rejected because extension "
                 r"not found in context"), "asterisk: call to unknown extension", Kind.SCAN),
-    (re.compile(r"(?:^|[\s:])(?:Host )?(?P<host>[0-9A-Fa-f:.]+) (?:failed (?:to authenticate|MD5 "
-                r"authentication)|tried to authenticate with nonexistent user)\b"),
+    # the host starts a run of address characters (never inside one: a long run would otherwise be
+    # scanned again from each of its colons)
+    (re.compile(r"(?:^|(?<=\s)|(?<=[^0-9A-Fa-f:.]:))(?:Host )?(?P<host>[0-9A-Fa-f:.]+) (?:failed (?:to "
+                r"authenticate|MD5 authentication)|tried to authenticate with nonexistent user)\b"),
      "asterisk: authentication failed", Kind.FAILED_LOGIN),
     (re.compile(r"\bFailed to authenticate (?:user|device) [^@\s]+@(?P<host>\[[0-9A-Fa-f:.]+\]|"
                 r"[0-9.]+)(?=[:>;\s]|$)"), "asterisk: authentication failed", Kind.FAILED_LOGIN),

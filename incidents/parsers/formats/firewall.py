@@ -419,12 +419,12 @@ _ASA_SHAPES = [
          check=_asa_sides),
     _Asa({500004}, rf"Invalid transport field for protocol=(?P<proto>\S+), from (?P<src>{_IP})/"
                    rf"(?P<srcport>\d+) to (?P<dst>{_IP})/(?P<dstport>\d+)"),
-    _Asa({710003}, rf"(?P<proto>\w+) access denied by ACL from (?P<src>{_IP})/(?P<srcport>\d+) to "
+    _Asa({710003}, rf"\b(?P<proto>\w+) access denied by ACL from (?P<src>{_IP})/(?P<srcport>\d+) to "
                    rf"{_ifip('dst')}(?=[\s,]|$)"),
     # 710005 is mostly broadcast noise; only a discarded request to an outside address counts.
-    _Asa({710005}, rf"(?P<proto>\w+) request discarded from (?P<src>{_IP})/(?P<srcport>\d+) to "
+    _Asa({710005}, rf"\b(?P<proto>\w+) request discarded from (?P<src>{_IP})/(?P<srcport>\d+) to "
                    rf"{_ifip('dst')}(?=[\s,]|$)", check=_asa_outside_target),
-    _Asa({733100}, r"\[\s*(?P<src>[^\]\s]+)\s*\] drop rate-\d+ exceeded", kind=Kind.SCAN,
+    _Asa({733100}, r"\[\s*(?P<src>[^\]\s[]{1,64})\s*\] drop rate-\d+ exceeded", kind=Kind.SCAN,
          check=lambda m: normalise(m["src"]) is not None),
     _Asa({733101}, rf"(?:Host|Subnet) (?P<src>{_IP})(?:/\d+)? is attacking", kind=Kind.SCAN),
     _Asa({733102}, rf"Threat-detection adds host (?P<src>{_IP}) to shun list", kind=Kind.SCAN),
@@ -461,7 +461,7 @@ _ASA_SHAPES = [
                    r"MSS exceeded", kind=Kind.SEEN),
     _Asa({602303, 602304}, rf"IPSEC: An? (?:inbound|outbound) .*? SA .*? between (?P<src>{_IP}) and "
                            rf"(?P<dst>{_IP})", kind=Kind.SEEN),
-    _Asa({710001, 710002}, rf"(?P<proto>\w+) access (?:requested|permitted) from (?P<src>{_IP})/"
+    _Asa({710001, 710002}, rf"\b(?P<proto>\w+) access (?:requested|permitted) from (?P<src>{_IP})/"
                            rf"(?P<srcport>\d+) to {_ifip('dst')}", kind=Kind.SEEN),
     _Asa({713172}, rf"Group = [^,]+, IP = (?P<src>{_IP}), ", kind=Kind.SEEN),
     # recognised, naming nobody who matters: permitted ACL hits, ICMP connections by faddr/laddr
@@ -656,7 +656,10 @@ class FilterLog(LineFormat):
 # MikroTik RouterOS
 # ---------------------------------------------------------------------------------------------
 
-_MT_FW = re.compile(r"(?:^|\s)(?P<pre>(?:[^\s:]+\s+)*?)(?P<chain>[\w-]+): in:(?P<in>.*?) out:(?P<out>.*?), ")
+# the words before the chain (host, topics, the admin's log prefix) are a few: bounded, so that a long
+# line of words is not searched from every one of them to its end
+_MT_FW = re.compile(r"(?:^|\s)(?P<pre>(?:[^\s:]+\s+){0,16}?)(?P<chain>[\w-]+): in:(?P<in>.*?) "
+                    r"out:(?P<out>.*?), ")
 _MT_FLOW = re.compile(r"proto (?P<proto>[\w-]+)(?: \([^)]*\))?, (?P<src>\[[0-9A-Fa-f:.]+\](?::\d+)?|"
                       r"[0-9A-Fa-f:.]+)->(?P<dst>\[[0-9A-Fa-f:.]+\](?::\d+)?|[0-9A-Fa-f:.]+)")
 _MT_LOGIN = re.compile(r"login:? failure for user (?P<user>.*?) from (?P<src>[0-9A-Fa-f:.]+) "
