@@ -423,6 +423,10 @@ LINES = [
      "'u'@'198.51.100.128' (using "
      "password: YES)", "198.51.100.128",
      "mysqld: access denied", Kind.FAILED_LOGIN, None),
+    # behind its proxy: the client is the oip=, not the proxy's ip= before it
+    ("zimbra", "2024-11-18 06:25:03,193 INFO  [ImapSSLServer-1] [ip=192.0.2.17;oip=198.51.100.129;"
+     "via=192.0.2.17(nginx/1.7.1);cid=57;] imap - authentication failed for [x@example.com] (invalid "
+     "password)", "198.51.100.129", "zimbra: authentication failed", Kind.FAILED_LOGIN, None),
     ("3proxy", "18-11-2024 09:25:03 +0300 PROXY.3128 00004 - 198.51.100.63:28783 0.0.0.0:0 0 0 0 GET "
      "http://example.com/ HTTP/1.1", "198.51.100.63", "3proxy: authentication failed", Kind.FAILED_LOGIN,
      None),

@@ -591,8 +591,11 @@ FORMATS = (
          "magento: login failed"),
     )),
     ServiceFormat("zimbra", "Zimbra: authentication failures", ("authentication failed for",), _rules(
-        (r"\[(?:[^\]]*;)?(?:oip|ip)=(?P<host>" + _ADDR + r");[^\]]*\] \w+ - (?:handler exception: )?"
-         r"authentication failed for ", "zimbra: authentication failed"),
+        # its context "[name=a;oip=b;...]", the client's oip= rather than a proxy's ip=; a few bounded
+        # fields (a long line of "[" stays linear)
+        *((r"\[(?:[^\]\[;]{0,120};){0,8}?" + key + r"=(?P<host>" + _ADDR + r");[^\]\[]{0,512}\] \w+ - "
+           r"(?:handler exception: )?authentication failed for ", "zimbra: authentication failed")
+          for key in ("oip", "ip")),
     )),
     ServiceFormat("zoneminder-web", "ZoneMinder web log", ("web_php[",), _rules(
         (r"\bweb_php\[\d+\]\.ERR \[(?P<host>" + _ADDR + r")\] \[(?:Could not retrieve user \S+ details|Login "
