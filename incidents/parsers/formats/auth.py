@@ -483,14 +483,14 @@ class DropbearFormat(AuthFormat):
         env = envelope(line, ctx)
         ours = env.prog.startswith("dropbear")
         if ours:
-            msg = _DROPBEAR_OWN_STAMP.sub("", env.msg, count=1)
+            msg, host = _DROPBEAR_OWN_STAMP.sub("", env.msg, count=1), env.host
         elif env.at is None and _DROPBEAR_BARE.match(line):
-            msg, env.host = line.strip(), None  # its bare messages (a log the program name was taken from)
+            msg, host = line.strip(), None  # its bare messages (a log the program name was taken from)
         else:
             return None
         for pattern, sig in _DROPBEAR:
             if m := pattern.match(msg):
-                return _one(_record(src_of(m["host"]), env.at, Kind.FAILED_LOGIN, sig, env.host,
+                return _one(_record(src_of(m["host"]), env.at, Kind.FAILED_LOGIN, sig, host,
                                     None, m["sport"]))
         return [] if ours else None
 
@@ -965,8 +965,8 @@ class OpenvpnFormat(AuthFormat):
     def parse(self, line, ctx):
         env = envelope(line, ctx)
         for pattern, kind in _OPENVPN:
-            # its own log without a program name: "cn/peer:" would read as the syslog tag
-            if m := pattern.search(env.msg) or pattern.search(line):
+            # the whole line: its own log without a program name has "cn/peer:" read as a syslog tag
+            if m := pattern.search(line):
                 what = m["what"].rstrip(":")
                 if m.groupdict().get("cn") and what.startswith("SIGUSR1"):
                     return []  # an authenticated client going away

@@ -1024,9 +1024,10 @@ class WindowsFirewall(LineFormat):
 # ---------------------------------------------------------------------------------------------
 
 # "CEF:" may have been taken for a syslog tag on the way: a line may then start at the version
-_CEF = re.compile(r"(?:CEF: ?|^)(?P<version>\d+)\|(?P<vendor>(?:[^|\\]|\\.)*)\|(?P<product>(?:[^|\\]|\\.)*)\|"
-                  r"(?:[^|\\]|\\.)*\|(?P<sig_id>(?:[^|\\]|\\.)*)\|(?P<name>(?:[^|\\]|\\.)*)\|"
-                  r"(?P<severity>(?:[^|\\]|\\.)*)\|(?P<ext>.*)$")
+_CEF_FIELD = r"(?:[^|\\]|\\.)*"  # a header field: "|" only escaped
+_CEF_HEADER = ("vendor", "product", "device_version", "sig_id", "name", "severity")
+_CEF = re.compile(r"(?:CEF: ?|^)(?P<version>\d+)\|"
+                  + r"\|".join(f"(?P<{name}>{_CEF_FIELD})" for name in _CEF_HEADER) + r"\|(?P<ext>.*)$")
 # an extension's keys: a value runs up to the next " key=" (values may hold spaces and "\=")
 _CEF_KEY = re.compile(r"(?:^|\s)([A-Za-z][\w.-]*)=")
 _CEF_BLOCK = ("block", "deny", "denied", "drop", "reject", "reset", "prevent", "quarantine", "terminat",
@@ -1037,6 +1038,12 @@ _CEF_THREAT = re.compile(r"(?i)threat|intrusion|\bip[sd]\b|attack|exploit|malwar
 _CEF_LOGIN_FAIL = re.compile(r"(?i)log(?:in|on)[ _-]?fail|fail(?:ed|ure)[ _-]?(?:log(?:in|on)|auth)|"
                              r"auth\w*[ _-]fail|invalid (?:password|credentials|user)")
 _CEF_SCAN = re.compile(r"(?i)\bscan|sweep|probe")
+_CEF_BLOCKED_NAME = re.compile(r"(?i)\b(?:blocked|denied|dropped|rejected)\b")
+_CEF_ESCAPE = re.compile(r"\\(.)")
+_CEF_DATE = re.compile(r"^(?P<mon>[A-Za-z]{3}) (?P<day>\d\d?) (?P<year>\d{4}) (?P<hms>\d\d:\d\d:\d\d)"
+                       r"(?:\.\d+)?(?: (?P<zone>[A-Z]{3,4}|[+-]\d\d:?\d\d))?")
+# a vendor's own key with an ISO 8601 time and its zone
+_CEF_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)")
 
 
 def cef_extension(text: str) -> dict[str, str]:
@@ -1045,7 +1052,7 @@ def cef_extension(text: str) -> dict[str, str]:
     keys = list(_CEF_KEY.finditer(text))
     for m, following in zip(keys, [*keys[1:], None], strict=True):
         value = text[m.end():following.start() if following else len(text)].strip()
-        value = re.sub(r"\\(.)", lambda e: {"n": "\n", "r": "\r"}.get(e[1], e[1]), value)
+        value = _CEF_ESCAPE.sub(lambda e: {"n": "\n", "r": "\r"}.get(e[1], e[1]), value)
         out.setdefault(m[1], value)
     return out
 
@@ -1064,11 +1071,6 @@ def _cef_time(ext: dict[str, str], line: str, ctx: ParseContext) -> datetime | N
             return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
     return leading_time(line, ctx)
 
-
-_CEF_DATE = re.compile(r"^(?P<mon>[A-Za-z]{3}) (?P<day>\d\d?) (?P<year>\d{4}) (?P<hms>\d\d:\d\d:\d\d)"
-                       r"(?:\.\d+)?(?: (?P<zone>[A-Z]{3,4}|[+-]\d\d:?\d\d))?")
-# a vendor's own key with an ISO 8601 time and its zone
-_CEF_ISO = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)")
 
 
 class Cef(LineFormat):
@@ -1097,7 +1099,7 @@ class Cef(LineFormat):
             kind = Kind.SCAN
         elif _CEF_THREAT.search(what):
             kind = Kind.IDS_ALERT
-        elif action.startswith(_CEF_BLOCK) or re.search(r"(?i)\b(?:blocked|denied|dropped|rejected)\b", name):
+        elif action.startswith(_CEF_BLOCK) or _CEF_BLOCKED_NAME.search(name):
             kind = Kind.BLOCKED
         elif action.startswith(_CEF_ALLOW):
             kind = Kind.SEEN

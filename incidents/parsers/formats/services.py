@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from ..base import MONTHS, Kind, Record
 from ..registry import register
 from .auth import PROBED_NAME, PROBED_PATH, AuthFormat, leading_time, src_of
+from .ids import parse_memory
 
 _ADDR = r"[0-9A-Fa-f:.]*[0-9A-Fa-f]"  # an address, without the full stop that may end a sentence
 _ISO_INSIDE = re.compile(r"(?<![\d.])(\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?)")
@@ -93,6 +94,15 @@ MAX_CONNECTIONS = 65536  # connections remembered per service; the oldest are fo
 _FAILED = object()  # a connection with a failure and no known client yet
 
 
+def _remember(conns: dict, conn: str, value) -> None:
+    """Set ``conns[conn]`` as the newest entry (a reused id names a new connection), forgetting the
+    oldest beyond ``MAX_CONNECTIONS``."""
+    conns.pop(conn, None)
+    conns[conn] = value
+    if len(conns) > MAX_CONNECTIONS:
+        del conns[next(iter(conns))]
+
+
 class ServiceFormat(AuthFormat):
     def __init__(self, name: str, label: str, keywords: tuple[str, ...], rules: tuple[Rule, ...]):
         self.name, self.label, self.keywords, self.rules = name, label, keywords, rules
@@ -122,21 +132,15 @@ class ServiceFormat(AuthFormat):
     def _tracked(self, track: str, conn: str, client: tuple, ctx) -> tuple | None:
         """The client (address, port) to record a tracked rule's line against, or None to record
         nothing; ``client``: the one this line names."""
-        conns = ctx.state.setdefault(self.name, {})
+        conns = parse_memory(ctx, self.name)
         if track == "open":
-            conns.pop(conn, None)  # a reused id: the newest connection is the one it names
-            conns[conn] = client
-            if len(conns) > MAX_CONNECTIONS:
-                del conns[next(iter(conns))]
+            _remember(conns, conn, client)
             return None
         if track == "fail":
             known = conns.get(conn)
             if known is None or known is _FAILED:
-                if not self.closes:
-                    return None  # a connection opened before the log began
-                conns[conn] = _FAILED
-                if len(conns) > MAX_CONNECTIONS:
-                    del conns[next(iter(conns))]
+                if self.closes:  # else a connection opened before the log began: nothing to wait for
+                    _remember(conns, conn, _FAILED)
                 return None
             return known
         return client if conns.pop(conn, None) is _FAILED else None  # "close"

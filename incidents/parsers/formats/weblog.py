@@ -24,10 +24,10 @@ from .ids import parse_memory
 
 MAX_PATH = 64
 _METHOD = re.compile(r"^[A-Z][A-Z_-]{1,19}$")
-_CLF_TIME = re.compile(
-    r"\[(?P<day>\d{1,2})/(?P<mon>[A-Za-z]{3})/(?P<year>\d{4}):(?P<hms>\d{2}:\d{2}:\d{2})(?:[.,](?P<frac>\d+))?"
-    r"(?:\s*(?P<tz>[+-]\d{2}:?\d{2}|Z|UTC|GMT))?\]\s+"
-    r'"(?P<request>(?:[^"\\]|\\.)*)"\s+(?P<status>\d{3}|-)')
+# "[24/Nov/2026:03:14:07 +0100]", as ``clf_time`` reads it
+_CLF_STAMP = (r"\[(?P<day>\d{1,2})/(?P<mon>[A-Za-z]{3})/(?P<year>\d{4}):(?P<hms>\d{2}:\d{2}:\d{2})"
+              r"(?:[.,](?P<frac>\d+))?(?:\s*(?P<tz>[+-]\d{2}:?\d{2}|Z|UTC|GMT))?\]")
+_CLF_TIME = re.compile(_CLF_STAMP + r'\s+"(?P<request>(?:[^"\\]|\\.)*)"\s+(?P<status>\d{3}|-)')
 _W3C_DIRECTIVES = ("#Software:", "#Version:", "#Date:", "#Remark:", "#Start-Date:", "#End-Date:")
 _HOST_PORT = re.compile(r"^(?P<host>\[[0-9A-Fa-f:.]+\]|[^:\s]+)(?::(?P<port>\d{1,5}))?$")
 
@@ -153,8 +153,7 @@ class CaddyJsonLog(LineFormat):
 
 # nginx-proxy-manager's proxy log: "[time] [cache upstream] status - METHOD scheme host "uri" [Client a] ..."
 _NPM = re.compile(
-    r"^\[(?P<day>\d{1,2})/(?P<mon>[A-Za-z]{3})/(?P<year>\d{4}):(?P<hms>\d{2}:\d{2}:\d{2})(?:[.,](?P<frac>\d+))?"
-    r"(?:\s*(?P<tz>[+-]\d{2}:?\d{2}|Z))?\] (?:\S+ ){0,2}(?P<status>\d{3}|-) - (?P<method>[A-Z][A-Z_-]{1,19}) "
+    "^" + _CLF_STAMP + r" (?:\S+ ){0,2}(?P<status>\d{3}|-) - (?P<method>[A-Z][A-Z_-]{1,19}) "
     r"(?P<scheme>https?) (?P<host>\S+) \"(?P<uri>(?:[^\"\\]|\\.)*)\" \[Client (?P<client>[^\]\s]+)\]")
 
 
