@@ -322,3 +322,89 @@ def test_pcapng_cut_mid_block_keeps_what_came_before():
     outcome = parse(data[: data.index(struct.pack("<II", 5, 24)) - 10])
     assert (outcome.records, outcome.skipped) == (2, 1)
     assert outcome.format == "pcapng"
+
+
+# --- further link layers ----------------------------------------------------------------------
+
+SNAP_IPV4 = b"\xaa\xaa\x03\x00\x00\x00\x08\x00"
+MACS = b"\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb"
+
+
+def wlan(payload: bytes, *, qos=False, four=False, order=False, protected=False, kind=2) -> bytes:
+    """An 802.11 frame: data (``kind`` 2) from the distribution system, QoS and four-address
+    variants, HT control when ``order`` is set."""
+    control = (kind << 2) | (0x80 if qos else 0)
+    flags = (0x03 if four else 0x02) | (0x40 if protected else 0) | (0x80 if order else 0)
+    header = bytes([control, flags]) + b"\x00\x00" + MACS + b"\x10\x20\x30\x40\x50\x60" + b"\x00\x00"
+    if four:
+        header += b"\x01\x02\x03\x04\x05\x06"
+    if qos:
+        header += b"\x00\x00" + (b"\x00\x00\x00\x00" if order else b"")
+    return header + SNAP_IPV4 + payload
+
+
+def radiotap(frame: bytes, *, padded=False) -> bytes:
+    """Radiotap with TSFT and Flags present (the Flags byte after an 8-byte TSFT)."""
+    fields = struct.pack("<Q", 1) + bytes([0x20 if padded else 0x00])
+    header = struct.pack("<BBHI", 0, 0, 8 + len(fields), 0x03) + fields
+    return header + frame
+
+
+LINK_LAYER_CASES = {
+    "802.11 data": (105, wlan(tcp(dport=22))),
+    "802.11 QoS data": (105, wlan(tcp(dport=22), qos=True)),
+    "802.11 four-address QoS data with HT control": (
+        105, wlan(tcp(dport=22), qos=True, four=True, order=True)),
+    "radiotap": (127, radiotap(wlan(tcp(dport=22)))),
+    "radiotap with a padded 802.11 header": (127, radiotap(
+        wlan(tcp(dport=22), qos=True)[:26] + b"\x00\x00" + wlan(tcp(dport=22), qos=True)[26:], padded=True)),
+    "PPI over 802.11": (192, struct.pack("<BBHI", 0, 0, 8, 105) + wlan(tcp(dport=22))),
+    "Prism": (119, struct.pack("<II", 0x44, 144) + b"\x00" * 136 + wlan(tcp(dport=22))),
+    "AVS": (163, struct.pack(">II", 0x80211001, 64) + b"\x00" * 56 + wlan(tcp(dport=22))),
+    "FDDI": (10, b"\x50" + MACS + SNAP_IPV4 + tcp(dport=22)),
+    "Token Ring with source routing": (6, b"\x10\x40" + MACS[:6] + bytes([MACS[6] | 0x80]) + MACS[7:]
+                                       + b"\x04\x30\x00\x10" + SNAP_IPV4 + tcp(dport=22)),
+    "ATM (RFC 1483)": (100, SNAP_IPV4 + tcp(dport=22)),
+    "SunATM": (123, b"\x02\x00\x00\x20" + SNAP_IPV4 + tcp(dport=22)),
+    "Frame Relay, NLPID": (107, b"\x18\x41\x03\xcc" + tcp(dport=22)),
+    "Frame Relay, SNAP": (107, b"\x18\x41\x03\x00\x80\x00\x00\x00\x08\x00" + tcp(dport=22)),
+    "Solaris IPNET": (226, struct.pack(">BBHIIIII", 2, 2, 0, 60, 1, 0, 0, 0) + tcp(dport=22)),
+    "OpenBSD enc": (109, struct.pack("<III", 2, 0x1234, 0) + tcp(dport=22)),
+    "Apple PKTAP over Ethernet": (258, struct.pack("<II", 108, 1) + b"\x00" * 100 + ethernet(tcp(dport=22))),
+    "IP over InfiniBand": (242, b"\x08\x00\x00\x00" + tcp(dport=22)),
+    "PPPoE without Ethernet": (51, b"\x11\x00\x00\x01\x00\x30\x00\x21" + tcp(dport=22)),
+    "MPLS": (219, b"\x00\x01\x01\x40" + tcp(dport=22)),
+    "netANALYZER": (240, b"\x00" * 4 + ethernet(tcp(dport=22))),
+    "netANALYZER transparent": (241, b"\x00" * 4 + b"\x55" * 7 + b"\xd5" + ethernet(tcp(dport=22))),
+    "Broadcom tag": (281, MACS + b"\x20\x00\x00\x01" + b"\x08\x00" + tcp(dport=22)),
+    "Broadcom tag prepended": (282, b"\x20\x00\x00\x01" + ethernet(tcp(dport=22))),
+    "Marvell DSA": (284, MACS + b"\xc0\x00\x00\x01" + b"\x08\x00" + tcp(dport=22)),
+    "Marvell EDSA": (285, MACS + b"\xda\xda\x00\x00\xc0\x00\x00\x01" + b"\x08\x00" + tcp(dport=22)),
+}
+
+
+@pytest.mark.parametrize("name", LINK_LAYER_CASES)
+def test_packets_of_other_link_layers_are_read_to_their_ip_source_and_port(name):
+    linktype, frame = LINK_LAYER_CASES[name]
+    outcome = parse(pcap([frame, frame], linktype=linktype))
+    offender = only(outcome)
+    assert (offender["ip"], offender["count"], offender["ports"]) == (ATTACKER, 2, [22])
+    assert outcome.skipped == 0 and outcome.errors == []
+
+
+def test_wireless_frames_without_readable_ip_are_skipped_quietly():
+    beacon = wlan(b"", kind=0)[:24] + b"\x00" * 12
+    protected = wlan(tcp(dport=22), protected=True)
+    outcome = parse(pcap([wlan(udp(dport=53)), beacon, protected], linktype=105))
+    assert only(outcome)["ports"] == [53]
+    assert outcome.errors == []
+
+
+def test_a_radiotap_header_longer_than_its_packet_is_an_error_for_that_packet_alone():
+    good = radiotap(wlan(tcp(dport=22)))
+    bad = struct.pack("<BBHI", 0, 0, 200, 0) + b"\x00" * 20
+    outcome = parse(pcap([bad, good], linktype=127))
+    assert only(outcome)["ports"] == [22]
+    assert outcome.skipped == 1
+    assert outcome.errors == [
+        {"at": 1, "error": "malformed packet skipped: radiotap header length is invalid"}]

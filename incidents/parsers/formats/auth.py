@@ -238,7 +238,8 @@ _H = r"(?:(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f.]*[0-9A-Fa-f]|[\w.-]+)"
 _SUFF_REST = r"(?: on \S+(?: port \d+)?)?(?: ssh\d*)?(?: \[preauth\])?\s*$"
 _SUFF = r"(?: port (?P<sport>\d+))?" + _SUFF_REST
 _SUFF_ANON = r"(?: port \d+)?" + _SUFF_REST
-_SSH_PREFIX = re.compile(r"^(?:(?:error|fatal): (?:PAM: )?)?")
+# "error: " and "fatal: " before a message, and a kernel uptime stamp some journal exports put first
+_SSH_PREFIX = re.compile(r"^(?:kernel: ?\[ *\d{1,12}\.\d{1,9}\]:? )?(?:(?:error|fatal): (?:PAM: )?)?")
 
 _SSH_FAIL = [  # (pattern, signature, kind); groups: host, user (optional)
     (re.compile(r"^[aA]uthentication (?:failure|error|failed) for (?P<user>.*) from (?P<host>\S+)"

@@ -74,6 +74,10 @@ OPT_IF_TSRESOL, OPT_IF_TSOFFSET = 9, 14
 LT_NULL, LT_ETHERNET, LT_PPP, LT_PPP_HDLC, LT_C_HDLC, LT_LOOP = 0, 1, 9, 50, 104, 108
 LT_RAW, LT_PFLOG, LT_SLL, LT_NFLOG, LT_IPV4, LT_IPV6, LT_SLL2 = 101, 117, 113, 239, 228, 229, 276
 LT_RAW_ALIASES = (12, 14)  # DLT_RAW as some BSDs numbered it, found in old files
+LT_TOKEN_RING, LT_FDDI, LT_PPP_ETHER, LT_ATM_RFC1483, LT_FRELAY, LT_ENC = 6, 10, 51, 100, 107, 109
+LT_IEEE802_11, LT_PRISM, LT_SUNATM, LT_RADIOTAP, LT_AVS, LT_PPI = 105, 119, 123, 127, 163, 192
+LT_MPLS, LT_IPNET, LT_NETANALYZER, LT_NETANALYZER_TRANSPARENT, LT_IPOIB = 219, 226, 240, 241, 242
+LT_PKTAP, LT_DSA_BRCM, LT_DSA_BRCM_PREPEND, LT_DSA_DSA, LT_DSA_EDSA = 258, 281, 282, 284, 285
 LINKTYPE_MASK = 0x03FFFFFF  # the upper bits carry FCS information
 
 VLAN_TAGS = frozenset((0x8100, 0x88A8, 0x9100, 0x9200, 0x9300))
@@ -191,21 +195,221 @@ def _by_version(buf, p: int, end: int):
     return None
 
 
-def _ethernet(buf, p, end, order):
-    if p + 14 > end:
+def _ethernet(buf, p, end, order, skip: int = 0):
+    if p + 14 + skip > end:
         raise Malformed("Ethernet header cut short")
-    ethertype = (buf[p + 12] << 8) | buf[p + 13]
-    p += 14
+    ethertype = (buf[p + 12 + skip] << 8) | buf[p + 13 + skip]
+    p += 14 + skip
     while ethertype in VLAN_TAGS:  # 802.1Q, 802.1ad (QinQ) and the older QinQ tag values
         if p + 4 > end:
             raise Malformed("VLAN tag cut short")
         ethertype = (buf[p + 2] << 8) | buf[p + 3]
         p += 4
     if ethertype < 0x0600:  # an 802.3 length: LLC, IP only behind a SNAP header
-        if p + 8 <= end and buf[p] == 0xAA and buf[p + 1] == 0xAA and buf[p + 2] == 0x03:
-            return _by_ethertype((buf[p + 6] << 8) | buf[p + 7], buf, p + 8, end)
-        return None
+        return _snap(buf, p, end)
     return _by_ethertype(ethertype, buf, p, end)
+
+
+def _snap(buf, p: int, end: int):
+    """An 802.2 LLC header with SNAP (``AA AA 03``, an OUI, then an EtherType), as 802.3, FDDI,
+    Token Ring, 802.11 and ATM carry IP; None for any other LLC payload."""
+    if p + 8 <= end and buf[p] == 0xAA and buf[p + 1] == 0xAA and buf[p + 2] == 0x03:
+        return _by_ethertype((buf[p + 6] << 8) | buf[p + 7], buf, p + 8, end)
+    return None
+
+
+def _tagged_ethernet(tag: int):
+    """Ethernet with a switch's tag of ``tag`` bytes between the source address and the EtherType
+    (the Broadcom and Marvell DSA link types; EDSA's tag starts with its own EtherType)."""
+    def read(buf, p, end, order):
+        if p + 14 + tag > end:
+            raise Malformed("tagged Ethernet header cut short")
+        return _ethernet(buf, p, end, order, skip=tag)
+    return read
+
+
+def _after(length: int, link, what: str):
+    """A fixed header of ``length`` bytes, then the link layer ``link``."""
+    def read(buf, p, end, order):
+        if p + length > end:
+            raise Malformed(f"{what} header cut short")
+        return link(buf, p + length, end, order)
+    return read
+
+
+def _wlan(buf, p, end, order, padded: bool = False):
+    """IEEE 802.11: a data frame's header (its length from the frame control: four addresses,
+    QoS, HT control; rounded up to 32 bits when radiotap says it is ``padded``), then LLC/SNAP.
+    Management and control frames, frames without data and encrypted frames carry no IP that
+    can be read."""
+    if p + 2 > end:
+        raise Malformed("802.11 header cut short")
+    control, flags = buf[p], buf[p + 1]
+    if (control >> 2) & 3 != 2 or control & 0x40 or flags & 0x40:
+        return None  # not data, a null-data subtype, or protected
+    length = 30 if flags & 3 == 3 else 24
+    if control & 0x80:  # QoS data: 2 bytes of QoS control, and HT control when ordered
+        if p + length + 1 > end:
+            raise Malformed("802.11 QoS header cut short")
+        if buf[p + length] & 0x80:
+            return None  # an A-MSDU: several subframes, each with its own header
+        length += 6 if flags & 0x80 else 2
+    if padded:
+        length = (length + 3) & ~3
+    if p + length > end:
+        raise Malformed("802.11 header cut short")
+    return _snap(buf, p + length, end)
+
+
+def _radiotap(buf, p, end, order):
+    """Radiotap (little-endian whatever the file's order): its length, and whether the 802.11
+    header is padded to 32 bits (the Flags field, after a TSFT when present)."""
+    if p + 8 > end:
+        raise Malformed("radiotap header cut short")
+    length = buf[p + 2] | (buf[p + 3] << 8)
+    if length < 8 or p + length > end:
+        raise Malformed("radiotap header length is invalid")
+    q = p + 4
+    while buf[q + 3] & 0x80 and q + 8 <= p + length:  # bit 31: another presence word follows
+        q += 4
+    q += 4
+    padded = False
+    if buf[p + 4] & 0x02:  # Flags present
+        if buf[p + 4] & 0x01:  # TSFT first: 8 bytes, aligned to 8 from the header's start
+            q = p + ((q - p + 7) & ~7) + 8
+        if q < p + length:
+            padded = bool(buf[q] & 0x20)
+    return _wlan(buf, p + length, end, order, padded)
+
+
+def _prism(buf, p, end, order):
+    """Prism monitor header: its length in the capturing host's byte order, then 802.11."""
+    if p + 8 > end:
+        raise Malformed("Prism header cut short")
+    length = int.from_bytes(buf[p + 4:p + 8], "little")
+    if length > 0xFFFF:
+        length = int.from_bytes(buf[p + 4:p + 8], "big")
+    if length < 8 or p + length > end:
+        raise Malformed("Prism header length is invalid")
+    return _wlan(buf, p + length, end, order)
+
+
+def _avs(buf, p, end, order):
+    if p + 8 > end:
+        raise Malformed("AVS header cut short")
+    length = int.from_bytes(buf[p + 4:p + 8], "big")
+    if length < 8 or p + length > end:
+        raise Malformed("AVS header length is invalid")
+    return _wlan(buf, p + length, end, order)
+
+
+def _ppi(buf, p, end, order):
+    """Per-Packet Information: its length and the link type of what follows, little-endian."""
+    if p + 8 > end:
+        raise Malformed("PPI header cut short")
+    length = buf[p + 2] | (buf[p + 3] << 8)
+    inner = int.from_bytes(buf[p + 4:p + 8], "little")
+    if length < 8 or p + length > end:
+        raise Malformed("PPI header length is invalid")
+    link = LINK_LAYERS.get(inner)
+    return None if link is None or link is _ppi else link(buf, p + length, end, order)
+
+
+def _pktap(buf, p, end, order):
+    """Apple's PKTAP: its length and the link type of what follows, in the file's byte order."""
+    if p + 8 > end:
+        raise Malformed("PKTAP header cut short")
+    length, inner = struct.unpack_from(order + "II", buf, p)
+    if length < 8 or p + length > end:
+        raise Malformed("PKTAP header length is invalid")
+    link = LINK_LAYERS.get(inner)
+    return None if link is None or link is _pktap else link(buf, p + length, end, order)
+
+
+def _fddi(buf, p, end, order):
+    if p + 13 > end:
+        raise Malformed("FDDI header cut short")
+    return _snap(buf, p + 13, end)
+
+
+def _token_ring(buf, p, end, order):
+    if p + 14 > end:
+        raise Malformed("Token Ring header cut short")
+    q = p + 14
+    if buf[p + 8] & 0x80:  # source routing: the routing information's length in its first byte
+        if q >= end:
+            raise Malformed("Token Ring routing information cut short")
+        q += buf[q] & 0x1F
+    return _snap(buf, q, end)
+
+
+def _ipnet(buf, p, end, order):
+    """Solaris IPNET: a 24-byte header whose family says IPv4 (2) or IPv6 (26)."""
+    if p + 24 > end:
+        raise Malformed("IPNET header cut short")
+    family = buf[p + 1]
+    if family == 2:
+        return p + 24, 4
+    if family == 26:
+        return p + 24, 6
+    return None
+
+
+def _frame_relay(buf, p, end, order):
+    """Frame Relay (RFC 2427): a Q.922 address, UI control, then an NLPID for IP or SNAP."""
+    if p + 4 > end:
+        raise Malformed("Frame Relay header cut short")
+    q = p + 2
+    if buf[q] != 0x03:
+        return None
+    q += 1
+    if buf[q] == 0x00:  # padding before the NLPID
+        q += 1
+    if q >= end:
+        raise Malformed("Frame Relay header cut short")
+    if buf[q] == 0xCC:
+        return q + 1, 4
+    if buf[q] == 0x8E:
+        return q + 1, 6
+    if buf[q] == 0x80 and q + 6 <= end:  # SNAP: an OUI, then an EtherType
+        return _by_ethertype((buf[q + 4] << 8) | buf[q + 5], buf, q + 6, end)
+    return None
+
+
+def _enc(buf, p, end, order):
+    """OpenBSD's IPsec encapsulation: an address family (as loopback writes it), then the SPI
+    and flags."""
+    if p + 12 > end:
+        raise Malformed("enc header cut short")
+    found = _null(buf, p, p + 4, order)
+    return None if found is None else (p + 12, found[1])
+
+
+def _sunatm(buf, p, end, order):
+    if p + 4 > end:
+        raise Malformed("SunATM header cut short")
+    return _snap(buf, p + 4, end)
+
+
+def _atm_llc(buf, p, end, order):
+    return _snap(buf, p, end)
+
+
+def _mpls(buf, p, end, order):
+    return _by_ethertype(ETH_MPLS, buf, p, end)
+
+
+def _ipoib(buf, p, end, order):
+    if p + 4 > end:
+        raise Malformed("IP over InfiniBand header cut short")
+    return _by_ethertype((buf[p] << 8) | buf[p + 1], buf, p + 4, end)
+
+
+def _ppp_ether(buf, p, end, order):
+    """PPPoE session frames without their Ethernet header."""
+    if p + 8 > end:
+        raise Malformed("PPPoE header cut short")
+    return _by_ppp_protocol((buf[p + 6] << 8) | buf[p + 7], p + 8)
 
 
 def _raw(buf, p, end, order):
@@ -301,6 +505,13 @@ LINK_LAYERS = {
     LT_SLL2: _sll2, LT_NULL: _null, LT_LOOP: _null, LT_NFLOG: _nflog, LT_PPP: _ppp,
     LT_PPP_HDLC: _ppp, LT_C_HDLC: _c_hdlc, LT_PFLOG: _pflog,
     **dict.fromkeys(LT_RAW_ALIASES, _raw),
+    LT_TOKEN_RING: _token_ring, LT_FDDI: _fddi, LT_PPP_ETHER: _ppp_ether, LT_ATM_RFC1483: _atm_llc,
+    LT_FRELAY: _frame_relay, LT_ENC: _enc, LT_IEEE802_11: _wlan, LT_PRISM: _prism, LT_SUNATM: _sunatm,
+    LT_RADIOTAP: _radiotap, LT_AVS: _avs, LT_PPI: _ppi, LT_MPLS: _mpls, LT_IPNET: _ipnet,
+    LT_NETANALYZER: _after(4, _ethernet, "netANALYZER"),
+    LT_NETANALYZER_TRANSPARENT: _after(12, _ethernet, "netANALYZER"), LT_IPOIB: _ipoib,
+    LT_PKTAP: _pktap, LT_DSA_BRCM: _tagged_ethernet(4), LT_DSA_DSA: _tagged_ethernet(4),
+    LT_DSA_BRCM_PREPEND: _after(4, _ethernet, "Broadcom tag"), LT_DSA_EDSA: _tagged_ethernet(8),
 }
 
 
