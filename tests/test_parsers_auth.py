@@ -164,6 +164,16 @@ def test_sshd_failed_password_and_invalid_user_lines_count_with_the_client_addre
     assert records[0].at == datetime(2024, 6, 28, 10, 0, 1, tzinfo=UTC)
 
 
+def test_an_sshd_message_behind_a_kernel_uptime_stamp_is_read_like_any_other():
+    records = parse_lines("""
+        Jun 28 10:00:01 web1 sshd[1000]: kernel:[  970.699396]: Failed keyboard-interactive for <invalid username> from 203.0.113.7 port 42742 ssh2
+        Jun 28 10:00:02 web1 sshd[1001]: kernel: [  970.699397] Failed password for root from 203.0.113.8 port 42745 ssh2
+        Jun 28 10:00:03 web1 sshd[1002]: kernel: Failed password for root from 203.0.113.9 port 42745 ssh2
+    """)
+    assert [(r.location, r.src, r.signature) for r in records] == [
+        (1, "203.0.113.7", "sshd: failed keyboard-interactive"), (2, "203.0.113.8", "sshd: failed password")]
+
+
 def test_an_address_planted_in_the_user_name_or_auth_info_loses_to_the_real_one():
     assert sources("""
         Nov 11 08:04:51 h sshd[2737]: Failed password for invalid user from 10.10.1.1 from 198.51.100.1 port 58946 ssh2
