@@ -54,6 +54,13 @@ LINES = [
      Kind.FAILED_LOGIN, None),
     ("gitlab", '{"severity":"ERROR","time":"2024-11-18T06:25:03.000Z","message":"Failed Login: '
      'username=admin ip=198.51.100.18"}', "198.51.100.18", "gitlab: failed login", Kind.FAILED_LOGIN, None),
+    ("gitlab", '{"method":"POST","path":"/users/sign_in","format":"html","controller":"SessionsController",'
+     '"action":"create","status":200,"time":"2024-11-18T06:25:03.195Z","params":[{"key":"user","value":'
+     '{"login":"root","password":"[FILTERED]"}}],"remote_ip":"198.51.100.101","ua":"curl/8","duration_s":0.1}',
+     "198.51.100.101", "gitlab: failed sign-in", Kind.FAILED_LOGIN, None),
+    ("gitlab", '{"method":"POST","path":"/users/auth/ldapmain/callback","format":"html","status":401,'
+     '"time":"2024-11-18T06:25:03Z","meta.remote_ip":"198.51.100.102","remote_ip":"198.51.100.102"}',
+     "198.51.100.102", "gitlab: failed sign-in", Kind.FAILED_LOGIN, None),
     ("gitea", "2024/11/18 06:25:03 ...ers/web/auth/auth.go:200:SignInPost() [I] Failed authentication "
      "attempt for admin from 198.51.100.20:5555: invalid credentials", "198.51.100.20",
      "gitea: failed authentication", Kind.FAILED_LOGIN, None),
@@ -551,6 +558,9 @@ def test_connections_remembered_are_bounded(monkeypatch):
     '2024-11-18 06:25:03 UTC:x@db:[127]:FATAL:  password authentication failed for user "x"',
     '{"timestamp":"2024-11-18T06:25:03.512+0000","rule":{"level":3,"description":"sshd: authentication '
     'success."},"data":{"srcip":"198.51.100.100"}}',
+    # GitLab's successful sign-in: redirected onwards
+    '{"method":"POST","path":"/users/sign_in","format":"html","controller":"SessionsController",'
+    '"action":"create","status":302,"time":"2024-11-18T06:25:03.195Z","remote_ip":"198.51.100.103"}',
 ])
 def test_ordinary_misses_greylisting_and_successes_record_nothing(line):
     assert not {s.src for s in parsed(line).offenders.by_src.values() if s.hostile}

@@ -378,8 +378,13 @@ FORMATS = (
         (r"\btype=(?:USER_AUTH|USER_ERR)\b.*?\bexe=\"/usr/s?bin/sshd\".*?\baddr=(?P<host>" + _ADDR + r") "
          r"terminal=ssh res=failed", "sshd (audit): authentication failed"),
     )),
-    ServiceFormat("gitlab", "GitLab", ("Failed Login:",), _rules(
+    ServiceFormat("gitlab", "GitLab", ("Failed Login:", '"remote_ip":'), _rules(
         (r"Failed Login: username=.*? ip=(?P<host>" + _ADDR + r")", "gitlab: failed login"),
+        # its request log (production_json.log): a sign-in that is not redirected (302) onwards
+        # failed (the form shown again, 200, or refused: 0, 401, 422), by password or LDAP
+        (r'^\{"method":"POST","path":"/users/(?:sign_in|auth/ldap[\w-]{0,32}/callback)(?:\?[^"]{0,512})?",'
+         r'[^{}]{0,512}?"status":(?:0|200|401|422),.*?"remote_ip":"(?P<host>' + _ADDR + r')"',
+         "gitlab: failed sign-in"),
     )),
     ServiceFormat("gitea", "Gitea and Forgejo", ("Failed authentication attempt for",), _rules(
         (r"Failed authentication attempt for .*? from \[?(?P<host>" + _ADDR + r")\]?(?::(?P<sport>\d+))?:",
