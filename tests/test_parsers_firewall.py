@@ -332,6 +332,8 @@ def test_asa_denies_from_an_inside_interface_to_the_outside_are_our_own_hosts():
      "198.51.100.7", 161),
     ("%ASA-6-106015: Deny TCP (no connection) from 198.51.100.9/53089 to 10.10.10.10/443 flags FIN PSH "
      "URG  on interface outside", "198.51.100.9", 443),
+    ("%ASA-4-434002: SFR requested to drop TCP packet from outside:198.51.100.14/40000 to "
+     "inside:10.1.1.9/3389", "198.51.100.14", 3389),
 ])
 def test_asa_deny_messages_record_the_source(line, src, port):
     s, fmt = only(f"May  5 19:02:58 fw01: {line}")
@@ -639,6 +641,28 @@ def test_fortigate_denied_traffic_ips_and_vpn_login_failures():
     harmless(f'{head}type="traffic" subtype="forward" srcip=198.51.100.1 srcintfrole="wan" '
              'dstip=203.0.113.13 dstport=443 dstintfrole="lan" action="accept"')
 
+
+
+def test_fortigate_legacy_traffic_fields_and_a_failed_admin_login_named_by_its_ui_are_recorded():
+    s, fmt = only('Feb 20 12:26:25 date=2011-02-20 time=12:26:24 devname=fw1 device_id=FG100 type=traffic '
+                  'subtype=other status=deny src=198.51.100.31 src_port=4444 dst=203.0.113.8 dst_port=3389 '
+                  'proto=6 src_int="wan1" dst_int="internal"')
+    assert fmt == "fortigate" and s.src == "198.51.100.31" and s.ports == {3389}
+    assert s.kinds == {Kind.BLOCKED} and s.source_ports == [4444]
+    assert s.first_seen == datetime(2011, 2, 20, 12, 26, 24, tzinfo=UTC)
+    s, _ = only('date=2016-06-17 time=02:37:41 devname=fw1 devid=FG100 type=event subtype=system '
+                'logdesc="Admin login failed" user="root" ui=ssh(198.51.100.32) action=login status=failed')
+    assert s.src == "198.51.100.32" and s.kinds == {Kind.FAILED_LOGIN}
+    assert s.signatures == {"FortiGate Admin login failed"}
+
+
+def test_a_fortigate_deny_from_an_internal_interface_to_a_wan_one_is_our_own_traffic():
+    harmless('date=2016-06-16 time=10:19:23 devname=fw1 devid=FG100 type=traffic subtype=forward '
+             'srcip=198.51.100.33 srcport=57727 srcintf="internal1" dstip=203.0.113.9 dstport=80 '
+             'dstintf="wan1" action=deny policyid=8')
+    harmless('date=2016-06-16 time=10:19:23 devname=fw1 devid=FG100 type=traffic subtype=forward '
+             'srcip=198.51.100.33 srcintf="lan" srcintfrole="undefined" dstip=203.0.113.9 dstport=80 '
+             'dstintf="wan1" dstintfrole="undefined" action=deny')
 
 def test_palo_alto_traffic_drops_and_threats_are_recorded():
     s, fmt = only("<14>Aug 22 11:21:04 pa 1,2026/09/16 10:15:30,001234567890,TRAFFIC,drop,1,"

@@ -419,6 +419,9 @@ _ASA_SHAPES = [
          check=_asa_sides),
     _Asa({500004}, rf"Invalid transport field for protocol=(?P<proto>\S+), from (?P<src>{_IP})/"
                    rf"(?P<srcport>\d+) to (?P<dst>{_IP})/(?P<dstport>\d+)"),
+    # the FirePOWER (SFR) module asked the ASA to drop a flow's packet
+    _Asa({434002}, rf"SFR requested to drop (?P<proto>\w+) packet from {_ifip('src')} to {_ifip('dst')}",
+         check=_asa_sides),
     _Asa({710003}, rf"\b(?P<proto>\w+) access denied by ACL from (?P<src>{_IP})/(?P<srcport>\d+) to "
                    rf"{_ifip('dst')}(?=[\s,]|$)"),
     # 710005 is mostly broadcast noise; only a discarded request to an outside address counts.
@@ -482,7 +485,8 @@ class CiscoAsa(LineFormat):
     106100 "denied", 313001/313008, 401004, 419002, 500004, 710003, 710005 to an outside
     address), threat detection and IPS (733100 with a host, 733101 "is attacking", 733102,
     4000xx attack signatures), Botnet Traffic Filter hits on a blacklisted source, and failed
-    logins to the box (113005/113015, 605004, 611102, 716039); Firepower connection events
+    logins to the box (113005/113015, 605004, 611102, 716039), drops the FirePOWER module
+    asked for (434002); Firepower connection events
     (430002/430003) whose rule action is Block, and intrusion events (430001). Everything else
     with a tag (Built, Teardown, NAT, permitted, VPN state...) is claimed and not recorded.
     "Built inbound" only means an ACL allowed the connection, so it is never taken as hostile.
@@ -495,7 +499,8 @@ class CiscoAsa(LineFormat):
                 "Invalid transport field", "authentication Rejected", "Authentication: rejected",
                 "authentication failed", "discarded from", "access-list", "Built ", "Teardown ",
                 "Accessed", "No matching connection", "Failed to locate egress", "IPSEC:",
-                "Dropping TCP packet", "Group = ", "access requested", "access permitted")
+                "Dropping TCP packet", "Group = ", "access requested", "access permitted",
+                "SFR requested")
 
     def parse_line(self, line: str, ctx: ParseContext):
         tag = _ASA_TAG.search(line)
@@ -846,17 +851,28 @@ class NetScreen(LineFormat):
 
 _FG_BLOCK = {"deny", "denied", "block", "blocked", "drop", "dropped", "reject"}
 _FG_LOGIN_FAIL = re.compile(r"(?i)login fail|ssl-login-fail|auth(?:entication)? fail")
+# an administrator's client: ui=https(198.51.100.7), ui=ssh(...), ui="GUI(198.51.100.7)"
+_FG_UI = re.compile(r"\((?P<ip>[0-9A-Fa-f.:]{3,45})\)")
+
+
+def _fg_side(kv: dict[str, str], role: str, intf: str, legacy: str) -> str | None:
+    """An interface's role (FortiOS 6+), else its name (``wan1``, ``internal``...) as a side."""
+    value = kv.get(role, "")
+    if value and value != "undefined":
+        return value
+    return kv.get(intf) or kv.get(legacy)
 
 
 class FortiGate(LineFormat):
-    """FortiOS key=value logs: denied traffic, IPS and anomaly (DoS) events, failed logins."""
+    """FortiOS key=value logs: denied traffic, IPS and anomaly (DoS) events, failed logins; the
+    FortiOS 3/4 field names too (``status=deny src= dst= src_port= dst_port= src_int=``)."""
 
     name = "fortigate"
     label = "Fortinet FortiGate"
     keywords = ("devname=", "devid=")
 
     def parse_line(self, line: str, ctx: ParseContext):
-        if "srcip=" not in line and "remip=" not in line:
+        if "srcip=" not in line and "remip=" not in line and " src=" not in line and "ui=" not in line:
             return None
         kv = _kv_quoted(line)
         if "type" not in kv:
@@ -865,16 +881,23 @@ class FortiGate(LineFormat):
         if kv.get("date") and kv.get("time"):
             at = _iso(ctx, kv["date"], kv["time"][:8], None, kv.get("tz") or None)
         at = at or leading_time(line, ctx)
-        kind_, sub, action = kv.get("type", ""), kv.get("subtype", ""), kv.get("action", "").lower()
-        src, dst, dport = kv.get("srcip"), kv.get("dstip"), _port(kv.get("dstport"))
-        sport = _port(kv.get("srcport"))
+        kind_, sub = kv.get("type", ""), kv.get("subtype", "")
+        action = kv.get("action", "")
+        if kind_ == "traffic" and not action:
+            action = kv.get("status", "")  # FortiOS 3/4
+        action = action.lower()
+        src, dst = kv.get("srcip") or kv.get("src"), kv.get("dstip") or kv.get("dst")
+        dport = _port(kv.get("dstport") or kv.get("dst_port"))
+        sport = _port(kv.get("srcport") or kv.get("src_port"))
         if kind_ == "event":
             text = " ".join((kv.get("logdesc", ""), action, kv.get("status", ""), kv.get("msg", "")))
             if _FG_LOGIN_FAIL.search(text) or (action == "login" and kv.get("status") == "failed"):
-                return _record(src or kv.get("remip"), at, Kind.FAILED_LOGIN, None, None,
-                               f"FortiGate {kv.get('logdesc') or action}")
+                ui = _FG_UI.search(kv.get("ui", ""))
+                return _record(src or kv.get("remip") or (ui["ip"] if ui else None), at, Kind.FAILED_LOGIN,
+                               None, None, f"FortiGate {kv.get('logdesc') or action}")
             return []
-        if _outbound(kv.get("srcintfrole"), kv.get("dstintfrole")):
+        if _outbound(_fg_side(kv, "srcintfrole", "srcintf", "src_int"),
+                     _fg_side(kv, "dstintfrole", "dstintf", "dst_int")):
             return []
         if kind_ == "traffic":
             if action not in _FG_BLOCK:
