@@ -1,6 +1,7 @@
 """Firewall log parsers: acceptance over the real-world samples in ../shared/data/firewall_ids, and
 the shapes of every format (iptables/nftables/ufw/UniFi, Cisco ASA, Cisco IOS ACLs, pf, pfSense filterlog,
-MikroTik, Juniper SRX and NetScreen, FortiGate, Palo Alto, Sophos, WatchGuard, Windows firewall).
+MikroTik, Juniper SRX and NetScreen, FortiGate, Palo Alto, Sophos, WatchGuard, Windows firewall,
+SonicWall).
 
 No database: ``.venv/bin/python -m pytest -q tests/test_parsers_firewall.py``.
 """
@@ -711,6 +712,53 @@ def test_windows_firewall_inbound_drops_are_recorded_and_outgoing_ones_are_not()
     assert s.first_seen == datetime(2019, 3, 5, 10, 53, 34, tzinfo=UTC)  # local time, zone given
     harmless("2023-11-26 22:27:57 DROP TCP 192.168.10.106 198.51.100.95 65457 80 0 - 0 0 0 - - - SEND 1360")
     harmless("2019-11-06 12:35:19 ALLOW UDP 198.51.100.197 203.0.113.251 5353 5353 59 - - - - - - - RECEIVE")
+
+
+# ---------------------------------------------------------------------------------------------
+# SonicWall SonicOS
+# ---------------------------------------------------------------------------------------------
+
+SW = 'Mar  4 10:00:00 198.51.100.254 id=firewall sn=0017C5000001 time="2024-03-04 11:00:05" fw=203.0.113.1 '
+
+
+@pytest.mark.parametrize(("line", "src", "kind", "port", "sport", "sig"), [
+    (SW + 'pri=5 c=64 m=36 msg="TCP connection dropped" n=12 src=198.51.100.40:4507:X1 '
+     "dst=203.0.113.1:445:X0 proto=tcp/445", "198.51.100.40", Kind.BLOCKED, 445, 4507,
+     "SonicWall m=36 TCP connection dropped"),
+    (SW + 'pri=1 c=32 m=83 msg="Probable port scan detected" n=7 src=198.51.100.41:443:X1 '
+     'dst=203.0.113.1:45071:X1 proto=tcp/45071 note="TCP scanned port list, 22, 23"', "198.51.100.41",
+     Kind.SCAN, 45071, 443, "SonicWall m=83 Probable port scan detected"),
+    (SW + 'pri=1 c=32 m=609 msg="IPS Prevention Alert: WEB-ATTACKS Log4j" sid=2307 ipspri=2 n=1 '
+     'src=198.51.100.42:54192:X1 dst=203.0.113.5:8080:X0 fw_action="drop"', "198.51.100.42",
+     Kind.IDS_ALERT, 8080, 54192, "SonicWall m=609 IPS Prevention Alert: WEB-ATTACKS Log4j"),
+    (SW + 'pri=1 c=32 m=30 msg="Administrator login denied due to bad credentials" n=2 '
+     "src=198.51.100.43:36701:X1 dst=203.0.113.1:443:X1", "198.51.100.43", Kind.FAILED_LOGIN, 443, 36701,
+     "SonicWall m=30 Administrator login denied due to bad credentials"),
+    # a flood names its source only in the message
+    (SW + 'pri=4 c=32 m=1371 msg="Possible TCP Flood on IF X1 - src: 198.51.100.44:80 dst: '
+     '203.0.113.1:15912 - rate: 1869/sec continues" n=151', "198.51.100.44", Kind.BLOCKED, 15912, 80,
+     "SonicWall m=1371 Possible TCP Flood on IF X1 - src: 198.51.100.44:80 dst: 203.0.113.1:15912 - rate: "
+     "1869/sec continues"),
+])
+def test_sonicwall_drops_scans_ips_alerts_and_failed_logins_record_the_source(line, src, kind, port, sport,
+                                                                               sig):
+    s, fmt = only(line)
+    assert fmt == "sonicwall" and s.src == src and s.kinds == {kind}
+    assert s.ports == {port} and s.source_ports == [sport] and s.signatures == {sig}
+    assert s.first_seen == datetime(2024, 3, 4, 11, 0, 5, tzinfo=UTC)  # the device's own time= stamp
+
+
+def test_sonicwall_allowed_connections_our_own_packets_and_web_filtering_are_not_offences():
+    harmless(SW + 'pri=6 c=262144 m=98 msg="Connection Opened" n=5 src=198.51.100.45:36701:X1 '
+             "dst=203.0.113.1:443:X1 proto=tcp/443")
+    harmless(SW + 'pri=7 c=512 m=713 src=203.0.113.1:443:X1 dst=198.51.100.46:64889:X1 proto=tcp/https '
+             'msg="x" note="TCP Flag(s): RST" fw_action="drop"')
+    harmless(SW + 'pri=3 c=4 m=14 msg="Web site access denied" src=198.51.100.47:59668:X0 '
+             "dst=203.0.113.9:443:X1 proto=tcp/https")
+    harmless(SW + 'pri=1 c=32 m=608 msg="IPS Detection Alert: ICMP Echo Reply" ipspri=3 '
+             'src=198.51.100.48:8:X1 dst=203.0.113.1:1850:X0 fw_action="NA"')
+    harmless(SW + 'pri=5 c=64 m=36 msg="TCP connection dropped" src=198.51.100.49:4507:X0 srcZone=Trusted '
+             "dst=203.0.113.9:445:X1 dstZone=Untrusted")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1043,6 +1043,89 @@ class WindowsFirewall(LineFormat):
 
 
 # ---------------------------------------------------------------------------------------------
+# SonicWall SonicOS
+# ---------------------------------------------------------------------------------------------
+
+_SW_HEAD = re.compile(r'(?:^|\s)id="?[^\s="]{1,64}"?\s+sn=[^\s=]{1,64}\s+time="')
+_SW_TIME = re.compile(r"(?P<d>\d{4}-\d\d-\d\d) (?P<t>\d\d:\d\d:\d\d)(?: (?P<z>UTC|GMT))?")
+# the flood screens name the source only in their message: "Possible SYN Flood on IF X0 - src: a:p dst: b:p"
+_SW_MSG_SRC = re.compile(r"\bsrc: (?P<src>[0-9A-Fa-f.:]{3,45}?)(?::(?P<sport>\d{1,5}))? dst: "
+                         r"(?P<dst>[0-9A-Fa-f.:]{3,45}?)(?::(?P<dport>\d{1,5}))?(?:\s|$)")
+_SW_LOGIN_FAIL = re.compile(r"(?i)log(?:in|on) (?:denied|fail)|bad credentials|authentication fail|"
+                            r"invalid (?:user|password)|password (?:is )?(?:wrong|incorrect)")
+_SW_IPS = re.compile(r"(?i)\b(?:IPS|IDP) (?:Detection|Prevention) Alert\b|\battack\b")
+_SW_SCAN = re.compile(r"(?i)\bscan\b|\bsweep\b")
+_SW_FLOOD = re.compile(r"(?i)\bflood\b")
+_SW_BLOCK = re.compile(r"(?i)\b(?:drop(?:ped)?|denied|blocked|rejected|discarded)\b")
+_SW_NOT_OURS = re.compile(r"(?i)^web (?:site|management)|multicast|broadcast|\bspoof")
+_SW_CONN = re.compile(r"(?i)^connection (?:opened|closed)")
+
+
+def _sw_endpoint(value: str | None, v6: str | None) -> tuple[str | None, int | None, str | None]:
+    """SonicOS writes ``a:port:interface[:host]``, ``a`` or ``:port:interface`` with the IPv6
+    address in ``srcV6=``/``dstV6=``: (address, port, interface)."""
+    if not value:
+        return v6, None, None
+    parts = value.split(":")
+    return (parts[0] or v6), _port(parts[1] if len(parts) > 1 else None), \
+        (parts[2] if len(parts) > 2 else None)
+
+
+class SonicWall(LineFormat):
+    """SonicWall SonicOS syslog: ``id=firewall sn=... time="..." fw=... pri=.. c=.. m=.. msg="..."
+    src=a:port:X1 dst=b:port:X0 ...``.
+
+    What the message says decides: dropped, denied or blocked packets are blocked connections,
+    port scans and floods (the firewall's attack category) scans and blocked connections, IPS
+    alerts (except Low-priority detections: echo replies and the like) IDS alerts, denied
+    administrator logins failed logins. "Connection Opened/Closed" is allowed traffic (seen); a
+    packet the firewall itself sent (``src`` is its own ``fw=`` address), web filtering of our
+    users and multicast noise are not recorded; other events are claimed without records.
+    """
+
+    name = "sonicwall"
+    label = "SonicWall SonicOS"
+    keywords = (" sn=",)
+
+    def parse_line(self, line: str, ctx: ParseContext):
+        if _SW_HEAD.search(line) is None:
+            return None
+        kv = _kv_quoted(line)
+        msg = kv.get("msg", "").strip()
+        src, sport, src_if = _sw_endpoint(kv.get("src"), kv.get("srcv6"))
+        dst, dport, dst_if = _sw_endpoint(kv.get("dst"), kv.get("dstv6"))
+        if not src and (m := _SW_MSG_SRC.search(msg)):
+            src, sport, dst, dport = m["src"], _port(m["sport"]), m["dst"], _port(m["dport"])
+        if not src:
+            return []
+        at = None
+        if t := _SW_TIME.match(kv.get("time", "")):
+            at = _iso(ctx, t["d"], t["t"], None, t["z"])
+        at = at or leading_time(line, ctx)
+        action = kv.get("fw_action", "").lower()
+        if _SW_LOGIN_FAIL.search(msg):
+            kind = Kind.FAILED_LOGIN
+        elif _SW_NOT_OURS.search(msg) or normalise(src) == normalise(kv.get("fw", "")):
+            return []
+        elif _SW_IPS.search(msg):
+            if kv.get("ipspri") == "3" and action != "drop":
+                return []  # Low-priority detections: ordinary ICMP replies and the like
+            kind = Kind.IDS_ALERT
+        elif _SW_SCAN.search(msg):
+            kind = Kind.SCAN
+        elif _SW_FLOOD.search(msg) or _SW_BLOCK.search(msg) or action == "drop":
+            kind = Kind.BLOCKED
+        elif _SW_CONN.search(msg):
+            kind = Kind.SEEN
+        else:
+            return []
+        if kind != Kind.SEEN and _outbound(kv.get("srczone") or src_if, kv.get("dstzone") or dst_if):
+            kind = Kind.SEEN  # our own host's traffic towards the outside
+        sig = f"SonicWall m={kv.get('m', '?')} {msg or action}".strip()[:200]
+        return _record(src, at, kind, dst, dport, sig, sport)
+
+
+# ---------------------------------------------------------------------------------------------
 # CEF (ArcSight Common Event Format), as UniFi, Fortinet, Check Point, Trend Micro, Imperva... export
 # ---------------------------------------------------------------------------------------------
 
@@ -1156,6 +1239,7 @@ FORMATS: tuple[LineFormat, ...] = (
     Pf(),
     MikroTik(),
     WindowsFirewall(),
+    SonicWall(),
     Netfilter("ufw", "ufw (Ubuntu firewall)", lambda line: "[UFW " in line),
     Netfilter("unifi", "UniFi / EdgeOS kernel firewall log",
               lambda line: "DESCR=" in line or _unifi_tag(line)),
