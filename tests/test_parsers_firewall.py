@@ -1,7 +1,7 @@
 """Firewall log parsers: acceptance over the real-world samples in ../shared/data/firewall_ids, and
 the shapes of every format (iptables/nftables/ufw/UniFi, Cisco ASA, Cisco IOS ACLs, pf, pfSense filterlog,
-MikroTik, Juniper SRX and NetScreen, FortiGate, Palo Alto, Sophos, WatchGuard, Windows firewall,
-SonicWall).
+MikroTik, Juniper SRX and NetScreen, FortiGate, Palo Alto, Sophos, WatchGuard, Windows firewall, SonicWall,
+Check Point).
 
 No database: ``.venv/bin/python -m pytest -q tests/test_parsers_firewall.py``.
 """
@@ -762,6 +762,47 @@ def test_sonicwall_allowed_connections_our_own_packets_and_web_filtering_are_not
 
 
 # ---------------------------------------------------------------------------------------------
+# Check Point
+# ---------------------------------------------------------------------------------------------
+
+CP = '<134>1 2024-03-04T10:00:00Z gw1 CheckPoint 1930 - [action:"{action}"; ifdir:"inbound"; '
+
+
+def test_a_check_point_drop_records_source_target_ports_and_the_epoch_time():
+    s, fmt = only(CP.format(action="Drop") + 'time:"1709546405"; dst:"203.0.113.7"; inzone:"External"; '
+                  'outzone:"Internal"; product:"VPN-1 & FireWall-1"; proto:"6"; rule_name:"Cleanup rule"; '
+                  's_port:"40000"; service:"22"; src:"198.51.100.50"]')
+    assert fmt == "checkpoint" and s.src == "198.51.100.50" and s.kinds == {Kind.BLOCKED}
+    assert s.ports == {22} and s.source_ports == [40000] and s.targets == {"203.0.113.7"}
+    assert s.signatures == {"Check Point Drop Cleanup rule"}
+    assert s.first_seen == datetime(2024, 3, 4, 10, 0, 5, tzinfo=UTC)
+
+
+def test_a_check_point_optimized_drop_records_every_packet_it_lists():
+    by_src, outcome = offenders(CP.format(action="Drop") + 'drop_reason:"matched optimized drop"; '
+                                'packet_amount:"2"; packets:" <198.51.100.51,5000,203.0.113.7,23,6;eth0> '
+                                '<198.51.100.51,5001,203.0.113.8,2323,6;eth0>"]')
+    assert outcome.format == "checkpoint" and set(by_src) == {"198.51.100.51"}
+    s = by_src["198.51.100.51"]
+    assert s.count == 2 and s.ports == {23, 2323} and s.targets == {"203.0.113.7", "203.0.113.8"}
+
+
+def test_a_check_point_threat_prevention_block_names_the_outside_peer_of_our_infected_host():
+    s, _ = only(CP.format(action="Block") + 'dst:"198.51.100.52"; product:"Anti Malware"; '
+                'protection_name:"Testing Bot"; proto:"6"; s_port:"34416"; service:"80"; src:"10.0.0.3"]')
+    assert s.src == "198.51.100.52" and s.kinds == {Kind.IDS_ALERT}
+    assert s.signatures == {"Check Point Block Testing Bot"}
+
+
+def test_check_point_accepted_traffic_our_outbound_drops_and_vpn_failures_are_not_offences():
+    harmless(CP.format(action="Accept") + 'dst:"203.0.113.7"; proto:"6"; service:"443"; src:"198.51.100.53"]')
+    harmless(CP.format(action="Drop") + 'dst:"198.51.100.54"; inzone:"Internal"; outzone:"External"; '
+             'service:"25"; src:"203.0.113.7"]')
+    harmless(CP.format(action="Reject") + 'dst:"203.0.113.7"; ike::"Main Mode Failed to match proposal"; '
+             'reject_category:"IKE failure"; src:"198.51.100.55"; vpn_feature_name:"IKE"]')
+
+
+# ---------------------------------------------------------------------------------------------
 # Lines that are not ours at all
 # ---------------------------------------------------------------------------------------------
 
@@ -775,6 +816,8 @@ def test_sonicwall_allowed_connections_our_own_packets_and_web_filtering_are_not
     "Client host rejected: Access denied",
     "Oct 10 12:00:00 web kernel: [123.4] EXT4-fs (sda1): mounted filesystem with ordered data mode",
     "(Secondary) Switching to ACTIVE - Service card in other unit has failed",
+    "2024-03-04 10:00:00.123 UTC [42] LOG:  checkpoint complete: wrote 3 buffers (0.0%); write=0.1 s, "
+    "sync=0.0 s, total=0.1 s; sync files=2, longest=0.0 s;",
 ])
 def test_lines_of_other_kinds_are_not_claimed_by_the_firewall_formats(line):
     assert claimed_by_us(line) is None

@@ -1,6 +1,7 @@
 """Firewall logs: kernel netfilter (iptables, nftables, ufw, UniFi/EdgeOS/VyOS, SuSE, firewalld...),
 Cisco ASA/PIX/FTD, OpenBSD pf (tcpdump on pflog), pfSense/OPNsense filterlog, MikroTik RouterOS,
-Juniper SRX and NetScreen, FortiGate, Palo Alto, Sophos, WatchGuard and the Windows firewall log.
+Juniper SRX and NetScreen, FortiGate, Palo Alto, Sophos, WatchGuard, SonicWall, Check Point and the
+Windows firewall log.
 
 What counts. An administrator uploads a firewall log to show what was blocked, so a line produces a
 record when the firewall denied, dropped or rejected traffic, or flagged it as a scan or attack, and
@@ -25,6 +26,7 @@ from ..addresses import host_or_address, normalise
 from ..base import MONTHS, Kind, LineFormat, ParseContext, Record
 from ..lanes import LANE_RFC3339, LANE_STAMP, ShapeLane, register_lane
 from ..registry import register
+from .ids import offender_side
 
 # ---------------------------------------------------------------------------------------------
 # Shared helpers: times, addresses, ports, sides
@@ -1043,7 +1045,7 @@ class WindowsFirewall(LineFormat):
 
 
 # ---------------------------------------------------------------------------------------------
-# SonicWall SonicOS
+# SonicWall SonicOS and Check Point (syslog export)
 # ---------------------------------------------------------------------------------------------
 
 _SW_HEAD = re.compile(r'(?:^|\s)id="?[^\s="]{1,64}"?\s+sn=[^\s=]{1,64}\s+time="')
@@ -1122,6 +1124,90 @@ class SonicWall(LineFormat):
         if kind != Kind.SEEN and _outbound(kv.get("srczone") or src_if, kv.get("dstzone") or dst_if):
             kind = Kind.SEEN  # our own host's traffic towards the outside
         sig = f"SonicWall m={kv.get('m', '?')} {msg or action}".strip()[:200]
+        return _record(src, at, kind, dst, dport, sig, sport)
+
+
+# key:"value"; pairs (R80+ syslog export), key="value" (Log Exporter's structured data) and the
+# older unquoted key: value; pairs
+_CP_HEAD = re.compile(r"\bCheck ?[Pp]oint\b|Fields@1\.3\.6\.1\.4\.1\.2620\b")  # not PostgreSQL's "checkpoint"
+_CP_PAIR = re.compile(r'(?<![\w-])([A-Za-z_][\w-]{0,63})(?::{1,2}|=)\s?"((?:[^"\\]|\\.)*)"'
+                      r"|(?<![\w-])([A-Za-z_][\w-]{0,63}): ([^\s\";\]][^\";\]]{0,120});")
+_CP_PACKET = re.compile(r"<(?P<src>[0-9A-Fa-f.:]+),(?P<sport>\d*),(?P<dst>[0-9A-Fa-f.:]+),(?P<dport>\d*),"
+                        r"(?P<proto>\d*)[;>]")
+_CP_BLOCK = ("drop", "reject", "block", "deny", "prevent")
+_CP_PASS = ("accept", "allow", "encrypt", "decrypt", "bypass")
+_CP_THREAT = re.compile(r"(?i)\bips\b|smartdefense|anti[- ]?(?:bot|virus|malware)|"
+                        r"threat (?:emulation|prevention)|\bdos\b|\battack\b")
+MAX_CP_PACKETS = 64  # "matched optimized drop" lists the dropped packets in one line
+
+
+def checkpoint_fields(text: str) -> dict[str, str]:
+    """The fields of a Check Point log line (first occurrence wins), keys lower-cased."""
+    out: dict[str, str] = {}
+    for key, quoted, bare_key, bare in _CP_PAIR.findall(text):
+        if key:
+            out.setdefault(key.lower(), quoted)
+        else:
+            out.setdefault(bare_key.lower(), bare.strip())
+    return out
+
+
+class CheckPoint(LineFormat):
+    """Check Point gateways' logs exported through syslog (``CheckPoint 1234 - [action:"Drop";
+    ... src:"a"; dst:"b"; ...]``, Log Exporter's structured data, and the older ``key: value;``).
+
+    Drop, Reject, Block and Prevent record a blocked connection (each packet of an "optimized
+    drop" list), or an IDS alert when a threat-prevention blade (IPS, Anti-Bot, Anti-Virus...)
+    acted: its offender is chosen as for IDS alerts (a private side is ours). A traffic rule's
+    drop from an internal zone to an external one is our own outbound traffic; VPN negotiation
+    failures are not attacks. Accepted and encrypted traffic is seen; other events are claimed.
+    """
+
+    name = "checkpoint"
+    label = "Check Point (syslog export)"
+    keywords = ("CheckPoint", "Checkpoint", "Check Point", "2620")
+
+    def parse_line(self, line: str, ctx: ParseContext):
+        head = _CP_HEAD.search(line)
+        if head is None:
+            return None
+        f = checkpoint_fields(line[head.end():])
+        if "src" not in f and "packets" not in f and "action" not in f and "product" not in f:
+            return None
+        at = None
+        if f.get("time", "").isdigit():
+            at = datetime.fromtimestamp(int(f["time"]), UTC)
+        at = at or leading_time(line, ctx)
+        action = f.get("action", "").lower()
+        product = " ".join((f.get("product", ""), f.get("productname", ""), f.get("protection_type", ""),
+                            f.get("layer_name", "")))
+        threat = bool(_CP_THREAT.search(product) or f.get("attack") or f.get("protection_name"))
+        if action.startswith(_CP_BLOCK) or (threat and action.startswith("detect")):
+            if "ike" in f or "vpn_feature_name" in f:
+                return []  # a VPN peer failing to negotiate
+            kind = Kind.IDS_ALERT if threat else Kind.BLOCKED
+        elif action.startswith(_CP_PASS):
+            kind = Kind.SEEN
+        else:
+            return []
+        name = f.get("protection_name") or f.get("attack") or f.get("rule_name") or f.get("rule") or ""
+        sig = f"Check Point {f.get('action', '')} {name}".strip()[:200]
+        if kind == Kind.BLOCKED and _outbound(f.get("inzone"), f.get("outzone")):
+            kind = Kind.SEEN
+        if kind != Kind.SEEN and "src" not in f and "packets" in f:
+            found = []
+            for p in _CP_PACKET.finditer(f["packets"]):
+                found += _record(p["src"], at, kind, p["dst"], _port(p["dport"]), sig, _port(p["sport"]))
+                if len(found) >= MAX_CP_PACKETS:
+                    break
+            return found
+        src, dst = f.get("src"), f.get("dst")
+        if not src:
+            return []
+        dport = _port(f.get("service") or f.get("svc"))
+        sport = _port(f.get("s_port") or f.get("sport_svc"))
+        if kind == Kind.IDS_ALERT and offender_side(src, dst, ctx):
+            return _record(dst, at, kind, src, sport, sig, dport)
         return _record(src, at, kind, dst, dport, sig, sport)
 
 
@@ -1240,6 +1326,7 @@ FORMATS: tuple[LineFormat, ...] = (
     MikroTik(),
     WindowsFirewall(),
     SonicWall(),
+    CheckPoint(),
     Netfilter("ufw", "ufw (Ubuntu firewall)", lambda line: "[UFW " in line),
     Netfilter("unifi", "UniFi / EdgeOS kernel firewall log",
               lambda line: "DESCR=" in line or _unifi_tag(line)),
