@@ -1,6 +1,7 @@
 """Firewall log parsers: acceptance over the real-world samples in ../shared/data/firewall_ids, and
 the shapes of every format (iptables/nftables/ufw/UniFi, Cisco ASA, Cisco IOS ACLs, pf, pfSense filterlog,
-MikroTik, Juniper SRX and NetScreen, FortiGate, Palo Alto, Sophos, WatchGuard, Windows firewall).
+MikroTik, Juniper SRX and NetScreen, FortiGate, Palo Alto, Sophos, WatchGuard, Windows firewall, SonicWall,
+Check Point).
 
 No database: ``.venv/bin/python -m pytest -q tests/test_parsers_firewall.py``.
 """
@@ -332,6 +333,8 @@ def test_asa_denies_from_an_inside_interface_to_the_outside_are_our_own_hosts():
      "198.51.100.7", 161),
     ("%ASA-6-106015: Deny TCP (no connection) from 198.51.100.9/53089 to 10.10.10.10/443 flags FIN PSH "
      "URG  on interface outside", "198.51.100.9", 443),
+    ("%ASA-4-434002: SFR requested to drop TCP packet from outside:198.51.100.14/40000 to "
+     "inside:10.1.1.9/3389", "198.51.100.14", 3389),
 ])
 def test_asa_deny_messages_record_the_source(line, src, port):
     s, fmt = only(f"May  5 19:02:58 fw01: {line}")
@@ -640,6 +643,28 @@ def test_fortigate_denied_traffic_ips_and_vpn_login_failures():
              'dstip=203.0.113.13 dstport=443 dstintfrole="lan" action="accept"')
 
 
+
+def test_fortigate_legacy_traffic_fields_and_a_failed_admin_login_named_by_its_ui_are_recorded():
+    s, fmt = only('Feb 20 12:26:25 date=2011-02-20 time=12:26:24 devname=fw1 device_id=FG100 type=traffic '
+                  'subtype=other status=deny src=198.51.100.31 src_port=4444 dst=203.0.113.8 dst_port=3389 '
+                  'proto=6 src_int="wan1" dst_int="internal"')
+    assert fmt == "fortigate" and s.src == "198.51.100.31" and s.ports == {3389}
+    assert s.kinds == {Kind.BLOCKED} and s.source_ports == [4444]
+    assert s.first_seen == datetime(2011, 2, 20, 12, 26, 24, tzinfo=UTC)
+    s, _ = only('date=2016-06-17 time=02:37:41 devname=fw1 devid=FG100 type=event subtype=system '
+                'logdesc="Admin login failed" user="root" ui=ssh(198.51.100.32) action=login status=failed')
+    assert s.src == "198.51.100.32" and s.kinds == {Kind.FAILED_LOGIN}
+    assert s.signatures == {"FortiGate Admin login failed"}
+
+
+def test_a_fortigate_deny_from_an_internal_interface_to_a_wan_one_is_our_own_traffic():
+    harmless('date=2016-06-16 time=10:19:23 devname=fw1 devid=FG100 type=traffic subtype=forward '
+             'srcip=198.51.100.33 srcport=57727 srcintf="internal1" dstip=203.0.113.9 dstport=80 '
+             'dstintf="wan1" action=deny policyid=8')
+    harmless('date=2016-06-16 time=10:19:23 devname=fw1 devid=FG100 type=traffic subtype=forward '
+             'srcip=198.51.100.33 srcintf="lan" srcintfrole="undefined" dstip=203.0.113.9 dstport=80 '
+             'dstintf="wan1" dstintfrole="undefined" action=deny')
+
 def test_palo_alto_traffic_drops_and_threats_are_recorded():
     s, fmt = only("<14>Aug 22 11:21:04 pa 1,2026/09/16 10:15:30,001234567890,TRAFFIC,drop,1,"
                   "2026/09/16 10:15:30,198.51.100.25,203.0.113.10,0.0.0.0,0.0.0.0,Perimeter-Drop,,,ssh,"
@@ -690,6 +715,94 @@ def test_windows_firewall_inbound_drops_are_recorded_and_outgoing_ones_are_not()
 
 
 # ---------------------------------------------------------------------------------------------
+# SonicWall SonicOS
+# ---------------------------------------------------------------------------------------------
+
+SW = 'Mar  4 10:00:00 198.51.100.254 id=firewall sn=0017C5000001 time="2024-03-04 11:00:05" fw=203.0.113.1 '
+
+
+@pytest.mark.parametrize(("line", "src", "kind", "port", "sport", "sig"), [
+    (SW + 'pri=5 c=64 m=36 msg="TCP connection dropped" n=12 src=198.51.100.40:4507:X1 '
+     "dst=203.0.113.1:445:X0 proto=tcp/445", "198.51.100.40", Kind.BLOCKED, 445, 4507,
+     "SonicWall m=36 TCP connection dropped"),
+    (SW + 'pri=1 c=32 m=83 msg="Probable port scan detected" n=7 src=198.51.100.41:443:X1 '
+     'dst=203.0.113.1:45071:X1 proto=tcp/45071 note="TCP scanned port list, 22, 23"', "198.51.100.41",
+     Kind.SCAN, 45071, 443, "SonicWall m=83 Probable port scan detected"),
+    (SW + 'pri=1 c=32 m=609 msg="IPS Prevention Alert: WEB-ATTACKS Log4j" sid=2307 ipspri=2 n=1 '
+     'src=198.51.100.42:54192:X1 dst=203.0.113.5:8080:X0 fw_action="drop"', "198.51.100.42",
+     Kind.IDS_ALERT, 8080, 54192, "SonicWall m=609 IPS Prevention Alert: WEB-ATTACKS Log4j"),
+    (SW + 'pri=1 c=32 m=30 msg="Administrator login denied due to bad credentials" n=2 '
+     "src=198.51.100.43:36701:X1 dst=203.0.113.1:443:X1", "198.51.100.43", Kind.FAILED_LOGIN, 443, 36701,
+     "SonicWall m=30 Administrator login denied due to bad credentials"),
+    # a flood names its source only in the message
+    (SW + 'pri=4 c=32 m=1371 msg="Possible TCP Flood on IF X1 - src: 198.51.100.44:80 dst: '
+     '203.0.113.1:15912 - rate: 1869/sec continues" n=151', "198.51.100.44", Kind.BLOCKED, 15912, 80,
+     "SonicWall m=1371 Possible TCP Flood on IF X1 - src: 198.51.100.44:80 dst: 203.0.113.1:15912 - rate: "
+     "1869/sec continues"),
+])
+def test_sonicwall_drops_scans_ips_alerts_and_failed_logins_record_the_source(line, src, kind, port, sport,
+                                                                               sig):
+    s, fmt = only(line)
+    assert fmt == "sonicwall" and s.src == src and s.kinds == {kind}
+    assert s.ports == {port} and s.source_ports == [sport] and s.signatures == {sig}
+    assert s.first_seen == datetime(2024, 3, 4, 11, 0, 5, tzinfo=UTC)  # the device's own time= stamp
+
+
+def test_sonicwall_allowed_connections_our_own_packets_and_web_filtering_are_not_offences():
+    harmless(SW + 'pri=6 c=262144 m=98 msg="Connection Opened" n=5 src=198.51.100.45:36701:X1 '
+             "dst=203.0.113.1:443:X1 proto=tcp/443")
+    harmless(SW + 'pri=7 c=512 m=713 src=203.0.113.1:443:X1 dst=198.51.100.46:64889:X1 proto=tcp/https '
+             'msg="x" note="TCP Flag(s): RST" fw_action="drop"')
+    harmless(SW + 'pri=3 c=4 m=14 msg="Web site access denied" src=198.51.100.47:59668:X0 '
+             "dst=203.0.113.9:443:X1 proto=tcp/https")
+    harmless(SW + 'pri=1 c=32 m=608 msg="IPS Detection Alert: ICMP Echo Reply" ipspri=3 '
+             'src=198.51.100.48:8:X1 dst=203.0.113.1:1850:X0 fw_action="NA"')
+    harmless(SW + 'pri=5 c=64 m=36 msg="TCP connection dropped" src=198.51.100.49:4507:X0 srcZone=Trusted '
+             "dst=203.0.113.9:445:X1 dstZone=Untrusted")
+
+
+# ---------------------------------------------------------------------------------------------
+# Check Point
+# ---------------------------------------------------------------------------------------------
+
+CP = '<134>1 2024-03-04T10:00:00Z gw1 CheckPoint 1930 - [action:"{action}"; ifdir:"inbound"; '
+
+
+def test_a_check_point_drop_records_source_target_ports_and_the_epoch_time():
+    s, fmt = only(CP.format(action="Drop") + 'time:"1709546405"; dst:"203.0.113.7"; inzone:"External"; '
+                  'outzone:"Internal"; product:"VPN-1 & FireWall-1"; proto:"6"; rule_name:"Cleanup rule"; '
+                  's_port:"40000"; service:"22"; src:"198.51.100.50"]')
+    assert fmt == "checkpoint" and s.src == "198.51.100.50" and s.kinds == {Kind.BLOCKED}
+    assert s.ports == {22} and s.source_ports == [40000] and s.targets == {"203.0.113.7"}
+    assert s.signatures == {"Check Point Drop Cleanup rule"}
+    assert s.first_seen == datetime(2024, 3, 4, 10, 0, 5, tzinfo=UTC)
+
+
+def test_a_check_point_optimized_drop_records_every_packet_it_lists():
+    by_src, outcome = offenders(CP.format(action="Drop") + 'drop_reason:"matched optimized drop"; '
+                                'packet_amount:"2"; packets:" <198.51.100.51,5000,203.0.113.7,23,6;eth0> '
+                                '<198.51.100.51,5001,203.0.113.8,2323,6;eth0>"]')
+    assert outcome.format == "checkpoint" and set(by_src) == {"198.51.100.51"}
+    s = by_src["198.51.100.51"]
+    assert s.count == 2 and s.ports == {23, 2323} and s.targets == {"203.0.113.7", "203.0.113.8"}
+
+
+def test_a_check_point_threat_prevention_block_names_the_outside_peer_of_our_infected_host():
+    s, _ = only(CP.format(action="Block") + 'dst:"198.51.100.52"; product:"Anti Malware"; '
+                'protection_name:"Testing Bot"; proto:"6"; s_port:"34416"; service:"80"; src:"10.0.0.3"]')
+    assert s.src == "198.51.100.52" and s.kinds == {Kind.IDS_ALERT}
+    assert s.signatures == {"Check Point Block Testing Bot"}
+
+
+def test_check_point_accepted_traffic_our_outbound_drops_and_vpn_failures_are_not_offences():
+    harmless(CP.format(action="Accept") + 'dst:"203.0.113.7"; proto:"6"; service:"443"; src:"198.51.100.53"]')
+    harmless(CP.format(action="Drop") + 'dst:"198.51.100.54"; inzone:"Internal"; outzone:"External"; '
+             'service:"25"; src:"203.0.113.7"]')
+    harmless(CP.format(action="Reject") + 'dst:"203.0.113.7"; ike::"Main Mode Failed to match proposal"; '
+             'reject_category:"IKE failure"; src:"198.51.100.55"; vpn_feature_name:"IKE"]')
+
+
+# ---------------------------------------------------------------------------------------------
 # Lines that are not ours at all
 # ---------------------------------------------------------------------------------------------
 
@@ -703,6 +816,8 @@ def test_windows_firewall_inbound_drops_are_recorded_and_outgoing_ones_are_not()
     "Client host rejected: Access denied",
     "Oct 10 12:00:00 web kernel: [123.4] EXT4-fs (sda1): mounted filesystem with ordered data mode",
     "(Secondary) Switching to ACTIVE - Service card in other unit has failed",
+    "2024-03-04 10:00:00.123 UTC [42] LOG:  checkpoint complete: wrote 3 buffers (0.0%); write=0.1 s, "
+    "sync=0.0 s, total=0.1 s; sync files=2, longest=0.0 s;",
 ])
 def test_lines_of_other_kinds_are_not_claimed_by_the_firewall_formats(line):
     assert claimed_by_us(line) is None

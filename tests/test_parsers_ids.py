@@ -296,6 +296,36 @@ PROTO:255 TTL:0 TOS:0x0 ID:0 IpLen:20 DgmLen:160
 """
 
 
+
+def test_snort_alert_csv_lines_name_source_target_port_time_and_pfsenses_blocked_disposition():
+    text = ('11/24/26-03:14:07.250000 ,1,2011716,4,"ET SCAN Sipvicious User-Agent Detected",UDP,'
+            "203.0.113.21,5103,198.51.100.10,5060,54925,Attempted Information Leak,2,alert,Allow\n"
+            '11/24-03:15:00.000000 ,1,1000006,2,"SSH, brute",TCP,203.0.113.22,41000,198.51.100.10,22,'
+            "00:25:90:3A:05:13,00:50:56:9D:A5:BE,0x72,***AP***,0x1,0x2,,0x80C,127,0,55665,100,102400,,,,\n"
+            '11/24/26-03:16:00.000000 ,1,2403488,1,"ET CINS Poor Reputation IP",TCP,203.0.113.23,36847,'
+            "198.51.100.10,91,54321,Misc Attack,2,drop,Blocked\n")
+    outcome = parse_text(text)
+    found = offenders(outcome)
+    assert outcome.format == "snort-csv" and set(found) == {"203.0.113.21", "203.0.113.22", "203.0.113.23"}
+    sip = found["203.0.113.21"]
+    assert (sip.targets, sip.ports, sip.kinds) == ({"198.51.100.10"}, {5060}, {Kind.IDS_ALERT})
+    assert sip.first_seen == datetime(2026, 11, 24, 3, 14, 7, 250000, tzinfo=UTC)
+    assert sip.signatures == {"sid:2011716: ET SCAN Sipvicious User-Agent Detected"}
+    assert found["203.0.113.22"].signatures == {"sid:1000006: SSH, brute"}  # a comma inside the quotes
+    assert found["203.0.113.23"].signatures == {"sid:2403488: ET CINS Poor Reputation IP (blocked)"}
+
+
+def test_snort3_alert_csv_uses_its_direction_to_find_the_client():
+    text = ("11/24-03:14:07.100000, 11, TCP, raw, 60, C2S, 203.0.113.24:48620, 198.51.100.10:80, "
+            "1:1000010:1, allow\n"
+            "11/24-03:14:08.100000, 12, TCP, raw, 60, S2C, 10.0.0.5:443, 203.0.113.25:51000, "
+            "1:1000011:1, drop\n")
+    found = offenders(parse_text(text))
+    assert set(found) == {"203.0.113.24", "203.0.113.25"}
+    assert found["203.0.113.24"].ports == {80} and found["203.0.113.24"].signatures == {"sid:1000010"}
+    assert found["203.0.113.25"].targets == {"10.0.0.5"} and found["203.0.113.25"].ports == {443}
+    assert found["203.0.113.25"].signatures == {"sid:1000011 (blocked)"}
+
 def test_snort_full_alert_blocks_are_read_across_their_lines_including_mac_headers_and_ipv6():
     outcome = parse_text(SNORT_FULL)
     found = offenders(outcome)

@@ -1,6 +1,7 @@
 """Firewall logs: kernel netfilter (iptables, nftables, ufw, UniFi/EdgeOS/VyOS, SuSE, firewalld...),
 Cisco ASA/PIX/FTD, OpenBSD pf (tcpdump on pflog), pfSense/OPNsense filterlog, MikroTik RouterOS,
-Juniper SRX and NetScreen, FortiGate, Palo Alto, Sophos, WatchGuard and the Windows firewall log.
+Juniper SRX and NetScreen, FortiGate, Palo Alto, Sophos, WatchGuard, SonicWall, Check Point and the
+Windows firewall log.
 
 What counts. An administrator uploads a firewall log to show what was blocked, so a line produces a
 record when the firewall denied, dropped or rejected traffic, or flagged it as a scan or attack, and
@@ -25,6 +26,7 @@ from ..addresses import host_or_address, normalise
 from ..base import MONTHS, Kind, LineFormat, ParseContext, Record
 from ..lanes import LANE_RFC3339, LANE_STAMP, ShapeLane, register_lane
 from ..registry import register
+from .ids import offender_side
 
 # ---------------------------------------------------------------------------------------------
 # Shared helpers: times, addresses, ports, sides
@@ -419,6 +421,9 @@ _ASA_SHAPES = [
          check=_asa_sides),
     _Asa({500004}, rf"Invalid transport field for protocol=(?P<proto>\S+), from (?P<src>{_IP})/"
                    rf"(?P<srcport>\d+) to (?P<dst>{_IP})/(?P<dstport>\d+)"),
+    # the FirePOWER (SFR) module asked the ASA to drop a flow's packet
+    _Asa({434002}, rf"SFR requested to drop (?P<proto>\w+) packet from {_ifip('src')} to {_ifip('dst')}",
+         check=_asa_sides),
     _Asa({710003}, rf"\b(?P<proto>\w+) access denied by ACL from (?P<src>{_IP})/(?P<srcport>\d+) to "
                    rf"{_ifip('dst')}(?=[\s,]|$)"),
     # 710005 is mostly broadcast noise; only a discarded request to an outside address counts.
@@ -482,7 +487,8 @@ class CiscoAsa(LineFormat):
     106100 "denied", 313001/313008, 401004, 419002, 500004, 710003, 710005 to an outside
     address), threat detection and IPS (733100 with a host, 733101 "is attacking", 733102,
     4000xx attack signatures), Botnet Traffic Filter hits on a blacklisted source, and failed
-    logins to the box (113005/113015, 605004, 611102, 716039); Firepower connection events
+    logins to the box (113005/113015, 605004, 611102, 716039), drops the FirePOWER module
+    asked for (434002); Firepower connection events
     (430002/430003) whose rule action is Block, and intrusion events (430001). Everything else
     with a tag (Built, Teardown, NAT, permitted, VPN state...) is claimed and not recorded.
     "Built inbound" only means an ACL allowed the connection, so it is never taken as hostile.
@@ -495,7 +501,8 @@ class CiscoAsa(LineFormat):
                 "Invalid transport field", "authentication Rejected", "Authentication: rejected",
                 "authentication failed", "discarded from", "access-list", "Built ", "Teardown ",
                 "Accessed", "No matching connection", "Failed to locate egress", "IPSEC:",
-                "Dropping TCP packet", "Group = ", "access requested", "access permitted")
+                "Dropping TCP packet", "Group = ", "access requested", "access permitted",
+                "SFR requested")
 
     def parse_line(self, line: str, ctx: ParseContext):
         tag = _ASA_TAG.search(line)
@@ -846,17 +853,28 @@ class NetScreen(LineFormat):
 
 _FG_BLOCK = {"deny", "denied", "block", "blocked", "drop", "dropped", "reject"}
 _FG_LOGIN_FAIL = re.compile(r"(?i)login fail|ssl-login-fail|auth(?:entication)? fail")
+# an administrator's client: ui=https(198.51.100.7), ui=ssh(...), ui="GUI(198.51.100.7)"
+_FG_UI = re.compile(r"\((?P<ip>[0-9A-Fa-f.:]{3,45})\)")
+
+
+def _fg_side(kv: dict[str, str], role: str, intf: str, legacy: str) -> str | None:
+    """An interface's role (FortiOS 6+), else its name (``wan1``, ``internal``...) as a side."""
+    value = kv.get(role, "")
+    if value and value != "undefined":
+        return value
+    return kv.get(intf) or kv.get(legacy)
 
 
 class FortiGate(LineFormat):
-    """FortiOS key=value logs: denied traffic, IPS and anomaly (DoS) events, failed logins."""
+    """FortiOS key=value logs: denied traffic, IPS and anomaly (DoS) events, failed logins; the
+    FortiOS 3/4 field names too (``status=deny src= dst= src_port= dst_port= src_int=``)."""
 
     name = "fortigate"
     label = "Fortinet FortiGate"
     keywords = ("devname=", "devid=")
 
     def parse_line(self, line: str, ctx: ParseContext):
-        if "srcip=" not in line and "remip=" not in line:
+        if "srcip=" not in line and "remip=" not in line and " src=" not in line and "ui=" not in line:
             return None
         kv = _kv_quoted(line)
         if "type" not in kv:
@@ -865,16 +883,23 @@ class FortiGate(LineFormat):
         if kv.get("date") and kv.get("time"):
             at = _iso(ctx, kv["date"], kv["time"][:8], None, kv.get("tz") or None)
         at = at or leading_time(line, ctx)
-        kind_, sub, action = kv.get("type", ""), kv.get("subtype", ""), kv.get("action", "").lower()
-        src, dst, dport = kv.get("srcip"), kv.get("dstip"), _port(kv.get("dstport"))
-        sport = _port(kv.get("srcport"))
+        kind_, sub = kv.get("type", ""), kv.get("subtype", "")
+        action = kv.get("action", "")
+        if kind_ == "traffic" and not action:
+            action = kv.get("status", "")  # FortiOS 3/4
+        action = action.lower()
+        src, dst = kv.get("srcip") or kv.get("src"), kv.get("dstip") or kv.get("dst")
+        dport = _port(kv.get("dstport") or kv.get("dst_port"))
+        sport = _port(kv.get("srcport") or kv.get("src_port"))
         if kind_ == "event":
             text = " ".join((kv.get("logdesc", ""), action, kv.get("status", ""), kv.get("msg", "")))
             if _FG_LOGIN_FAIL.search(text) or (action == "login" and kv.get("status") == "failed"):
-                return _record(src or kv.get("remip"), at, Kind.FAILED_LOGIN, None, None,
-                               f"FortiGate {kv.get('logdesc') or action}")
+                ui = _FG_UI.search(kv.get("ui", ""))
+                return _record(src or kv.get("remip") or (ui["ip"] if ui else None), at, Kind.FAILED_LOGIN,
+                               None, None, f"FortiGate {kv.get('logdesc') or action}")
             return []
-        if _outbound(kv.get("srcintfrole"), kv.get("dstintfrole")):
+        if _outbound(_fg_side(kv, "srcintfrole", "srcintf", "src_int"),
+                     _fg_side(kv, "dstintfrole", "dstintf", "dst_int")):
             return []
         if kind_ == "traffic":
             if action not in _FG_BLOCK:
@@ -1020,6 +1045,173 @@ class WindowsFirewall(LineFormat):
 
 
 # ---------------------------------------------------------------------------------------------
+# SonicWall SonicOS and Check Point (syslog export)
+# ---------------------------------------------------------------------------------------------
+
+_SW_HEAD = re.compile(r'(?:^|\s)id="?[^\s="]{1,64}"?\s+sn=[^\s=]{1,64}\s+time="')
+_SW_TIME = re.compile(r"(?P<d>\d{4}-\d\d-\d\d) (?P<t>\d\d:\d\d:\d\d)(?: (?P<z>UTC|GMT))?")
+# the flood screens name the source only in their message: "Possible SYN Flood on IF X0 - src: a:p dst: b:p"
+_SW_MSG_SRC = re.compile(r"\bsrc: (?P<src>[0-9A-Fa-f.:]{3,45}?)(?::(?P<sport>\d{1,5}))? dst: "
+                         r"(?P<dst>[0-9A-Fa-f.:]{3,45}?)(?::(?P<dport>\d{1,5}))?(?:\s|$)")
+_SW_LOGIN_FAIL = re.compile(r"(?i)log(?:in|on) (?:denied|fail)|bad credentials|authentication fail|"
+                            r"invalid (?:user|password)|password (?:is )?(?:wrong|incorrect)")
+_SW_IPS = re.compile(r"(?i)\b(?:IPS|IDP) (?:Detection|Prevention) Alert\b|\battack\b")
+_SW_SCAN = re.compile(r"(?i)\bscan\b|\bsweep\b")
+_SW_FLOOD = re.compile(r"(?i)\bflood\b")
+_SW_BLOCK = re.compile(r"(?i)\b(?:drop(?:ped)?|denied|blocked|rejected|discarded)\b")
+_SW_NOT_OURS = re.compile(r"(?i)^web (?:site|management)|multicast|broadcast|\bspoof")
+_SW_CONN = re.compile(r"(?i)^connection (?:opened|closed)")
+
+
+def _sw_endpoint(value: str | None, v6: str | None) -> tuple[str | None, int | None, str | None]:
+    """SonicOS writes ``a:port:interface[:host]``, ``a`` or ``:port:interface`` with the IPv6
+    address in ``srcV6=``/``dstV6=``: (address, port, interface)."""
+    if not value:
+        return v6, None, None
+    parts = value.split(":")
+    return (parts[0] or v6), _port(parts[1] if len(parts) > 1 else None), \
+        (parts[2] if len(parts) > 2 else None)
+
+
+class SonicWall(LineFormat):
+    """SonicWall SonicOS syslog: ``id=firewall sn=... time="..." fw=... pri=.. c=.. m=.. msg="..."
+    src=a:port:X1 dst=b:port:X0 ...``.
+
+    What the message says decides: dropped, denied or blocked packets are blocked connections,
+    port scans and floods (the firewall's attack category) scans and blocked connections, IPS
+    alerts (except Low-priority detections: echo replies and the like) IDS alerts, denied
+    administrator logins failed logins. "Connection Opened/Closed" is allowed traffic (seen); a
+    packet the firewall itself sent (``src`` is its own ``fw=`` address), web filtering of our
+    users and multicast noise are not recorded; other events are claimed without records.
+    """
+
+    name = "sonicwall"
+    label = "SonicWall SonicOS"
+    keywords = (" sn=",)
+
+    def parse_line(self, line: str, ctx: ParseContext):
+        if _SW_HEAD.search(line) is None:
+            return None
+        kv = _kv_quoted(line)
+        msg = kv.get("msg", "").strip()
+        src, sport, src_if = _sw_endpoint(kv.get("src"), kv.get("srcv6"))
+        dst, dport, dst_if = _sw_endpoint(kv.get("dst"), kv.get("dstv6"))
+        if not src and (m := _SW_MSG_SRC.search(msg)):
+            src, sport, dst, dport = m["src"], _port(m["sport"]), m["dst"], _port(m["dport"])
+        if not src:
+            return []
+        at = None
+        if t := _SW_TIME.match(kv.get("time", "")):
+            at = _iso(ctx, t["d"], t["t"], None, t["z"])
+        at = at or leading_time(line, ctx)
+        action = kv.get("fw_action", "").lower()
+        if _SW_LOGIN_FAIL.search(msg):
+            kind = Kind.FAILED_LOGIN
+        elif _SW_NOT_OURS.search(msg) or normalise(src) == normalise(kv.get("fw", "")):
+            return []
+        elif _SW_IPS.search(msg):
+            if kv.get("ipspri") == "3" and action != "drop":
+                return []  # Low-priority detections: ordinary ICMP replies and the like
+            kind = Kind.IDS_ALERT
+        elif _SW_SCAN.search(msg):
+            kind = Kind.SCAN
+        elif _SW_FLOOD.search(msg) or _SW_BLOCK.search(msg) or action == "drop":
+            kind = Kind.BLOCKED
+        elif _SW_CONN.search(msg):
+            kind = Kind.SEEN
+        else:
+            return []
+        if kind != Kind.SEEN and _outbound(kv.get("srczone") or src_if, kv.get("dstzone") or dst_if):
+            kind = Kind.SEEN  # our own host's traffic towards the outside
+        sig = f"SonicWall m={kv.get('m', '?')} {msg or action}".strip()[:200]
+        return _record(src, at, kind, dst, dport, sig, sport)
+
+
+# key:"value"; pairs (R80+ syslog export), key="value" (Log Exporter's structured data) and the
+# older unquoted key: value; pairs
+_CP_HEAD = re.compile(r"\bCheck ?[Pp]oint\b|Fields@1\.3\.6\.1\.4\.1\.2620\b")  # not PostgreSQL's "checkpoint"
+_CP_PAIR = re.compile(r'(?<![\w-])([A-Za-z_][\w-]{0,63})(?::{1,2}|=)\s?"((?:[^"\\]|\\.)*)"'
+                      r"|(?<![\w-])([A-Za-z_][\w-]{0,63}): ([^\s\";\]][^\";\]]{0,120});")
+_CP_PACKET = re.compile(r"<(?P<src>[0-9A-Fa-f.:]+),(?P<sport>\d*),(?P<dst>[0-9A-Fa-f.:]+),(?P<dport>\d*),"
+                        r"(?P<proto>\d*)[;>]")
+_CP_BLOCK = ("drop", "reject", "block", "deny", "prevent")
+_CP_PASS = ("accept", "allow", "encrypt", "decrypt", "bypass")
+_CP_THREAT = re.compile(r"(?i)\bips\b|smartdefense|anti[- ]?(?:bot|virus|malware)|"
+                        r"threat (?:emulation|prevention)|\bdos\b|\battack\b")
+MAX_CP_PACKETS = 64  # "matched optimized drop" lists the dropped packets in one line
+
+
+def checkpoint_fields(text: str) -> dict[str, str]:
+    """The fields of a Check Point log line (first occurrence wins), keys lower-cased."""
+    out: dict[str, str] = {}
+    for key, quoted, bare_key, bare in _CP_PAIR.findall(text):
+        if key:
+            out.setdefault(key.lower(), quoted)
+        else:
+            out.setdefault(bare_key.lower(), bare.strip())
+    return out
+
+
+class CheckPoint(LineFormat):
+    """Check Point gateways' logs exported through syslog (``CheckPoint 1234 - [action:"Drop";
+    ... src:"a"; dst:"b"; ...]``, Log Exporter's structured data, and the older ``key: value;``).
+
+    Drop, Reject, Block and Prevent record a blocked connection (each packet of an "optimized
+    drop" list), or an IDS alert when a threat-prevention blade (IPS, Anti-Bot, Anti-Virus...)
+    acted: its offender is chosen as for IDS alerts (a private side is ours). A traffic rule's
+    drop from an internal zone to an external one is our own outbound traffic; VPN negotiation
+    failures are not attacks. Accepted and encrypted traffic is seen; other events are claimed.
+    """
+
+    name = "checkpoint"
+    label = "Check Point (syslog export)"
+    keywords = ("CheckPoint", "Checkpoint", "Check Point", "2620")
+
+    def parse_line(self, line: str, ctx: ParseContext):
+        head = _CP_HEAD.search(line)
+        if head is None:
+            return None
+        f = checkpoint_fields(line[head.end():])
+        if "src" not in f and "packets" not in f and "action" not in f and "product" not in f:
+            return None
+        at = None
+        if f.get("time", "").isdigit():
+            at = datetime.fromtimestamp(int(f["time"]), UTC)
+        at = at or leading_time(line, ctx)
+        action = f.get("action", "").lower()
+        product = " ".join((f.get("product", ""), f.get("productname", ""), f.get("protection_type", ""),
+                            f.get("layer_name", "")))
+        threat = bool(_CP_THREAT.search(product) or f.get("attack") or f.get("protection_name"))
+        if action.startswith(_CP_BLOCK) or (threat and action.startswith("detect")):
+            if "ike" in f or "vpn_feature_name" in f:
+                return []  # a VPN peer failing to negotiate
+            kind = Kind.IDS_ALERT if threat else Kind.BLOCKED
+        elif action.startswith(_CP_PASS):
+            kind = Kind.SEEN
+        else:
+            return []
+        name = f.get("protection_name") or f.get("attack") or f.get("rule_name") or f.get("rule") or ""
+        sig = f"Check Point {f.get('action', '')} {name}".strip()[:200]
+        if kind == Kind.BLOCKED and _outbound(f.get("inzone"), f.get("outzone")):
+            kind = Kind.SEEN
+        if kind != Kind.SEEN and "src" not in f and "packets" in f:
+            found = []
+            for p in _CP_PACKET.finditer(f["packets"]):
+                found += _record(p["src"], at, kind, p["dst"], _port(p["dport"]), sig, _port(p["sport"]))
+                if len(found) >= MAX_CP_PACKETS:
+                    break
+            return found
+        src, dst = f.get("src"), f.get("dst")
+        if not src:
+            return []
+        dport = _port(f.get("service") or f.get("svc"))
+        sport = _port(f.get("s_port") or f.get("sport_svc"))
+        if kind == Kind.IDS_ALERT and offender_side(src, dst, ctx):
+            return _record(dst, at, kind, src, sport, sig, dport)
+        return _record(src, at, kind, dst, dport, sig, sport)
+
+
+# ---------------------------------------------------------------------------------------------
 # CEF (ArcSight Common Event Format), as UniFi, Fortinet, Check Point, Trend Micro, Imperva... export
 # ---------------------------------------------------------------------------------------------
 
@@ -1133,6 +1325,8 @@ FORMATS: tuple[LineFormat, ...] = (
     Pf(),
     MikroTik(),
     WindowsFirewall(),
+    SonicWall(),
+    CheckPoint(),
     Netfilter("ufw", "ufw (Ubuntu firewall)", lambda line: "[UFW " in line),
     Netfilter("unifi", "UniFi / EdgeOS kernel firewall log",
               lambda line: "DESCR=" in line or _unifi_tag(line)),

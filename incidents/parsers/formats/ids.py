@@ -1,4 +1,4 @@
-"""IDS alerts: Suricata eve.json and fast.log, Snort alert files (fast and full), Snort 3 alert_json,
+"""IDS alerts: Suricata eve.json and fast.log, Snort alert files (fast, full and CSV), Snort 3 alert_json,
 and Snort/Suricata alerts forwarded through syslog.
 
 Which side of an alert is the offender is decided per record (``offender_side``): an alert names
@@ -17,6 +17,7 @@ server's reply to an attacker) names our own host as the source. In order of the
 5. Otherwise the alert's packet source.
 """
 
+import csv
 import ipaddress
 import json
 import re
@@ -361,6 +362,63 @@ class IdsSyslog(LineFormat):
                              blocked="[drop]" in head)
 
 
+# --- Snort alert_csv (Snort 2's default fields, pfSense's and Snort 3's) -------------------------
+
+_CSV_TS = r"(?P<ts>\d{2}/\d{2}(?:/\d{2,4})?-\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?) ?,"
+# Snort 2: timestamp,gid,sid,rev,"msg",proto,src,srcport,dst,dstport,... (pfSense appends the
+# classification, priority, action and disposition)
+_CSV2 = re.compile("^" + _CSV_TS + r"(?P<gid>\d{1,10}),(?P<sid>\d{1,10}),(?P<rev>\d{1,10}),(?P<rest>.*)$")
+# Snort 3: timestamp, pkt_num, proto, pkt_gen, pkt_len, dir, src_ap, dst_ap, rule, action
+_CSV3 = re.compile("^" + _CSV_TS + r" ?\d+, (?P<proto>\w+), \w+, \d+, (?P<dir>C2S|S2C|UNK|\w{0,8}), "
+                   r"(?P<src>[^,\s]+), (?P<dst>[^,\s]+), (?P<gid>\d+):(?P<sid>\d+):\d+, (?P<action>\w+)\s*$")
+
+
+class SnortCsv(LineFormat):
+    """Snort's ``alert_csv`` output: one alert per comma-separated line, as Snort 2 writes it by
+    default (and pfSense's Snort package, with the rule's action and disposition at the end),
+    or in Snort 3's default field order (addresses as ``a:port``, the flow's direction)."""
+
+    name = "snort-csv"
+    label = "Snort alert (CSV)"
+    keywords = (",",)
+
+    def parse_line(self, line, ctx):
+        if m := _CSV3.match(line):
+            with_port = m["proto"].upper() in _PORTED_PROTOCOLS
+            src, sport = split_endpoint(m["src"], with_port)
+            dst, dport = split_endpoint(m["dst"], with_port)
+            if src is None:
+                return None
+            signature = _signature(m["gid"], m["sid"], None)
+            if m["action"].lower() in ("drop", "block", "reject"):
+                signature += " (blocked)"
+            hint = {"C2S": "client-is-src", "S2C": "client-is-dst"}.get(m["dir"])
+            swap = offender_side(src, dst, ctx, hint=hint)
+            return _record(src, dst, sport, dport, swap=swap, at=legacy_time(m["ts"], ctx),
+                           kind=Kind.IDS_ALERT, signature=signature,
+                           our_side_serves=(m["dir"] == "S2C") if hint else None)
+        m = _CSV2.match(line)
+        if m is None:
+            return None
+        try:
+            fields = next(csv.reader([m["rest"]]))
+        except (csv.Error, StopIteration):
+            return None
+        if len(fields) < 6:
+            return None
+        msg, _proto, src, sport, dst, dport = (f.strip() for f in fields[:6])
+        src, dst = normalise(src), normalise(dst)
+        if src is None:
+            return None
+        signature = _signature(m["gid"], m["sid"], msg)
+        tail = {f.strip().lower() for f in fields[-2:]}
+        if tail & {"drop", "block", "blocked", "reject", "sdrop"}:
+            signature += " (blocked)"
+        swap = offender_side(src, dst, ctx)
+        return _record(src, dst, _port(sport), _port(dport), swap=swap, at=legacy_time(m["ts"], ctx),
+                       kind=Kind.IDS_ALERT, signature=signature)
+
+
 # --- Snort full alerts (multi-line blocks) ------------------------------------------------------
 
 _FULL_HEADER = re.compile(r"^\[\*\*\]\s*\[(?P<gid>\d+):(?P<sid>\d+):(?P<rev>\d+)\]\s*"
@@ -502,4 +560,5 @@ register(Snort3Json())
 register(SuricataFast())
 register(SnortFast())
 register(SnortFull())
+register(SnortCsv())
 register(IdsSyslog())
