@@ -171,7 +171,7 @@ _BOUNCE_BODY_RE = re.compile(
     re.I,
 )
 _SYSTEM_SENDER_RE = re.compile(
-    r"^(?:mailer-daemon|mailer_daemon|maildaemon|mail-daemon|postmaster|mdaemon|"
+    r"^(?:mailer-daemon|mailer_daemon|maildaemon|mail-daemon|postmaster|post_master|mdaemon|"
     r"mail\.delivery\.system|mailadm|imss|smtp32|mail delivery)\b|mailer-daemon|"
     r"^microsoftexchange[0-9a-f]{16,}",
     re.I,
@@ -236,6 +236,11 @@ def _classify(raw: bytes) -> Classification:
         result.kind = AUTO_REPLY
         return result
 
+    rejected = _mdn_rejection(parts)
+    if rejected is not None:
+        result.kind = BOUNCE
+        result.bounced_recipients = rejected
+        return result
     if "message/disposition-notification" in parts.types or \
             mime.param(msg, "report-type") == "disposition-notification":
         result.kind = AUTO_REPLY  # a read receipt (RFC 8098): automatic, and nothing failed
@@ -373,19 +378,25 @@ def _bounce(msg: Message, subject: str, parts: mime.Walk) -> bounces.BounceResul
     notice = "\n".join(bounces.notice_text(_unquoted(t)) for t in parts.texts)
     system = _from_mail_system(msg)
     daemon = "mailer-daemon" in _sender(msg)[1] or "mailer-daemon" in mime.header(msg, "From").lower()
-    looks_bounce = bool(_BOUNCE_SUBJECT_RE.search(subject)) or daemon or (
+    bounce_subject = bool(_BOUNCE_SUBJECT_RE.search(subject))
+    looks_bounce = bounce_subject or daemon or (
         system and (bool(_BOUNCE_BODY_RE.search(notice[:40000])) or bool(parts.attached)))
+    if not dsn.recipients and looks_bounce and parts.nested_delivery_status:
+        dsn = bounces.read_dsn(parts.nested_delivery_status)  # a gateway forwarded the real bounce
     if not (dsn.recipients or report_type == "delivery-status" or looks_bounce):
         return None
     if not (dsn.recipients or report_type == "delivery-status" or system
             or _BOUNCE_BODY_RE.search(notice[:40000])):
         return None  # a bounce-like subject alone (e.g. someone writing about a bounce)
-    structural = bool(dsn.recipients) or report_type == "delivery-status" or daemon
-    if not structural and _REPLY_PREFIX_RE.match(subject) and not _BOUNCE_SUBJECT_RE.search(subject):
-        return None  # someone (a postmaster, say) answering our mail, not a mail system bouncing it
-    if not structural and not system and _is_response(msg, subject, notice, None):
-        return None
     exclude = _own_addresses(msg)
+    machine = _machine_notice(notice, exclude)
+    structural = bool(dsn.recipients) or report_type == "delivery-status" or daemon or (
+        system and machine and bool(_SMTP_REPLY_RE.search(notice[:40000])))
+    if not structural and _REPLY_PREFIX_RE.match(subject) and not bounce_subject:
+        return None  # someone (a postmaster, say) answering our mail, not a mail system bouncing it
+    if not structural and not system and not (bounce_subject and machine) \
+            and _is_response(msg, subject, notice, None):
+        return None
     result = bounces.BounceResult(is_dsn=dsn.is_dsn)
     if dsn.recipients:
         result.recipients, result.temporary = dsn.recipients, dsn.temporary
@@ -395,6 +406,31 @@ def _bounce(msg: Message, subject: str, parts: mime.Walk) -> bounces.BounceResul
                                                originals=parts.attached)
     result.temporary = _temporary_wording(subject, notice)
     return result
+
+
+# An SMTP reply line as MTAs quote it: "550 5.1.1 ...", "550 - Requested action not taken".
+_SMTP_REPLY_RE = re.compile(r"(?<![\d.:/-])[45]\d\d(?:[ -]+[45]\.\d{1,3}\.\d{1,3})?[ -]+[A-Za-z<]")
+
+
+def _machine_notice(notice: str, exclude: set[str]) -> bool:
+    """Failure wording and a failed address standing where mail systems put it: a notice written by
+    an MTA even when it wears a reply-style subject (some gateways answer with "Re: <subject>")."""
+    if not _BOUNCE_BODY_RE.search(notice[:40000]):
+        return False
+    return any(addr not in exclude for addr in bounces.strong_recipients(notice[:40000]))
+
+
+def _mdn_rejection(parts: mime.Walk) -> list[str] | None:
+    """Recipients of a message a filter threw away and said so in an MDN (Sieve 'reject', RFC 5429:
+    'Disposition: automatic-action/...; deleted'); None for any other MDN, such as a read receipt."""
+    for text in parts.disposition_notifications:
+        disposition = re.search(r"^disposition\s*:\s*automatic-action/[^;]*;\s*(\w+)", text, re.I | re.M)
+        if not disposition or disposition.group(1).lower() != "deleted":
+            continue
+        recipient = re.search(r"^(?:original|final)-recipient\s*:\s*(.+)$", text, re.I | re.M)
+        found = mime.addresses(recipient.group(1)) if recipient else []
+        return found[:1]
+    return None
 
 
 _DELAY_RE = re.compile(

@@ -226,6 +226,89 @@ def test_an_exchange_ndr_names_the_recipient_line_and_not_the_bounce_sender():
         "bounce", ["abuse@isp.example"], False)
 
 
+
+def test_an_x400_gateway_recipient_loses_its_smtp_prefix():
+    body = ("Your message\n\n  To:      abuse@isp.example\n  Subject: Abuse\n\n"
+            "did not reach the following recipient(s):\n\n"
+            "c=US;a= ;p=ISP;o=Site;dda:SMTP=noc@isp.example; on Tue, 25 Nov 2026 10:00:00 +0000\n"
+            "    The recipient name is not recognized\n")
+    raw = mail(From="System Administrator <postmaster@isp.example>",
+               Subject="Undeliverable: Abuse", body=body)
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients) == ("bounce", ["noc@isp.example"])
+
+
+def test_a_recipient_after_a_reply_code_and_for_is_found():
+    raw = mail(From="MAILER-DAEMON@mx.isp.example", Subject="failure notice",
+               body="Sorry, unable to deliver your message for the following reason:\n\n"
+                    " 552 Quota violation for abuse@isp.example\n\n"
+                    "Questions? Write to helpdesk@isp.example.\n")
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients, result.temporary) == (
+        "bounce", ["abuse@isp.example"], False)
+
+
+def test_a_gateway_bounce_with_a_reply_subject_is_a_bounce():
+    raw = mail(From="post_master@sms.isp.example", Subject="Re:[ABD-2026-0042] Abuse",
+               In_Reply_To="<abd-2026-0042.1@abusedesk.example>",
+               body="Error: Invalid user address\n\nError message below:\n"
+                    "550 - Requested action not taken: no such user here\n\n"
+                    "Message details:\n  RCPT TO: 5550100@sms.isp.example\n")
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients, result.report_reference) == (
+        "bounce", ["5550100@sms.isp.example"], "ABD-2026-0042")
+
+
+def test_a_bounce_notice_forwarded_under_a_re_subject_is_a_bounce():
+    raw = mail(From="gateway@isp.example", Subject="RE: [ABD-2026-0042] Abuse : delivery failed",
+               body="Your message could not be delivered to\nabuse@isp.example\n")
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients) == ("bounce", ["abuse@isp.example"])
+
+
+def test_a_person_writing_about_a_failed_delivery_stays_a_human_reply():
+    raw = mail(From="Jane Admin <jane@isp.example>", Subject="Re: [ABD-2026-0042] delivery failed",
+               body="Hello,\n\nyour first report could not be delivered to our old address; "
+                    "please write to abuse@isp.example from now on.\n")
+    assert classify_message(raw).kind == "human_reply"
+
+
+def test_a_sieve_rejection_sent_as_an_mdn_is_a_bounce():
+    raw = (b"From: Mail Delivery Subsystem <admin@isp.example>\nTo: reports@abusedesk.example\n"
+           b"Subject: Automatically rejected mail\nAuto-Submitted: auto-replied (rejected)\n"
+           b"MIME-Version: 1.0\n"
+           b'Content-Type: multipart/report; report-type=disposition-notification; boundary="b4"\n\n'
+           b"--b4\nContent-Type: text/plain\n\nYour message to <abuse@isp.example> was "
+           b"automatically rejected:\nQuota exceeded\n"
+           b"--b4\nContent-Type: message/disposition-notification\n\n"
+           b"Reporting-UA: mail; Dovecot Mail Delivery Agent\nFinal-Recipient: rfc822; abuse@isp.example\n"
+           b"Disposition: automatic-action/MDN-sent-automatically; deleted\n\n--b4--\n")
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients, result.temporary) == (
+        "bounce", ["abuse@isp.example"], False)
+
+
+def test_a_dsn_forwarded_inside_another_message_is_read():
+    inner = dsn([("abuse@isp.example", "failed", "5.1.1")]).decode()
+    raw = ("From: postmaster@isp.example\nTo: reports@abusedesk.example\n"
+           "Subject: Delivery Status Notification (Failure)\nMIME-Version: 1.0\n"
+           'Content-Type: multipart/mixed; boundary="outer"\n\n'
+           "--outer\nContent-Type: message/rfc822\n\n" + inner + "\n--outer--\n").encode()
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients, result.temporary) == (
+        "bounce", ["abuse@isp.example"], False)
+
+
+def test_a_multipart_part_that_lost_its_boundary_is_read_as_text():
+    raw = (b"From: MAILER-DAEMON@mx.isp.example\nTo: reports@abusedesk.example\n"
+           b"Subject: failure notice\nMIME-Version: 1.0\n"
+           b'Content-Type: multipart/mixed; boundary="m1"\n\n'
+           b"--m1\nContent-Type: multipart/alternative;\nboundary=\"m2\"\n\n"
+           b"--m2\nContent-Type: text/plain\n\nDelivery to the following recipient failed "
+           b"permanently:\n\n    abuse@isp.example\n\n--m2--\n\n--m1--\n")
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients) == ("bounce", ["abuse@isp.example"])
+
 # --- abuse reports ------------------------------------------------------------------------------
 
 def test_an_arf_feedback_report_is_an_abuse_report():
