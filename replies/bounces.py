@@ -106,10 +106,12 @@ def read_dsn(texts: list[str]) -> BounceResult:
 # Where the notice ends and the returned message (or its headers) begins.
 _ORIGINAL_START = _compile(
     r"^.{0,40}?(?:"
-    r"original message(?! to| was received| could not| has not| was not)|"
+    # ... but not inside a sentence: "do not resend your original message.", Postfix's "You can
+    # delete your own text from the attached returned message." (the recipients come after it)
+    r"original message(?! to| was received| could not| has not| was not|\s*\.)|"
     r"message (?:text|header|headers|body) follows?|"
     r"(?:this|here) is a copy of|a copy of the (?:original )?message|copy of the first part|"
-    r"below this line is a copy of the message|unsent message below|returned message|"
+    r"below this line is a copy of the message|unsent message below|returned message(?!\s*\.)|"
     r"start of (?:the )?returned|message follows|first \d+ lines of|"
     r"(?:the )?(?:original )?message headers?(?: follows?)?\s*(?:-|:|$)|"
     r"the (?:text|body) of (?:the|your) message|headers of the original message|"

@@ -88,7 +88,18 @@ _OOO_SUBJECT_RE = re.compile(
     r"réponse automatique|respuesta automática|fuera de la oficina|risposta automatica|"
     r"fuori ufficio|automatisch antwoord|afwezig|autosvar|automatisk svar|fr[åa]nvaro|"
     r"ferie|poza biurem|automatyczna odpowiedź|resposta automática|ausente|"
-    r"自动回复|自動回覆|自動応答|自動返信|不在|부재",
+    r"自动回复|自動回覆|自動応答|自動返信|不在|부재|"
+    # the same words in more languages, with and without their diacritics (subjects often lose them)
+    r"autom[aā]tisk[aā] atbilde|promb[uū]tne|automatinis atsakymas|automaatne vastus|"
+    r"automaattinen vastaus|poissa toimistolta|automatick[aá] odpov[eě]ď|automaticka odpoved|"
+    r"mimo kancel|nep[rř][ií]tomnost|automatikus v[aá]lasz|h[aá]zon k[ií]v[uü]l|"
+    r"r[aă]spuns automat|automatski odgovor|odsutn|samodejni odgovor|odsoten|"
+    r"automatyczna odpowiedz|автоматичен отговор|автоматический ответ|автоответ|"
+    r"автоматична відповідь|нет на месте|в отпуске|αυτόματη απάντηση|εκτός γραφείου|"
+    r"otomatik (?:yan[ıi]t|cevap)|ofis d[ıi][sş][ıi]nda|balasan otomatis|balas automatik|"  # noqa: RUF001 - Turkish dotless i
+    r"tr[aả] l[oờ]i t[uự] đ[oộ]ng|מענה אוטומטי|رد تلقائي|frav[æa]r|ikke p[åa] kontoret|"
+    r"fora do escrit[óo]rio|buiten kantoor|niet aanwezig|nicht im b[üu]ro|absent du bureau|"
+    r"en cong[ée]|fuera de oficina|休假|不在办公室",
     re.I,
 )
 _ACK_SUBJECT_RE = re.compile(
@@ -131,7 +142,10 @@ _CHALLENGE_RE = re.compile(
     r"add (?:yourself|you) to (?:my|the) (?:white ?list|guest list|approved)|"
     r"(?:message|e-?mail) (?:is |has been )?(?:being )?held (?:pending|until) (?:your )?"
     r"(?:verification|confirmation)|please (?:verify|confirm) (?:your (?:e-?mail|message|address)|"
-    r"that you)|click (?:on )?the link below to (?:be added|deliver|verify|confirm|release)",
+    r"that you)|click (?:on )?the link below to (?:be added|deliver|verify|confirm|release)|"
+    r"(?:have|get) your (?:e-?mail )?address added to|this (?:e-?mail )?account is protected by|"
+    r"added to (?:the |my |our )?(?:recipient'?s? )?(?:allowed|approved|safe|trusted) (?:senders? )?list|"
+    r"\b(?:server|sender|address) requires? (?:confirmation|verification)\b",
     re.I,
 )
 _CHALLENGE_HEADERS = ("x-boxbe-notice", "x-spamarrest-noauth", "x-spamarrest", "x-tmda-fingerprint",
@@ -447,9 +461,20 @@ _HARD_RE = re.compile(
     re.I)
 
 
+_RETRY_PROMISE_RE = re.compile(
+    r"\battempts? (?:will|shall) (?:continue|be made)|will (?:continue to )?(?:retry|try again|keep "
+    r"trying|be retried)|will (?:try|attempt) to (?:re)?deliver", re.I)
+_GENERIC_FAILURE_RE = re.compile(r"could not be delivered|was not delivered|undeliverable|"
+                                 r"cannot be delivered", re.I)
+
+
 def _temporary_wording(subject: str, notice: str) -> bool:
     """A free-text notice is temporary when it speaks of delay and of nothing permanent."""
     head = notice[:20000]
+    if _RETRY_PROMISE_RE.search(head):
+        # "could not be delivered ... Delivery attempts will continue": only explicit permanent
+        # words or codes make such a notice final.
+        subject, head = _GENERIC_FAILURE_RE.sub("", subject), _GENERIC_FAILURE_RE.sub("", head)
     if _HARD_RE.search(subject) or _HARD_RE.search(head):
         # "will be returned if not delivered within N days" is a delay notice, not a failure.
         softened = re.sub(r"(?:will|would) be returned|if (?:it|the message) (?:is|cannot be|could "
@@ -457,7 +482,7 @@ def _temporary_wording(subject: str, notice: str) -> bool:
                           r"could not be delivered (?:yet|for|within)", "", head, flags=re.I)
         if _HARD_RE.search(subject) or _HARD_RE.search(softened):
             return False
-    return bool(_DELAY_RE.search(subject) or _DELAY_RE.search(head))
+    return bool(_DELAY_RE.search(subject) or _DELAY_RE.search(head) or _RETRY_PROMISE_RE.search(head))
 
 
 def _is_response(msg: Message, subject: str, text: str, reference: str | None) -> bool:
@@ -491,13 +516,17 @@ def _is_auto_reply(msg: Message, subject: str, fresh: str, *, responding: bool,
         return True
     if _OOO_SUBJECT_RE.search(subject) or _ACK_SUBJECT_RE.search(subject):
         return True
+    # A mailing list (or a forge's notifications, sent like one) marks every post it relays as list
+    # mail from a no-reply sender; that says nothing about whether a person wrote it.
+    listed = bool(mime.header(msg, "List-Id").strip() or mime.header(msg, "List-Post").strip())
     weak = (
         (auto_submitted and auto_submitted != "no")
-        or precedence in ("bulk", "junk", "list")
+        or (precedence in ("bulk", "junk", "list") and not listed)
         or bool(mime.header(msg, "X-Auto-Response-Suppress").strip())
         or _null_return_path(msg)
-        or bool(re.match(r"(?:no-?reply|do-?not-?reply|donotreply|auto-?reply|autorespond|"
-                         r"mailer|notifications?|helpdesk|support|ticket)", _sender(msg)[1]))
+        or (not listed and bool(re.match(r"(?:no-?reply|do-?not-?reply|donotreply|auto-?reply|"
+                                         r"autorespond|mailer|notifications?|helpdesk|support|ticket)",
+                                         _sender(msg)[1])))
     )
     auto_body = bool(_AUTO_BODY_RE.search(fresh[:20000]))
     if auto_body and (responding or ticket):  # a notice answering nothing is just unrelated

@@ -102,6 +102,36 @@ def test_a_challenge_response_request_is_an_auto_reply_not_a_bounce():
     assert classify_message(raw).kind == "auto_reply"
 
 
+
+def test_out_of_office_subjects_in_more_languages_and_without_diacritics_are_auto_replies():
+    for subject in ("Arpus biroja atrasanas automatiska atbilde: abuse",  # Latvian, diacritics lost
+                    "Automatická odpověď: Abuse", "Otomatik yanıt: Abuse", "Автоответ: Abuse",
+                    "Automatyczna odpowiedz: abuse", "Automaattinen vastaus: Abuse"):
+        assert classify_message(mail(Subject=subject)).kind == "auto_reply", subject
+
+
+def test_a_protected_account_asking_to_be_added_to_its_allowed_list_is_an_auto_reply():
+    raw = mail(From="jane@isp.example", Subject="RE: [ABD-2026-0042] Abuse",
+               body="This account is protected by SafeMail. Please click on the following link to "
+                    "have your address added to the recipient's allowed list.\n\n"
+                    "https://safemail.example/verify/1234\n")
+    assert classify_message(raw).kind == "auto_reply"
+
+
+def test_a_dsn_asking_to_confirm_the_sending_server_is_a_challenge_not_a_bounce():
+    raw = dsn([("abuse@isp.example", "failed", "5.0.0")]).replace(
+        b"This is the mail system at host mx.isp.example.",
+        b"550 Your server requires confirmation. Visit https://mx.isp.example/confirm to confirm "
+        b"this mail server.")
+    assert classify_message(raw).kind == "auto_reply"
+
+
+def test_a_comment_relayed_by_a_list_or_forge_is_a_human_reply():
+    raw = mail(From="Jane <notifications@forge.example>", Subject="Re: [ABD-2026-0042] Abuse",
+               Precedence="list", List_Id="Abuse <abuse.forge.example>", In_Reply_To="<a@b>",
+               body="Fixed.\n")
+    assert classify_message(raw).kind == "human_reply"
+
 # --- tickets and references ---------------------------------------------------------------------
 
 def test_the_isp_ticket_number_is_taken_from_an_acknowledgement_subject():
@@ -308,6 +338,33 @@ def test_a_multipart_part_that_lost_its_boundary_is_read_as_text():
            b"permanently:\n\n    abuse@isp.example\n\n--m2--\n\n--m1--\n")
     result = classify_message(raw)
     assert (result.kind, result.bounced_recipients) == ("bounce", ["abuse@isp.example"])
+
+
+def test_a_notice_that_promises_more_delivery_attempts_is_temporary():
+    raw = mail(From="Mail Gateway <gateway@isp.example>", Subject="Delivery failure notification",
+               body="Your message could not be delivered to the following recipients:\n\n"
+                    "abuse@isp.example\n\nPlease do not resend your original message.\n\n"
+                    "Delivery attempts will continue to be made for 5 day(s).\n")
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients, result.temporary) == (
+        "bounce", ["abuse@isp.example"], True)
+
+
+def test_postfix_recipients_after_its_returned_message_sentence_are_read():
+    raw = mail(From="MAILER-DAEMON@mx.isp.example (Mail Delivery System)",
+               Subject="Undelivered Mail Returned to Sender",
+               body="This is the mail system at host mx.isp.example.\n\n"
+                    "I'm sorry to have to inform you that your message could not\n"
+                    "be delivered to one or more recipients. It's attached below.\n\n"
+                    "If you do so, please include this problem report. You can\n"
+                    "delete your own text from the attached returned message.\n\n"
+                    "                   The mail system\n\n"
+                    "<abuse@isp.example>: host mx2.isp.example[192.0.2.9] said: 550 5.1.1\n"
+                    "    mailbox unavailable (in reply to RCPT TO command)\n\n"
+                    "Questions: helpdesk@isp.example\n")
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients, result.temporary) == (
+        "bounce", ["abuse@isp.example"], False)
 
 # --- abuse reports ------------------------------------------------------------------------------
 
