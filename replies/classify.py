@@ -202,7 +202,10 @@ _ABUSE_WORDS_RE = re.compile(
     r"\bscan(?:ning|s)?\b|\bbrute[- ]?force\b|\battack(?:s|ing)?\b|\binfect(?:ed|ion)\b|"
     r"\bcompromised\b|\bdrone\b|\bblock ?list\b|\bblacklist\b|\btakedown\b|\bharvest(?:ing)?\b|"
     r"\bddos\b|\bexploit\b|\bopen (?:resolver|relay|proxy)\b|\bmisuse\b|\bintrusion\b|"
-    r"\bfeedback (?:loop|report)\b|offending|\bmalicious\b|\bhoneypot\b|\bban\b",
+    r"\bfeedback (?:loop|report)\b|offending|\bmalicious\b|\bhoneypot\b|\bban\b|"
+    r"\bsafe ?browsing\b|\bunwanted software\b|\bcopyright infringement\b|\binfring(?:ing|ement)\b|"
+    r"\bdmca\b|\bsinkhole[ds]?\b|\bspamvertis|\bamplification\b|"
+    r"\bvulnerable (?:service|host|server|system|device)s?\b",
     re.I,
 )
 _REPORT_WORDS_RE = re.compile(r"\breport(?:s|ed)?\b|\bnotification\b|\bcomplaint\b|\bevents?\b|"
@@ -557,7 +560,10 @@ def _looks_like_abuse_report(msg: Message, subject: str, text: str, parts: mime.
     score = (len(abuse_hits) >= 2) + report_hits + evidence + from_abuse_desk + subject_abuse
     # Several abuse words, or an abuse subject from a reporting address or over a forwarded
     # offending message (the classic complaint), and enough of the rest.
-    focused = len(abuse_hits) >= 2 or (subject_abuse and (from_abuse_desk or bool(parts.attached)))
+    # A notice that answers nothing, names an abuse in its subject and lists addresses (Google's
+    # Safe Browsing reports, scan feeds) is focused too.
+    focused = len(abuse_hits) >= 2 or (subject_abuse and (
+        from_abuse_desk or bool(parts.attached) or bool(_IP_RE.search(head))))
     return focused and score >= 3
 
 

@@ -105,7 +105,7 @@ def test_a_challenge_response_request_is_an_auto_reply_not_a_bounce():
 
 def test_out_of_office_subjects_in_more_languages_and_without_diacritics_are_auto_replies():
     for subject in ("Arpus biroja atrasanas automatiska atbilde: abuse",  # Latvian, diacritics lost
-                    "Automatická odpověď: Abuse", "Otomatik yanıt: Abuse", "Автоответ: Abuse",
+                    "Automatická odpověď: Abuse", "Otomatik yanıt: Abuse", "Автоответ: Abuse",  # noqa: RUF001
                     "Automatyczna odpowiedz: abuse", "Automaattinen vastaus: Abuse"):
         assert classify_message(mail(Subject=subject)).kind == "auto_reply", subject
 
@@ -498,6 +498,30 @@ def test_a_vendor_abuse_notice_without_arf_markup_is_an_abuse_report():
                body="Dear abuse team,\n\nwe observed SSH brute force attacks from 198.51.100.23 "
                     "against our honeypot.\n\nSource IP: 198.51.100.23\nEvents: 523\n")
     assert classify_message(raw).kind == "abuse_report"
+
+
+def test_a_safe_browsing_style_notice_listing_addresses_is_an_abuse_report():
+    raw = mail(From="Safe Browsing <noreply@search.example>",
+               Subject="Safe Browsing Report for AS64512 on 2026-11-25",
+               body='<notification_message asn="64512">\n <list type="0">\n'
+                    '  <url_info url="http://shop.example/" ip="192.0.2.23" />\n </list>\n'
+                    "</notification_message>\n")
+    assert classify_message(raw).kind == "abuse_report"
+
+
+def test_a_copyright_infringement_notice_is_an_abuse_report():
+    raw = mail(From="Rights Agency <notices@rights.example>",
+               Subject="Notice of copyright infringement from 198.51.100.23",
+               body="We have observed infringing file sharing from 198.51.100.23 on your network.\n"
+                    "Please forward this DMCA notice to your subscriber.\n")
+    assert classify_message(raw).kind == "abuse_report"
+
+
+def test_a_newsletter_with_a_copyright_footer_and_an_address_stays_unrelated():
+    raw = mail(From="News <news@vendor.example>", Subject="Our November report",
+               body="New features this month. Our status page lives at 203.0.113.5.\n\n"
+                    "Copyright 2026 Vendor Inc.\n")
+    assert classify_message(raw).kind == "unrelated"
 
 
 def test_an_isp_answer_that_speaks_of_abuse_stays_a_human_reply():
