@@ -11,7 +11,7 @@ there the recipients are the addresses standing where those MTAs put them (alone
 import re
 from dataclasses import dataclass, field
 
-from replies.mime import ADDRESS_RE, addresses
+from replies.mime import ADDRESS_RE, addresses, clean_address
 
 # Mailboxes that speak for a mail system, never a recipient that failed. (Not abuse@, noc@ or
 # hostmaster@: those are exactly the addresses our reports go to.)
@@ -106,10 +106,12 @@ def read_dsn(texts: list[str]) -> BounceResult:
 # Where the notice ends and the returned message (or its headers) begins.
 _ORIGINAL_START = _compile(
     r"^.{0,40}?(?:"
-    r"original message(?! to| was received| could not| has not| was not)|"
+    # ... but not inside a sentence: "do not resend your original message.", Postfix's "You can
+    # delete your own text from the attached returned message." (the recipients come after it)
+    r"original message(?! to| was received| could not| has not| was not|\s*\.)|"
     r"message (?:text|header|headers|body) follows?|"
     r"(?:this|here) is a copy of|a copy of the (?:original )?message|copy of the first part|"
-    r"below this line is a copy of the message|unsent message below|returned message|"
+    r"below this line is a copy of the message|unsent message below|returned message(?!\s*\.)|"
     r"start of (?:the )?returned|message follows|first \d+ lines of|"
     r"(?:the )?(?:original )?message headers?(?: follows?)?\s*(?:-|:|$)|"
     r"the (?:text|body) of (?:the|your) message|headers of the original message|"
@@ -140,7 +142,7 @@ _LINE_ALONE_RE = _compile(
     r"^[\s>*-]*(?:(?:recipient|recipient address|original address|address|rcpt to|"
     r"original[- ]recipient|final[- ]recipient)"
     r"\s*:\s*)?(?:rfc822;\s*)?[<\"(]?(?P<addr>@ADDR@)[>\")]?\s*"
-    r"(?::.*|\.{3}.*|\s+on\s+.*|\s*\(.*|\s+-+\s*.*|,?\s*(?:user|mailbox|recipient|address|host|"
+    r"(?::.*|\.{3}.*|\s+on\s+.*|\s*\(.*|\s+-+\s*.*|\s*<@ADDR@>\s*|,?\s*(?:user|mailbox|recipient|address|host|"
     r"unknown|no such|not|does|account|quota|over|this|because|the|delivery|message).*)?$",
     re.I,
 )
@@ -148,6 +150,12 @@ _LINE_ALONE_RE = _compile(
 # addr inside a complaint: "550 5.1.1 <addr>... User unknown", "RCPT TO:<addr>", "(addr) not listed".
 _INLINE_PATTERNS = [
     _compile(r"\b[45]\d\d[\s-]+(?:[45]\.\d{1,3}\.\d{1,3}\s+)?[^\n<]{0,40}?<(?P<addr>@ADDR@)>", re.I),
+    # "552 Quota violation for addr", "550 Mailbox unavailable: addr" (a reply code, then the address)
+    _compile(r"^\s*[45]\d\d[\s-]+(?:[45]\.\d{1,3}\.\d{1,3}\s+)?[^\n<@]{0,60}?(?:\b(?:for|to)|:)\s+"
+             r"(?P<addr>@ADDR@)", re.I | re.M),
+    # Exchange and X.400 gateways: "c=US;a= ;p=ORG;o=Site;dda:SMTP=addr; on DATE"
+    _compile(r"\bdda:SMTP=(?P<addr>[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24})",
+             re.I),
     _compile(r"rcpt to:?\s*<?(?P<addr>@ADDR@)", re.I),
     _compile(r"(?:was|were|is) addressed(?: to)?,?\s*['\"<]?(?P<addr>@ADDR@)", re.I),
     _compile(r"<?(?P<addr>@ADDR@)>?\s*\.\.\.\s", re.I),
@@ -214,6 +222,11 @@ def read_free_text(texts: list[str], *, exclude: set[str], domain: str = "",
     return _unique(loose)[:20]
 
 
+def strong_recipients(text: str) -> list[str]:
+    """Addresses standing where mail systems name failed recipients (see _strong), in order."""
+    return _unique(a for a in _strong(text) if _keep(a, set()))
+
+
 def _strong(text: str) -> list[str]:
     found: list[str] = []
     lines = text.splitlines()[:MAX_NOTICE_LINES]
@@ -228,7 +241,7 @@ def _strong(text: str) -> list[str]:
     for pattern in _INLINE_PATTERNS:
         for match in pattern.finditer(text):
             found.append(match.group("addr"))
-    return [a.strip(".'").lower() for a in found]
+    return [clean_address(a) for a in found]
 
 
 _EXPANDED_RE = _compile(r"expanded from:?\s*<?(?P<addr>@ADDR@)>?", re.I)

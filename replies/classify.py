@@ -88,7 +88,18 @@ _OOO_SUBJECT_RE = re.compile(
     r"réponse automatique|respuesta automática|fuera de la oficina|risposta automatica|"
     r"fuori ufficio|automatisch antwoord|afwezig|autosvar|automatisk svar|fr[åa]nvaro|"
     r"ferie|poza biurem|automatyczna odpowiedź|resposta automática|ausente|"
-    r"自动回复|自動回覆|自動応答|自動返信|不在|부재",
+    r"自动回复|自動回覆|自動応答|自動返信|不在|부재|"
+    # the same words in more languages, with and without their diacritics (subjects often lose them)
+    r"autom[aā]tisk[aā] atbilde|promb[uū]tne|automatinis atsakymas|automaatne vastus|"
+    r"automaattinen vastaus|poissa toimistolta|automatick[aá] odpov[eě]ď|automaticka odpoved|"
+    r"mimo kancel|nep[rř][ií]tomnost|automatikus v[aá]lasz|h[aá]zon k[ií]v[uü]l|"
+    r"r[aă]spuns automat|automatski odgovor|odsutn|samodejni odgovor|odsoten|"
+    r"automatyczna odpowiedz|автоматичен отговор|автоматический ответ|автоответ|"
+    r"автоматична відповідь|нет на месте|в отпуске|αυτόματη απάντηση|εκτός γραφείου|"
+    r"otomatik (?:yan[ıi]t|cevap)|ofis d[ıi][sş][ıi]nda|balasan otomatis|balas automatik|"  # noqa: RUF001 - Turkish dotless i
+    r"tr[aả] l[oờ]i t[uự] đ[oộ]ng|מענה אוטומטי|رد تلقائي|frav[æa]r|ikke p[åa] kontoret|"
+    r"fora do escrit[óo]rio|buiten kantoor|niet aanwezig|nicht im b[üu]ro|absent du bureau|"
+    r"en cong[ée]|fuera de oficina|休假|不在办公室",
     re.I,
 )
 _ACK_SUBJECT_RE = re.compile(
@@ -131,7 +142,10 @@ _CHALLENGE_RE = re.compile(
     r"add (?:yourself|you) to (?:my|the) (?:white ?list|guest list|approved)|"
     r"(?:message|e-?mail) (?:is |has been )?(?:being )?held (?:pending|until) (?:your )?"
     r"(?:verification|confirmation)|please (?:verify|confirm) (?:your (?:e-?mail|message|address)|"
-    r"that you)|click (?:on )?the link below to (?:be added|deliver|verify|confirm|release)",
+    r"that you)|click (?:on )?the link below to (?:be added|deliver|verify|confirm|release)|"
+    r"(?:have|get) your (?:e-?mail )?address added to|this (?:e-?mail )?account is protected by|"
+    r"added to (?:the |my |our )?(?:recipient'?s? )?(?:allowed|approved|safe|trusted) (?:senders? )?list|"
+    r"\b(?:server|sender|address) requires? (?:confirmation|verification)\b",
     re.I,
 )
 _CHALLENGE_HEADERS = ("x-boxbe-notice", "x-spamarrest-noauth", "x-spamarrest", "x-tmda-fingerprint",
@@ -171,7 +185,7 @@ _BOUNCE_BODY_RE = re.compile(
     re.I,
 )
 _SYSTEM_SENDER_RE = re.compile(
-    r"^(?:mailer-daemon|mailer_daemon|maildaemon|mail-daemon|postmaster|mdaemon|"
+    r"^(?:mailer-daemon|mailer_daemon|maildaemon|mail-daemon|postmaster|post_master|mdaemon|"
     r"mail\.delivery\.system|mailadm|imss|smtp32|mail delivery)\b|mailer-daemon|"
     r"^microsoftexchange[0-9a-f]{16,}",
     re.I,
@@ -188,7 +202,10 @@ _ABUSE_WORDS_RE = re.compile(
     r"\bscan(?:ning|s)?\b|\bbrute[- ]?force\b|\battack(?:s|ing)?\b|\binfect(?:ed|ion)\b|"
     r"\bcompromised\b|\bdrone\b|\bblock ?list\b|\bblacklist\b|\btakedown\b|\bharvest(?:ing)?\b|"
     r"\bddos\b|\bexploit\b|\bopen (?:resolver|relay|proxy)\b|\bmisuse\b|\bintrusion\b|"
-    r"\bfeedback (?:loop|report)\b|offending|\bmalicious\b|\bhoneypot\b|\bban\b",
+    r"\bfeedback (?:loop|report)\b|offending|\bmalicious\b|\bhoneypot\b|\bban\b|"
+    r"\bsafe ?browsing\b|\bunwanted software\b|\bcopyright infringement\b|\binfring(?:ing|ement)\b|"
+    r"\bdmca\b|\bsinkhole[ds]?\b|\bspamvertis|\bamplification\b|"
+    r"\bvulnerable (?:service|host|server|system|device)s?\b",
     re.I,
 )
 _REPORT_WORDS_RE = re.compile(r"\breport(?:s|ed)?\b|\bnotification\b|\bcomplaint\b|\bevents?\b|"
@@ -236,6 +253,11 @@ def _classify(raw: bytes) -> Classification:
         result.kind = AUTO_REPLY
         return result
 
+    rejected = _mdn_rejection(parts)
+    if rejected is not None:
+        result.kind = BOUNCE
+        result.bounced_recipients = rejected
+        return result
     if "message/disposition-notification" in parts.types or \
             mime.param(msg, "report-type") == "disposition-notification":
         result.kind = AUTO_REPLY  # a read receipt (RFC 8098): automatic, and nothing failed
@@ -373,19 +395,25 @@ def _bounce(msg: Message, subject: str, parts: mime.Walk) -> bounces.BounceResul
     notice = "\n".join(bounces.notice_text(_unquoted(t)) for t in parts.texts)
     system = _from_mail_system(msg)
     daemon = "mailer-daemon" in _sender(msg)[1] or "mailer-daemon" in mime.header(msg, "From").lower()
-    looks_bounce = bool(_BOUNCE_SUBJECT_RE.search(subject)) or daemon or (
+    bounce_subject = bool(_BOUNCE_SUBJECT_RE.search(subject))
+    looks_bounce = bounce_subject or daemon or (
         system and (bool(_BOUNCE_BODY_RE.search(notice[:40000])) or bool(parts.attached)))
+    if not dsn.recipients and looks_bounce and parts.nested_delivery_status:
+        dsn = bounces.read_dsn(parts.nested_delivery_status)  # a gateway forwarded the real bounce
     if not (dsn.recipients or report_type == "delivery-status" or looks_bounce):
         return None
     if not (dsn.recipients or report_type == "delivery-status" or system
             or _BOUNCE_BODY_RE.search(notice[:40000])):
         return None  # a bounce-like subject alone (e.g. someone writing about a bounce)
-    structural = bool(dsn.recipients) or report_type == "delivery-status" or daemon
-    if not structural and _REPLY_PREFIX_RE.match(subject) and not _BOUNCE_SUBJECT_RE.search(subject):
-        return None  # someone (a postmaster, say) answering our mail, not a mail system bouncing it
-    if not structural and not system and _is_response(msg, subject, notice, None):
-        return None
     exclude = _own_addresses(msg)
+    machine = _machine_notice(notice, exclude)
+    structural = bool(dsn.recipients) or report_type == "delivery-status" or daemon or (
+        system and machine and bool(_SMTP_REPLY_RE.search(notice[:40000])))
+    if not structural and _REPLY_PREFIX_RE.match(subject) and not bounce_subject:
+        return None  # someone (a postmaster, say) answering our mail, not a mail system bouncing it
+    if not structural and not system and not (bounce_subject and machine) \
+            and _is_response(msg, subject, notice, None):
+        return None
     result = bounces.BounceResult(is_dsn=dsn.is_dsn)
     if dsn.recipients:
         result.recipients, result.temporary = dsn.recipients, dsn.temporary
@@ -395,6 +423,31 @@ def _bounce(msg: Message, subject: str, parts: mime.Walk) -> bounces.BounceResul
                                                originals=parts.attached)
     result.temporary = _temporary_wording(subject, notice)
     return result
+
+
+# An SMTP reply line as MTAs quote it: "550 5.1.1 ...", "550 - Requested action not taken".
+_SMTP_REPLY_RE = re.compile(r"(?<![\d.:/-])[45]\d\d(?:[ -]+[45]\.\d{1,3}\.\d{1,3})?[ -]+[A-Za-z<]")
+
+
+def _machine_notice(notice: str, exclude: set[str]) -> bool:
+    """Failure wording and a failed address standing where mail systems put it: a notice written by
+    an MTA even when it wears a reply-style subject (some gateways answer with "Re: <subject>")."""
+    if not _BOUNCE_BODY_RE.search(notice[:40000]):
+        return False
+    return any(addr not in exclude for addr in bounces.strong_recipients(notice[:40000]))
+
+
+def _mdn_rejection(parts: mime.Walk) -> list[str] | None:
+    """Recipients of a message a filter threw away and said so in an MDN (Sieve 'reject', RFC 5429:
+    'Disposition: automatic-action/...; deleted'); None for any other MDN, such as a read receipt."""
+    for text in parts.disposition_notifications:
+        disposition = re.search(r"^disposition\s*:\s*automatic-action/[^;]*;\s*(\w+)", text, re.I | re.M)
+        if not disposition or disposition.group(1).lower() != "deleted":
+            continue
+        recipient = re.search(r"^(?:original|final)-recipient\s*:\s*(.+)$", text, re.I | re.M)
+        found = mime.addresses(recipient.group(1)) if recipient else []
+        return found[:1]
+    return None
 
 
 _DELAY_RE = re.compile(
@@ -411,9 +464,20 @@ _HARD_RE = re.compile(
     re.I)
 
 
+_RETRY_PROMISE_RE = re.compile(
+    r"\battempts? (?:will|shall) (?:continue|be made)|will (?:continue to )?(?:retry|try again|keep "
+    r"trying|be retried)|will (?:try|attempt) to (?:re)?deliver", re.I)
+_GENERIC_FAILURE_RE = re.compile(r"could not be delivered|was not delivered|undeliverable|"
+                                 r"cannot be delivered", re.I)
+
+
 def _temporary_wording(subject: str, notice: str) -> bool:
     """A free-text notice is temporary when it speaks of delay and of nothing permanent."""
     head = notice[:20000]
+    if _RETRY_PROMISE_RE.search(head):
+        # "could not be delivered ... Delivery attempts will continue": only explicit permanent
+        # words or codes make such a notice final.
+        subject, head = _GENERIC_FAILURE_RE.sub("", subject), _GENERIC_FAILURE_RE.sub("", head)
     if _HARD_RE.search(subject) or _HARD_RE.search(head):
         # "will be returned if not delivered within N days" is a delay notice, not a failure.
         softened = re.sub(r"(?:will|would) be returned|if (?:it|the message) (?:is|cannot be|could "
@@ -421,7 +485,7 @@ def _temporary_wording(subject: str, notice: str) -> bool:
                           r"could not be delivered (?:yet|for|within)", "", head, flags=re.I)
         if _HARD_RE.search(subject) or _HARD_RE.search(softened):
             return False
-    return bool(_DELAY_RE.search(subject) or _DELAY_RE.search(head))
+    return bool(_DELAY_RE.search(subject) or _DELAY_RE.search(head) or _RETRY_PROMISE_RE.search(head))
 
 
 def _is_response(msg: Message, subject: str, text: str, reference: str | None) -> bool:
@@ -455,13 +519,17 @@ def _is_auto_reply(msg: Message, subject: str, fresh: str, *, responding: bool,
         return True
     if _OOO_SUBJECT_RE.search(subject) or _ACK_SUBJECT_RE.search(subject):
         return True
+    # A mailing list (or a forge's notifications, sent like one) marks every post it relays as list
+    # mail from a no-reply sender; that says nothing about whether a person wrote it.
+    listed = bool(mime.header(msg, "List-Id").strip() or mime.header(msg, "List-Post").strip())
     weak = (
         (auto_submitted and auto_submitted != "no")
-        or precedence in ("bulk", "junk", "list")
+        or (precedence in ("bulk", "junk", "list") and not listed)
         or bool(mime.header(msg, "X-Auto-Response-Suppress").strip())
         or _null_return_path(msg)
-        or bool(re.match(r"(?:no-?reply|do-?not-?reply|donotreply|auto-?reply|autorespond|"
-                         r"mailer|notifications?|helpdesk|support|ticket)", _sender(msg)[1]))
+        or (not listed and bool(re.match(r"(?:no-?reply|do-?not-?reply|donotreply|auto-?reply|"
+                                         r"autorespond|mailer|notifications?|helpdesk|support|ticket)",
+                                         _sender(msg)[1])))
     )
     auto_body = bool(_AUTO_BODY_RE.search(fresh[:20000]))
     if auto_body and (responding or ticket):  # a notice answering nothing is just unrelated
@@ -492,7 +560,10 @@ def _looks_like_abuse_report(msg: Message, subject: str, text: str, parts: mime.
     score = (len(abuse_hits) >= 2) + report_hits + evidence + from_abuse_desk + subject_abuse
     # Several abuse words, or an abuse subject from a reporting address or over a forwarded
     # offending message (the classic complaint), and enough of the rest.
-    focused = len(abuse_hits) >= 2 or (subject_abuse and (from_abuse_desk or bool(parts.attached)))
+    # A notice that answers nothing, names an abuse in its subject and lists addresses (Google's
+    # Safe Browsing reports, scan feeds) is focused too.
+    focused = len(abuse_hits) >= 2 or (subject_abuse and (
+        from_abuse_desk or bool(parts.attached) or bool(_IP_RE.search(head))))
     return focused and score >= 3
 
 

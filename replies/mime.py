@@ -156,7 +156,10 @@ class Walk:
     plain_seen: bool = False
     delivery_status: list[str] = field(default_factory=list)  # message/delivery-status bodies
     feedback_reports: list[str] = field(default_factory=list)  # message/feedback-report bodies
+    disposition_notifications: list[str] = field(default_factory=list)  # message/disposition-notification
     attached: list[str] = field(default_factory=list)  # attached original messages/headers, text
+    # message/delivery-status bodies inside an attached message: a bounce that a gateway forwarded
+    nested_delivery_status: list[str] = field(default_factory=list)
     json_parts: list[str] = field(default_factory=list)  # application/json and *.json parts
     other_parts: list[str] = field(default_factory=list)  # other text-like parts (e.g. X-ARF yaml)
 
@@ -186,10 +189,18 @@ def _walk(part: Message, out: Walk, *, inside_attached: bool, budget: list[int])
                 _walk(sub, out, inside_attached=True, budget=budget)
         return
     if ctype in ("message/delivery-status", "message/global-delivery-status"):
-        (out.attached if inside_attached else out.delivery_status).append(_dsn_text(part))
+        text = _dsn_text(part)
+        if inside_attached:
+            out.attached.append(text)
+            out.nested_delivery_status.append(text)
+        else:
+            out.delivery_status.append(text)
         return
     if ctype == "message/feedback-report":
         out.feedback_reports.append(_dsn_text(part))
+        return
+    if ctype == "message/disposition-notification" and not inside_attached:
+        out.disposition_notifications.append(_dsn_text(part))
         return
     if is_multi:
         alternatives = _subparts(part)
@@ -206,6 +217,11 @@ def _walk(part: Message, out: Walk, *, inside_attached: bool, budget: list[int])
         filename = ""
     if ctype == "application/json" or filename.endswith(".json"):
         out.json_parts.append(part_text(part))
+        return
+    if ctype.startswith("multipart/") and not inside_attached:
+        # A multipart whose boundary was lost (e.g. "boundary=" on a line of its own) arrives as
+        # one string: its text, part headers and all, is still the message's text.
+        out.texts.append(part_text(part))
         return
     if ctype in ("text/plain", "text/html") and not inside_attached:
         disposition = str(part.get("Content-Disposition", "")).lower()
@@ -261,11 +277,21 @@ def _dsn_text(part: Message) -> str:
     return part_text(part)
 
 
+# Exchange and X.400 gateways write a recipient as "dda:SMTP=addr" or "SMTP:addr"; '=' is legal in
+# a local part, so the prefix would otherwise stick to the address.
+_TYPE_PREFIX_RE = re.compile(r"^(?:smtp|rfc-?822|internet)=", re.I)
+
+
+def clean_address(addr: str) -> str:
+    """An address as found in text, lower-cased, without stray dots, quotes or an SMTP= prefix."""
+    return _TYPE_PREFIX_RE.sub("", addr.strip(".'")).lower()
+
+
 def addresses(text: str) -> list[str]:
     """Mail addresses in text, lower-cased, in order, without duplicates."""
     seen: list[str] = []
     for match in ADDRESS_RE.finditer(text or ""):
-        addr = match.group(0).strip(".'").lower()
+        addr = clean_address(match.group(0))
         if addr not in seen:
             seen.append(addr)
     return seen

@@ -102,6 +102,36 @@ def test_a_challenge_response_request_is_an_auto_reply_not_a_bounce():
     assert classify_message(raw).kind == "auto_reply"
 
 
+
+def test_out_of_office_subjects_in_more_languages_and_without_diacritics_are_auto_replies():
+    for subject in ("Arpus biroja atrasanas automatiska atbilde: abuse",  # Latvian, diacritics lost
+                    "Automatická odpověď: Abuse", "Otomatik yanıt: Abuse", "Автоответ: Abuse",  # noqa: RUF001
+                    "Automatyczna odpowiedz: abuse", "Automaattinen vastaus: Abuse"):
+        assert classify_message(mail(Subject=subject)).kind == "auto_reply", subject
+
+
+def test_a_protected_account_asking_to_be_added_to_its_allowed_list_is_an_auto_reply():
+    raw = mail(From="jane@isp.example", Subject="RE: [ABD-2026-0042] Abuse",
+               body="This account is protected by SafeMail. Please click on the following link to "
+                    "have your address added to the recipient's allowed list.\n\n"
+                    "https://safemail.example/verify/1234\n")
+    assert classify_message(raw).kind == "auto_reply"
+
+
+def test_a_dsn_asking_to_confirm_the_sending_server_is_a_challenge_not_a_bounce():
+    raw = dsn([("abuse@isp.example", "failed", "5.0.0")]).replace(
+        b"This is the mail system at host mx.isp.example.",
+        b"550 Your server requires confirmation. Visit https://mx.isp.example/confirm to confirm "
+        b"this mail server.")
+    assert classify_message(raw).kind == "auto_reply"
+
+
+def test_a_comment_relayed_by_a_list_or_forge_is_a_human_reply():
+    raw = mail(From="Jane <notifications@forge.example>", Subject="Re: [ABD-2026-0042] Abuse",
+               Precedence="list", List_Id="Abuse <abuse.forge.example>", In_Reply_To="<a@b>",
+               body="Fixed.\n")
+    assert classify_message(raw).kind == "human_reply"
+
 # --- tickets and references ---------------------------------------------------------------------
 
 def test_the_isp_ticket_number_is_taken_from_an_acknowledgement_subject():
@@ -225,6 +255,116 @@ def test_an_exchange_ndr_names_the_recipient_line_and_not_the_bounce_sender():
     assert (result.kind, result.bounced_recipients, result.temporary) == (
         "bounce", ["abuse@isp.example"], False)
 
+
+
+def test_an_x400_gateway_recipient_loses_its_smtp_prefix():
+    body = ("Your message\n\n  To:      abuse@isp.example\n  Subject: Abuse\n\n"
+            "did not reach the following recipient(s):\n\n"
+            "c=US;a= ;p=ISP;o=Site;dda:SMTP=noc@isp.example; on Tue, 25 Nov 2026 10:00:00 +0000\n"
+            "    The recipient name is not recognized\n")
+    raw = mail(From="System Administrator <postmaster@isp.example>",
+               Subject="Undeliverable: Abuse", body=body)
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients) == ("bounce", ["noc@isp.example"])
+
+
+def test_a_recipient_after_a_reply_code_and_for_is_found():
+    raw = mail(From="MAILER-DAEMON@mx.isp.example", Subject="failure notice",
+               body="Sorry, unable to deliver your message for the following reason:\n\n"
+                    " 552 Quota violation for abuse@isp.example\n\n"
+                    "Questions? Write to helpdesk@isp.example.\n")
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients, result.temporary) == (
+        "bounce", ["abuse@isp.example"], False)
+
+
+def test_a_gateway_bounce_with_a_reply_subject_is_a_bounce():
+    raw = mail(From="post_master@sms.isp.example", Subject="Re:[ABD-2026-0042] Abuse",
+               In_Reply_To="<abd-2026-0042.1@abusedesk.example>",
+               body="Error: Invalid user address\n\nError message below:\n"
+                    "550 - Requested action not taken: no such user here\n\n"
+                    "Message details:\n  RCPT TO: 5550100@sms.isp.example\n")
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients, result.report_reference) == (
+        "bounce", ["5550100@sms.isp.example"], "ABD-2026-0042")
+
+
+def test_a_bounce_notice_forwarded_under_a_re_subject_is_a_bounce():
+    raw = mail(From="gateway@isp.example", Subject="RE: [ABD-2026-0042] Abuse : delivery failed",
+               body="Your message could not be delivered to\nabuse@isp.example\n")
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients) == ("bounce", ["abuse@isp.example"])
+
+
+def test_a_person_writing_about_a_failed_delivery_stays_a_human_reply():
+    raw = mail(From="Jane Admin <jane@isp.example>", Subject="Re: [ABD-2026-0042] delivery failed",
+               body="Hello,\n\nyour first report could not be delivered to our old address; "
+                    "please write to abuse@isp.example from now on.\n")
+    assert classify_message(raw).kind == "human_reply"
+
+
+def test_a_sieve_rejection_sent_as_an_mdn_is_a_bounce():
+    raw = (b"From: Mail Delivery Subsystem <admin@isp.example>\nTo: reports@abusedesk.example\n"
+           b"Subject: Automatically rejected mail\nAuto-Submitted: auto-replied (rejected)\n"
+           b"MIME-Version: 1.0\n"
+           b'Content-Type: multipart/report; report-type=disposition-notification; boundary="b4"\n\n'
+           b"--b4\nContent-Type: text/plain\n\nYour message to <abuse@isp.example> was "
+           b"automatically rejected:\nQuota exceeded\n"
+           b"--b4\nContent-Type: message/disposition-notification\n\n"
+           b"Reporting-UA: mail; Dovecot Mail Delivery Agent\nFinal-Recipient: rfc822; abuse@isp.example\n"
+           b"Disposition: automatic-action/MDN-sent-automatically; deleted\n\n--b4--\n")
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients, result.temporary) == (
+        "bounce", ["abuse@isp.example"], False)
+
+
+def test_a_dsn_forwarded_inside_another_message_is_read():
+    inner = dsn([("abuse@isp.example", "failed", "5.1.1")]).decode()
+    raw = ("From: postmaster@isp.example\nTo: reports@abusedesk.example\n"
+           "Subject: Delivery Status Notification (Failure)\nMIME-Version: 1.0\n"
+           'Content-Type: multipart/mixed; boundary="outer"\n\n'
+           "--outer\nContent-Type: message/rfc822\n\n" + inner + "\n--outer--\n").encode()
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients, result.temporary) == (
+        "bounce", ["abuse@isp.example"], False)
+
+
+def test_a_multipart_part_that_lost_its_boundary_is_read_as_text():
+    raw = (b"From: MAILER-DAEMON@mx.isp.example\nTo: reports@abusedesk.example\n"
+           b"Subject: failure notice\nMIME-Version: 1.0\n"
+           b'Content-Type: multipart/mixed; boundary="m1"\n\n'
+           b"--m1\nContent-Type: multipart/alternative;\nboundary=\"m2\"\n\n"
+           b"--m2\nContent-Type: text/plain\n\nDelivery to the following recipient failed "
+           b"permanently:\n\n    abuse@isp.example\n\n--m2--\n\n--m1--\n")
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients) == ("bounce", ["abuse@isp.example"])
+
+
+def test_a_notice_that_promises_more_delivery_attempts_is_temporary():
+    raw = mail(From="Mail Gateway <gateway@isp.example>", Subject="Delivery failure notification",
+               body="Your message could not be delivered to the following recipients:\n\n"
+                    "abuse@isp.example\n\nPlease do not resend your original message.\n\n"
+                    "Delivery attempts will continue to be made for 5 day(s).\n")
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients, result.temporary) == (
+        "bounce", ["abuse@isp.example"], True)
+
+
+def test_postfix_recipients_after_its_returned_message_sentence_are_read():
+    raw = mail(From="MAILER-DAEMON@mx.isp.example (Mail Delivery System)",
+               Subject="Undelivered Mail Returned to Sender",
+               body="This is the mail system at host mx.isp.example.\n\n"
+                    "I'm sorry to have to inform you that your message could not\n"
+                    "be delivered to one or more recipients. It's attached below.\n\n"
+                    "If you do so, please include this problem report. You can\n"
+                    "delete your own text from the attached returned message.\n\n"
+                    "                   The mail system\n\n"
+                    "<abuse@isp.example>: host mx2.isp.example[192.0.2.9] said: 550 5.1.1\n"
+                    "    mailbox unavailable (in reply to RCPT TO command)\n\n"
+                    "Questions: helpdesk@isp.example\n")
+    result = classify_message(raw)
+    assert (result.kind, result.bounced_recipients, result.temporary) == (
+        "bounce", ["abuse@isp.example"], False)
 
 # --- abuse reports ------------------------------------------------------------------------------
 
@@ -358,6 +498,30 @@ def test_a_vendor_abuse_notice_without_arf_markup_is_an_abuse_report():
                body="Dear abuse team,\n\nwe observed SSH brute force attacks from 198.51.100.23 "
                     "against our honeypot.\n\nSource IP: 198.51.100.23\nEvents: 523\n")
     assert classify_message(raw).kind == "abuse_report"
+
+
+def test_a_safe_browsing_style_notice_listing_addresses_is_an_abuse_report():
+    raw = mail(From="Safe Browsing <noreply@search.example>",
+               Subject="Safe Browsing Report for AS64512 on 2026-11-25",
+               body='<notification_message asn="64512">\n <list type="0">\n'
+                    '  <url_info url="http://shop.example/" ip="192.0.2.23" />\n </list>\n'
+                    "</notification_message>\n")
+    assert classify_message(raw).kind == "abuse_report"
+
+
+def test_a_copyright_infringement_notice_is_an_abuse_report():
+    raw = mail(From="Rights Agency <notices@rights.example>",
+               Subject="Notice of copyright infringement from 198.51.100.23",
+               body="We have observed infringing file sharing from 198.51.100.23 on your network.\n"
+                    "Please forward this DMCA notice to your subscriber.\n")
+    assert classify_message(raw).kind == "abuse_report"
+
+
+def test_a_newsletter_with_a_copyright_footer_and_an_address_stays_unrelated():
+    raw = mail(From="News <news@vendor.example>", Subject="Our November report",
+               body="New features this month. Our status page lives at 203.0.113.5.\n\n"
+                    "Copyright 2026 Vendor Inc.\n")
+    assert classify_message(raw).kind == "unrelated"
 
 
 def test_an_isp_answer_that_speaks_of_abuse_stays_a_human_reply():
