@@ -578,8 +578,9 @@ def test_a_csv_header_belongs_to_its_own_parse_only():
 
 
 def test_a_list_whose_comment_looks_like_a_csv_header_still_reads_every_entry():
-    outcome = parse_text("# ip, reason\n203.0.113.5, ssh\n203.0.113.6 # rdp\n203.0.113.7\n")
-    assert {o.src for o in outcome.offenders} == {"203.0.113.5", "203.0.113.6", "203.0.113.7"}
+    outcome = parse_text("# ip, reason\n203.0.113.5, ssh\n203.0.113.6 # rdp\n203.0.113.7\n"
+                         "203.0.113.8 # ssh attempts=12\n")
+    assert {o.src for o in outcome.offenders} == {"203.0.113.5", "203.0.113.6", "203.0.113.7", "203.0.113.8"}
 
 
 def test_non_hostile_lines_of_a_known_format_still_name_the_format():
@@ -624,6 +625,8 @@ NOT_OFFENCES = [
     "2026-11-24T03:14:07 203.0.113.4 something happened",
     "10:15:32 203.0.113.5 connected",
     "203.0.113.6:5555 -> 198.51.100.1:22 some flow",
+    # an unknown device's key=value log behind its relay's address
+    "203.0.113.9 device=edge-7 action=blocked reason=policy src=198.51.100.20",
     "deadbeef cafe",
     "999.1.1.1",
     "name,description",

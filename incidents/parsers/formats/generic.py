@@ -48,6 +48,8 @@ COMMENT_COLUMNS = (
 
 _ISO = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})[ T](\d{1,2}):(\d{2})(?::(\d{2}))?$")
+# key=value text after the address: some device's log line behind its relay's address, not a comment
+_KEY_VALUE = re.compile(r"(?<!\S)[A-Za-z_][\w.-]{0,40}=")
 _LIST_TOKEN = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f:.]+)(/\d{1,3})?(?=$|[\s,;|#])")
 
 
@@ -186,6 +188,8 @@ class AddressList(LineFormat):
         rest = text[m.end():]
         if "->" in rest or "<-" in rest:
             return None  # a flow (source -> destination) in some unknown log: not a list entry
+        if len(_KEY_VALUE.findall(rest, 0, 4096)) >= 2:
+            return None  # fields of some unknown log (``10.0.0.1 id=firewall sn=... src=...``)
         if prefix:
             try:
                 network = ipaddress.ip_network(f"{addr}{prefix}", strict=False)
