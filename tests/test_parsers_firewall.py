@@ -600,7 +600,32 @@ def test_srx_screens_are_recorded_but_spoofing_and_sourceless_screens_are_not():
              'source-zone-name="untrust" interface-name="ge-0/0/1.0" action="drop"]')
 
 
-def test_srx_outbound_denies_and_session_create_are_not_recorded():
+def test_srx_sessions_allowed_list_their_source_as_seen_unless_they_leave_our_side():
+    for line in ("Dec 17 08:04:45 srx RT_FLOW: RT_FLOW_SESSION_CREATE: session created 198.51.100.2/53836->"
+                 "203.0.113.1/22 junos-ssh 198.51.100.2/53836->203.0.113.1/22 None None 6 allow-ssh untrust "
+                 "junos-host 5 N/A(N/A) ge-0/0/1.0",
+                 "Dec 17 08:05:30 srx RT_FLOW: RT_FLOW_SESSION_CLOSE: session closed TCP FIN: "
+                 "198.51.100.2/53836->203.0.113.1/22 junos-ssh 198.51.100.2/53836->203.0.113.1/22 "
+                 "None None 6 allow-ssh untrust junos-host 5 78(6657) 122(13305) 45 UNKNOWN UNKNOWN "
+                 "N/A(N/A) ge-0/0/1.0 No ",
+                 '<14>1 2019-11-14T09:37:51.184+01:00 SRX-GW1 RT_FLOW - RT_FLOW_SESSION_CREATE '
+                 '[junos@2636.1.1.1.2.134 source-address="198.51.100.2" source-port="53836" '
+                 'destination-address="203.0.113.1" destination-port="22" source-zone-name="untrust" '
+                 'destination-zone-name="trust"]'):
+        s, fmt = only(line)
+        assert (fmt, s.src, s.kinds, s.hostile, s.ports, s.source_ports) == (
+            "juniper", "198.51.100.2", {Kind.SEEN}, False, {22}, [53836]), line
+    for line in ("Dec 17 08:04:45 srx RT_FLOW: RT_FLOW_SESSION_CREATE: session created 10.0.0.2/53836->"
+                 "198.51.100.9/443 junos-https 203.0.113.1/40001->198.51.100.9/443 source-nat None 6 "
+                 "allow-out trust untrust 7 N/A(N/A) ge-0/0/1.0",
+                 '<14>1 2019-11-14T09:37:51.184+01:00 SRX-GW1 RT_FLOW - RT_FLOW_SESSION_CREATE '
+                 '[junos@2636.1.1.1.2.134 source-address="10.0.0.2" source-port="53836" '
+                 'destination-address="198.51.100.9" destination-port="443" source-zone-name="trust" '
+                 'destination-zone-name="untrust"]'):
+        assert offenders(line)[0] == {}, line
+
+
+def test_srx_outbound_denies_and_session_create_are_not_offences():
     harmless(SRX_DENY.replace('"untrust"', '"X"').replace('"trust"', '"untrust"').replace('"X"', '"trust"'))
     harmless('<14>1 2019-11-14T09:37:51.184+01:00 SRX-GW1 RT_FLOW - RT_FLOW_SESSION_CREATE '
              '[junos@2636.1.1.1.2.134 source-address="198.51.100.1" source-port="594" '

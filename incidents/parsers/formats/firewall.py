@@ -732,6 +732,12 @@ _SRX_TAG = re.compile(r"\b(?P<tag>RT_FLOW_SESSION_DENY(?:_LS)?|RT_FLOW_SESSION_\
 _SRX_DENY = re.compile(r"session denied (?P<src>[0-9A-Fa-f:.]+)/(?P<sport>\d+)->(?P<dst>[0-9A-Fa-f:.]+)/"
                        r"(?P<dport>\d+)(?: 0x\w+)? (?P<svc>\S+) (?P<proto>\d+)\(\d+\) (?P<policy>\S+) "
                        r"(?P<sz>\S+) (?P<dz>\S+)")
+# a session allowed: created, or closed (with its reason); the zones when the layout is the usual one
+_SRX_SESSION = re.compile(r"session (?:created|closed [^:\n]{1,64}:) (?P<src>[0-9A-Fa-f:.]+)/(?P<sport>\d+)->"
+                          r"(?P<dst>[0-9A-Fa-f:.]+)/(?P<dport>\d+)(?: 0x\w+)? \S+ [0-9A-Fa-f:.]+/\d+->"
+                          r"[0-9A-Fa-f:.]+/\d+(?: 0x\w+)?(?: \S+){2,4}? \d+ \S+ (?P<sz>\S+) (?P<dz>\S+) \d+ ")
+_SRX_SESSION_BARE = re.compile(r"session (?:created|closed [^:\n]{1,64}:) (?P<src>[0-9A-Fa-f:.]+)/"
+                               r"(?P<sport>\d+)->(?P<dst>[0-9A-Fa-f:.]+)/(?P<dport>\d+)")
 _SRX_SCREEN = re.compile(r"(?P<attack>[^:]+!) source: (?P<src>[0-9A-Fa-f:.]+), destination: "
                          r"(?P<dst>[0-9A-Fa-f:.]+), zone name: (?P<zone>[^,]+)")
 _SPOOF = re.compile(r"(?i)spoof|land attack")
@@ -758,7 +764,9 @@ class JuniperSrx(LineFormat):
 
     Recorded: RT_FLOW_SESSION_DENY (unless from a trust-like zone to an untrust-like one) and
     RT_SCREEN_* (screens: floods, scans, sweeps, malformed packets), except spoofing screens.
-    Other RT_FLOW/APPTRACK messages (session create/close) are claimed and not recorded.
+    Sessions created and closed are allowed traffic, listed as seen (as the other firewalls'
+    accepted connections), unless they go from a trust-like zone to an untrust-like one; other
+    RT_FLOW/APPTRACK messages are claimed and not recorded.
     """
 
     name = "juniper"
@@ -805,6 +813,21 @@ class JuniperSrx(LineFormat):
             if not src or _SPOOF.search(attack):
                 return []
             return _record(src, at, _screen_kind(attack), dst, dport, f"{tag} {attack}".strip(), sport)
+        if tag in ("RT_FLOW_SESSION_CREATE", "RT_FLOW_SESSION_CLOSE"):
+            if kv:
+                src, dst, dport = kv.get("source-address"), kv.get("destination-address"), \
+                    _port(kv.get("destination-port"))
+                sport, sz, dz = _port(kv.get("source-port")), kv.get("source-zone-name"), \
+                    kv.get("destination-zone-name")
+            else:
+                m = _SRX_SESSION.search(line, t.end()) or _SRX_SESSION_BARE.search(line, t.end())
+                if m is None:
+                    return []
+                src, dst, dport, sport = m["src"], m["dst"], _port(m["dport"]), _port(m["sport"])
+                sz, dz = m.groupdict().get("sz"), m.groupdict().get("dz")
+            if not src or _outbound(sz, dz):
+                return []
+            return _record(src, at, Kind.SEEN, dst, dport, tag, sport)
         return []
 
 
