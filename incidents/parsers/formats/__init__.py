@@ -2,4 +2,4 @@
 specific are tried first, the generic fallback last."""
 
 # isort: skip_file
-from . import auth, services, firewall, ids, pcap, evtx, windows_xml, weblog, generic  # noqa: F401
+from . import auth, services, firewall, ids, zeek, pcap, evtx, windows_xml, weblog, generic  # noqa: F401
