@@ -155,3 +155,61 @@ def test_mssql_failures_take_the_client_from_the_message_text_and_ignore_local_o
     local = {"Data": "sa  Reason: Password did not match.  [CLIENT: <local machine>]"}
     assert _offender(18456, "MSSQL$SQLEXPRESS", remote, "db") == ("45.13.7.9", None, None)
     assert _offender(18456, "MSSQLSERVER", local, "db") is None
+
+
+# --- the same events exported as JSON, one per line --------------------------------------------
+
+def parse_json_lines(rows: list[dict], tz: str = "UTC"):
+    from zoneinfo import ZoneInfo
+    text = "".join(json.dumps(row) + "\n" for row in rows)
+    return parse_stream(io.BytesIO(text.encode()), ctx=ParseContext(tz=ZoneInfo(tz)))
+
+
+SECURITY = "Microsoft-Windows-Security-Auditing"
+
+
+def test_windows_events_exported_as_json_are_read_like_the_evtx_events_they_were():
+    rows = [
+        # evtx_dump / pyevtx JSON
+        {"Event": {"System": {"Provider": {"#attributes": {"Name": SECURITY}}, "EventID": 4625,
+                              "TimeCreated": {"#attributes": {"SystemTime": "2024-11-18T06:25:03.5Z"}},
+                              "Computer": "WIN-SRV"},
+                   "EventData": {"TargetUserName": "admin", "Status": "0xc000006d", "LogonType": 3,
+                                 "IpAddress": "198.51.100.60", "IpPort": "50249"}}},
+        # Winlogbeat
+        {"@timestamp": "2024-11-18T06:25:04Z", "winlog": {
+            "event_id": "4625", "provider_name": SECURITY, "computer_name": "dc01",
+            "event_data": {"LogonType": "3", "IpAddress": "198.51.100.61", "IpPort": "0",
+                           "Status": "0xc000006d"}}},
+        # NXLog and other flat exports: EventTime in the collector's local time
+        {"EventTime": "2024-11-18 07:25:05", "Hostname": "dc01", "EventID": 4771, "SourceName": SECURITY,
+         "Status": "0x18", "IpAddress": "::ffff:198.51.100.62", "IpPort": "51000"},
+        {"@timestamp": "2024-11-18T06:25:06Z", "winlog": {
+            "event_id": 18456, "provider_name": "MSSQLSERVER", "computer_name": "sql1",
+            "event_data": {"param1": "sa", "param3": "[CLIENT: 198.51.100.64]"}}},
+    ]
+    outcome = parse_json_lines(rows, tz="Europe/Berlin")
+    assert outcome.format == "windows-event-json" and outcome.errors == []
+    found = {s.src: (s.first_seen.isoformat(), list(s.signatures), s.source_ports, s.kinds)
+             for s in outcome.offenders.by_src.values()}
+    assert found == {
+        "198.51.100.60": ("2024-11-18T06:25:03.500000+00:00", ["4625 failed logon"], [50249],
+                          {Kind.FAILED_LOGIN}),
+        "198.51.100.61": ("2024-11-18T06:25:04+00:00", ["4625 failed logon"], [], {Kind.FAILED_LOGIN}),
+        "198.51.100.62": ("2024-11-18T06:25:05+00:00", ["4771 Kerberos pre-auth failed"], [51000],
+                          {Kind.FAILED_LOGIN}),
+        "198.51.100.64": ("2024-11-18T06:25:06+00:00", ["18456 MSSQL login failed"], [], {Kind.FAILED_LOGIN}),
+    }
+
+
+def test_json_events_that_are_not_failures_and_other_json_record_nothing():
+    outcome = parse_json_lines([
+        {"EventTime": "2024-11-18 07:25:03", "EventID": 4624, "SourceName": SECURITY,
+         "IpAddress": "198.51.100.63", "LogonType": "10"},
+        {"@timestamp": "2024-11-18T06:25:03Z", "winlog": {
+            "event_id": "4625", "provider_name": "Other-Provider",
+            "event_data": {"IpAddress": "198.51.100.65"}}},
+        {"event_id": 7, "note": "an application's own JSON", "ip": "198.51.100.66"},
+    ])
+    assert [s.src for s in outcome.offenders.by_src.values() if s.hostile] == []
+    assert "198.51.100.63" not in outcome.offenders.by_src and "198.51.100.65" not in outcome.offenders.by_src

@@ -52,7 +52,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from ..addresses import normalise
-from ..base import Kind, ParseContext, Record, StreamFormat
+from ..base import Kind, LineFormat, ParseContext, Record, StreamFormat, json_object
 from ..registry import register
 
 try:
@@ -308,4 +308,93 @@ class Evtx(StreamFormat):
                       location=location, src_port=src_port)
 
 
+_JSON_EVENT_ID = re.compile(r'"(?:EventID|EventId|event_id)"\s*:\s*'
+                            r'(?:\{(?:[^{}]|\{[^{}]{0,200}\}){0,400}?"#text"\s*:\s*)?"?(\d{1,6})')
+_FLAT_TIMES = ("EventTime", "TimeCreated", "SystemTime", "@timestamp", "EventReceivedTime", "timestamp")
+
+
+def _flat_time(value, ctx: ParseContext) -> datetime | None:
+    """A JSON export's time: ISO 8601 (with its zone, else in the evidence's zone, as NXLog writes
+    ``EventTime`` in the collector's local time) or ``/Date(ms)/`` as PowerShell writes it."""
+    text = _text(value)
+    if text.startswith("/Date(") and text[6:].split(")")[0].lstrip("-").isdigit():
+        return datetime.fromtimestamp(int(text[6:].split(")")[0]) / 1000, UTC)
+    try:
+        at = datetime.fromisoformat(text.removesuffix(" UTC").replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    at = ctx.local(at) if at.tzinfo is None else at.astimezone(UTC)
+    return at if at >= OLDEST_TIME else None
+
+
+class WindowsEventJson(LineFormat):
+    """Windows events exported as JSON, one per line, read like the .evtx events above:
+
+    - ``{"Event": {"System": {...}, "EventData": {...}}}`` (evtx_dump's and pyevtx's JSON);
+    - Winlogbeat's ``{"@timestamp", "winlog": {"event_id", "provider_name", "computer_name",
+      "event_data"}}``;
+    - flat exports (NXLog, Security-Datasets, Graylog...): ``{"EventID", "SourceName" or
+      "ProviderName", "Hostname", "EventTime", "IpAddress", ...}``.
+    """
+
+    name = "windows-event-json"
+    label = "Windows events as JSON (evtx_dump, Winlogbeat, NXLog)"
+    keywords = ('"EventID"', '"EventId"', '"event_id"')
+
+    def parse_line(self, line, ctx):
+        m = _JSON_EVENT_ID.search(line)
+        if m is None:
+            return None
+        event = json_object(line)
+        if event is None:
+            return None
+        shape = self._shape(event, ctx)
+        if shape is None:
+            return None
+        if int(m.group(1)) not in WANTED:
+            return []
+        event_id, provider, computer, fields, at = shape
+        try:
+            found = _offender(event_id, provider, fields, computer)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return []
+        if not found:
+            return []
+        src, port, src_port = found
+        return Record(src=src, at=at, kind=Kind.BLOCKED if event_id == 5152 else Kind.FAILED_LOGIN,
+                      dst=computer or None, dst_port=port, signature=SIGNATURES[event_id], src_port=src_port)
+
+    @staticmethod
+    def _shape(event: dict, ctx) -> tuple | None:
+        """(event id, provider, computer, fields, time) of a recognised export, else None."""
+        try:
+            inner = event.get("Event")
+            if isinstance(inner, dict) and isinstance(inner.get("System"), dict):
+                system = inner["System"]
+                provider = system.get("Provider")
+                if isinstance(provider, dict):
+                    provider = provider.get("#attributes", provider).get("Name", "")
+                created = system.get("TimeCreated")
+                stamp = created.get("#attributes", created).get("SystemTime") if isinstance(created, dict) \
+                    else created
+                return (int(_text(system.get("EventID"))), str(provider or ""), _text(system.get("Computer")),
+                        _fields(inner), _flat_time(stamp, ctx) if stamp else None)
+            winlog = event.get("winlog")
+            if isinstance(winlog, dict) and "event_id" in winlog:
+                fields = {**(winlog.get("user_data") or {}), **(winlog.get("event_data") or {})}
+                return (int(_text(winlog["event_id"])), str(winlog.get("provider_name") or ""),
+                        _text(winlog.get("computer_name")), fields, _flat_time(event.get("@timestamp"), ctx))
+            if "EventID" in event or "EventId" in event:
+                provider = event.get("SourceName") or event.get("ProviderName") or event.get("Provider") or ""
+                computer = event.get("Hostname") or event.get("Computer") or event.get("MachineName") or ""
+                stamp = next((event[key] for key in _FLAT_TIMES if event.get(key)), None)
+                event_id = int(_text(event.get("EventID", event.get("EventId"))))
+                at = _flat_time(stamp, ctx) if stamp else None
+                return event_id, _text(provider), _text(computer), event, at
+        except (ValueError, TypeError, AttributeError):
+            return None
+        return None
+
+
 register(Evtx())
+register(WindowsEventJson())
