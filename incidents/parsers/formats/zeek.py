@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from ..addresses import normalise
 from ..base import Kind, LineFormat, ParseContext, Record
 from ..registry import register
-from .ids import is_local, iso_time, parse_memory
+from .ids import _port, is_local, iso_time, parse_memory
 from .weblog import request_signature
 
 UNANSWERED = frozenset({"S0", "REJ", "RSTOS0", "SH"})  # attempts the responder never took up
@@ -34,14 +34,6 @@ _GUESSING = ("Password_Guessing", "Bruteforc", "Brute_Forc", "Login_Guessing")
 _UNSET = frozenset({"-", "(empty)", ""})
 _HEADERS = ("#separator", "#set_separator", "#empty_field", "#unset_field", "#path", "#open", "#fields",
             "#types", "#close")
-
-
-def _port(value) -> int | None:
-    try:
-        port = int(value)
-    except (TypeError, ValueError):
-        return None
-    return port if 0 <= port <= 65535 else None
 
 
 def _time(value, ctx: ParseContext) -> datetime | None:
