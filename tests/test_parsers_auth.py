@@ -426,3 +426,44 @@ def test_every_auth_format_has_a_distinct_name_and_keywords():
     names = [fmt.name for fmt in auth.FORMATS]
     assert len(names) == len(set(names))
     assert all(fmt.keywords for fmt in auth.FORMATS)
+
+
+def test_macos_sshd_names_an_unknown_user_in_openpams_words():
+    [record] = parse_lines("""
+        2024-06-12 08:14:02.101010-0700  mac sshd[8101]: error: PAM: unknown user for illegal user nobody9 from 198.51.100.60
+    """)
+    assert (record.src, record.kind, record.signature) == ("198.51.100.60", Kind.FAILED_LOGIN, "sshd: unknown user (PAM)")
+    assert record.at == datetime(2024, 6, 12, 15, 14, 2, 101010, tzinfo=UTC)
+
+
+def test_bind_refusals_without_the_query_name_of_older_releases_are_read():
+    [record] = parse_lines("""
+        Jun 12 08:14:02 ns2 named[77]: client 198.51.100.61#40112: query (cache) denied
+    """)
+    assert (record.src, record.kind, record.signature, record.dst_port, record.src_port) == (
+        "198.51.100.61", Kind.BLOCKED, "named: query denied", 53, 40112)
+    assert record.at == datetime(2024, 6, 12, 8, 14, 2, tzinfo=UTC)
+
+
+def test_apache_refuses_a_directory_by_rule_and_a_malformed_host_header():
+    records = parse_lines("""
+        [Wed Jun 12 08:14:02 2024] [error] [client 198.51.100.62] Directory index forbidden by rule: /srv/www/
+        [Wed Jun 12 08:14:03 2024] [error] [client 198.51.100.63] Client sent malformed Host header
+        [Wed Jun 12 08:14:04 2024] [error] [client 198.51.100.64] File does not exist: /srv/www/robots.txt
+    """)
+    assert [(r.location, r.src, r.kind, r.signature) for r in records] == [
+        (1, "198.51.100.62", Kind.SCAN, "apache: directory listing refused"),
+        (2, "198.51.100.63", Kind.SCAN, "apache: malformed request")]
+    assert records[1].at == datetime(2024, 6, 12, 8, 14, 3, tzinfo=UTC)
+
+
+def test_proftpd_connections_refused_by_its_rules_or_tcp_wrappers_are_blocked_clients():
+    records = parse_lines("""
+        Jun 12 08:14:02 ftp proftpd[15181]: ftp (probe.example[198.51.100.65]) - Connection from probe.example [198.51.100.65] denied.
+        Jun 12 08:14:03 ftp proftpd[2344]: refused connect from probe2.example (198.51.100.66)
+        Jun 12 08:14:04 ftp proftpd[2345]: ftp (ok.example[198.51.100.67]) - USER alice: Login successful.
+    """)
+    assert [(r.location, r.src, r.kind, r.signature, r.dst_port) for r in records] == [
+        (1, "198.51.100.65", Kind.BLOCKED, "proftpd: connection denied", 21),
+        (2, "198.51.100.66", Kind.BLOCKED, "proftpd: refused by tcp wrappers", 21)]
+    assert records[1].at == datetime(2024, 6, 12, 8, 14, 3, tzinfo=UTC)

@@ -437,6 +437,26 @@ LINES = [
     ("3proxy", "18-11-2024 09:25:03 +0300 PROXY.3128 00004 - 198.51.100.63:28783 0.0.0.0:0 0 0 0 GET "
      "http://example.com/ HTTP/1.1", "198.51.100.63", "3proxy: authentication failed", Kind.FAILED_LOGIN,
      None),
+    ("mongodb", "2024-11-18T06:25:03.000+0000 I ACCESS   [conn7] SCRAM-SHA-1 authentication failed for "
+     "app on appdb from client 198.51.100.120 ; AuthenticationFailed: SCRAM-SHA-1 authentication failed, "
+     "storedKey mismatch", "198.51.100.120", "mongodb: authentication failed", Kind.FAILED_LOGIN, 27017),
+    ("samba-hosts", "Nov 18 06:25:03 files smbd[900]: Denied connection from (198.51.100.121)",
+     "198.51.100.121", "samba: connection denied", Kind.BLOCKED, 445),
+    ("samba-hosts", "Nov 18 06:25:03 files smbd[901]:   Denied connection from scan.example (198.51.100.122)",
+     "198.51.100.122", "samba: connection denied", Kind.BLOCKED, 445),
+    ("cpanel", '[2024-11-18 06:25:03 +0000] info [cpsrvd] 198.51.100.123 - guest "POST /login/?login_only=1 '
+     'HTTP/1.1" FAILED LOGIN webmaild: user name not provided or invalid user', "198.51.100.123",
+     "cpanel: failed login", Kind.FAILED_LOGIN, None),
+    ("r-services", "Nov 18 06:25:03 old rshd[77]: Connection from 198.51.100.124 on illegal port",
+     "198.51.100.124", "rshd: connection from an unprivileged port", Kind.SCAN, 514),
+    ("r-services", "Nov 18 06:25:03 old rlogind[78]: Connection from 198.51.100.125 on illegal port",
+     "198.51.100.125", "rlogind: connection from an unprivileged port", Kind.SCAN, 513),
+    ("winevtlog-text", "2024 Nov 18 06:25:03 WinEvtLog: Security: AUDIT_FAILURE(4625): "
+     "Microsoft-Windows-Security-Auditing: (no user): no domain: dc1.corp.example: An account failed to "
+     "log on. Subject: Security ID: S-1-0-0 Logon Type: 3 Failure Information: Failure Reason: Unknown user "
+     "name or bad password. Network Information: Workstation Name: - Source Network Address: 198.51.100.126 "
+     "Source Port: 50123",
+     "198.51.100.126", "windows: failed logon", Kind.FAILED_LOGIN, None),
 ]
 
 
@@ -558,6 +578,14 @@ def test_connections_remembered_are_bounded(monkeypatch):
     '2024-11-18 06:25:03 UTC:x@db:[127]:FATAL:  password authentication failed for user "x"',
     '{"timestamp":"2024-11-18T06:25:03.512+0000","rule":{"level":3,"description":"sshd: authentication '
     'success."},"data":{"srcip":"198.51.100.100"}}',
+    # cPanel's successful logins and session lines name the client too
+    "[2024-11-18 06:25:03 +0000] info [cpsrvd] 198.51.100.127 - alice - SUCCESS LOGIN cpaneld",
+    "[2024-11-18 06:25:03 +0000] info [cpsrvd] 198.51.100.127 NEW alice:x address=198.51.100.127,app=cpaneld",
+    # a successful network logon forwarded as text
+    "2024 Nov 18 06:25:03 WinEvtLog: Security: AUDIT_SUCCESS(4624): Microsoft-Windows-Security-Auditing: "
+    "alice: HOST1: HOST1: An account was successfully logged on. Logon Type: 3 Source Network Address: "
+    "198.51.100.128",
+    "Nov 18 06:25:03 old rshd[79]: Connection from 198.51.100.129 on port 1021",
     # GitLab's successful sign-in: redirected onwards
     '{"method":"POST","path":"/users/sign_in","format":"html","controller":"SessionsController",'
     '"action":"create","status":302,"time":"2024-11-18T06:25:03.195Z","remote_ip":"198.51.100.103"}',

@@ -244,7 +244,8 @@ _SSH_PREFIX = re.compile(r"^(?:kernel: ?\[ *\d{1,12}\.\d{1,9}\]:? )?(?:(?:error|
 _SSH_FAIL = [  # (pattern, signature, kind); groups: host, user (optional)
     (re.compile(r"^[aA]uthentication (?:failure|error|failed) for (?P<user>.*) from (?P<host>\S+)"
                 r"(?: via \S+)?" + _SUFF), "sshd: PAM authentication failure", Kind.FAILED_LOGIN),
-    (re.compile(r"^User not known to the underlying authentication module for (?P<user>.*) "
+    # Linux-PAM's wording, and OpenPAM's (macOS: "error: PAM: unknown user for illegal user ...")
+    (re.compile(r"^(?:User not known to the underlying authentication module|unknown user) for (?P<user>.*) "
                 r"from (?P<host>\S+)" + _SUFF), "sshd: unknown user (PAM)", Kind.FAILED_LOGIN),
     (re.compile(r"^ROOT LOGIN REFUSED.* FROM (?P<host>\S+)" + _SUFF), "sshd: root login refused",
      Kind.FAILED_LOGIN),
@@ -692,13 +693,21 @@ class EximFormat(AuthFormat):
 
 _PROFTPD = re.compile(r"\bproftpd\[\d+\]:?\s+(?:[^\s(]+\s+)?\((?P<name>[^\[\s]*)\[(?P<host>[^\]\s]+)\]\)"
                       r"[: -]+(?P<msg>.*)$")
-_PROFTPD_FAIL = [
+_PROFTPD_FAIL = [  # (pattern, signature, kind)
     (re.compile(r"^USER .*: no such user found from .*? to (?P<dst>\S+?):(?P<dport>\d+)\s*$"),
-     "proftpd: no such user"),
-    (re.compile(r"^USER .* \(Login failed\):"), "proftpd: login failed"),
-    (re.compile(r"^SECURITY VIOLATION: .* login attempted"), "proftpd: root login attempted"),
-    (re.compile(r"^Maximum login attempts \(\d+\) exceeded"), "proftpd: too many login attempts"),
+     "proftpd: no such user", Kind.FAILED_LOGIN),
+    (re.compile(r"^USER .* \(Login failed\):"), "proftpd: login failed", Kind.FAILED_LOGIN),
+    (re.compile(r"^SECURITY VIOLATION: .* login attempted"), "proftpd: root login attempted",
+     Kind.FAILED_LOGIN),
+    (re.compile(r"^Maximum login attempts \(\d+\) exceeded"), "proftpd: too many login attempts",
+     Kind.FAILED_LOGIN),
+    # a <Limit LOGIN> or mod_wrap rule refused the client before it could log in
+    (re.compile(r"^Connection from \S+ \[[^\]\s]+\] denied\.?\s*$"), "proftpd: connection denied",
+     Kind.BLOCKED),
 ]
+# libwrap's own line (hosts.deny) names no session, only the client's name and address
+_PROFTPD_WRAP = re.compile(r"\bproftpd\[\d+\]:?\s+(?:[^\s(]+\s+)?refused connect from \S+ "
+                           r"\((?P<host>[^)\s]+)\)\s*$")
 
 
 class ProftpdFormat(AuthFormat):
@@ -709,12 +718,15 @@ class ProftpdFormat(AuthFormat):
     def parse(self, line, ctx):
         m = _PROFTPD.search(line)
         if m is None:
+            if w := _PROFTPD_WRAP.search(line):
+                return _one(_record(src_of(w["host"]), leading_time(line, ctx)[0], Kind.BLOCKED,
+                                    "proftpd: refused by tcp wrappers", None, 21))
             return None
         at, _ = leading_time(line, ctx)
-        for pattern, sig in _PROFTPD_FAIL:
+        for pattern, sig, kind in _PROFTPD_FAIL:
             if f := pattern.match(m["msg"]):
                 groups = f.groupdict()
-                return _one(_record(src_of(m["host"]), at, Kind.FAILED_LOGIN, sig,
+                return _one(_record(src_of(m["host"]), at, kind, sig,
                                     _dst(groups.get("dst")), groups.get("dport") or 21))
         return []
 
@@ -860,9 +872,9 @@ _APACHE = [  # (pattern, signature, kind)
     (re.compile(r"^(?:WAR|ERR) \[(?:Login denied for user \"|Could not retrieve user )"),
      "zoneminder: login denied", Kind.FAILED_LOGIN),
     (re.compile(r"^(?:request failed: (?:URI too long|erroneous characters after protocol string)|"
-                r"Invalid (?:method|URI) in request|invalid URI path \()"), "apache: malformed request",
-     Kind.SCAN),
-    (re.compile(r"^(?:Directory index forbidden by Options directive: |Cannot serve directory \S+: "
+                r"Invalid (?:method|URI) in request|invalid URI path \(|Client sent malformed Host header)"),
+     "apache: malformed request", Kind.SCAN),
+    (re.compile(r"^(?:Directory index forbidden by (?:Options directive|rule): |Cannot serve directory \S+: "
                 r"No matching DirectoryIndex )"), "apache: directory listing refused", Kind.SCAN),
     (re.compile(r"^(?:No h|H)ostname \S+ provided via SNI(?:, but no hostname provided| and hostname "
                 r"\S+ provided| for a name based virtual host)"), "apache: SNI/Host mismatch",
@@ -980,7 +992,7 @@ class OpenvpnFormat(AuthFormat):
 
 _NAMED = re.compile(
     r"\bclient (?:@0x[0-9a-f]+ )?(?P<host>[0-9A-Fa-f:.]+)#(?P<sport>\d+)(?: \([^)]*\))?: (?:view [^:\s]+: )?"
-    r"(?P<what>query(?: \(cache\))? '[^']*' denied|zone transfer '[^']*' denied|"
+    r"(?P<what>query(?: \(cache\))?(?: '[^']*')? denied|zone transfer '[^']*' denied|"
     r"bad zone transfer request: '[^']*': non-authoritative zone \(NOTAUTH\)|update '[^']*' denied)")
 
 

@@ -38,6 +38,7 @@ _CTIME_INSIDE = re.compile(r"\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?P<m>[A-Z][a-z]{
                            r"(?P<t>\d\d:\d\d:\d\d)(?:\.\d+)? (?P<y>\d{4})\]")
 _EPOCH_BRACKETS = re.compile(r"^\[(?P<epoch>1\d{9})\] ")  # NSD
 _MDY_SPACE = re.compile(r"^(?P<m>[A-Za-z]{3}) +(?P<d>\d{1,2}) (?P<y>\d{4}) (?P<t>\d\d:\d\d:\d\d)\b")  # macOS
+_YMD_SPACE = re.compile(r"^(?P<y>\d{4}) (?P<m>[A-Za-z]{3}) +(?P<d>\d{1,2}) (?P<t>\d\d:\d\d:\d\d)\b")  # OSSEC
 _KERIO = r"^\[\d\d/\w{3}/\d{4} \d\d:\d\d:\d\d\] "  # each Kerio message starts with its stamp
 _DMY = re.compile(r"^\[(?P<d>\d{1,2})/(?P<m>[A-Za-z]{3})/(?P<y>\d{4})[ :](?P<t>\d\d:\d\d:\d\d)\]")  # Kerio
 
@@ -49,7 +50,8 @@ def _time(line: str, ctx) -> datetime | None:
     at, _ = leading_time(line, ctx)
     if at is not None:
         return at
-    m = _DMY.match(line) or _MDY_DASH.match(line) or _MDY_SPACE.match(line) or _CTIME_INSIDE.search(line[:64])
+    m = (_DMY.match(line) or _MDY_DASH.match(line) or _MDY_SPACE.match(line) or _YMD_SPACE.match(line)
+         or _CTIME_INSIDE.search(line[:64]))
     if m and (month := MONTHS.get(m["m"].lower())):
         year = m["y"] if len(m["y"]) == 4 else f"20{m['y']}"
         return leading_time(f"{year}-{month:02}-{int(m['d']):02} {m['t']} ", ctx)[0]
@@ -410,7 +412,8 @@ FORMATS = (
          "mongodb: authentication failed", Kind.FAILED_LOGIN, 27017),
         (r"\bFailed to authenticate \S+ (?:from client|on \S+ from client) (?P<host>\S+) with mechanism",
          "mongodb: authentication failed", Kind.FAILED_LOGIN, 27017),
-        (r"\bSASL \S+ authentication failed for \S+ on \S+ from client (?P<host>\S+) ;",
+        # "SASL SCRAM-SHA-1 ..." since 3.4; 3.0 and 3.2 name the mechanism alone
+        (r"\b(?:SASL )?[\w-]+ authentication failed for \S+ on \S+ from client (?P<host>\S+) ;",
          "mongodb: authentication failed", Kind.FAILED_LOGIN, 27017),
         # MongoDB 2.x names the client only when the connection ends
         (r"\[(?P<conn>conn\d+)\] Failed to authenticate \S+ with mechanism", "mongodb: authentication failed",
@@ -615,6 +618,11 @@ FORMATS = (
          r"remote host \[ipv[46]:(?P<host>[0-9A-Fa-f:.]+?):(?P<sport>\d+)\]", "samba: authentication failed",
          Kind.FAILED_LOGIN, 445),
     )),
+    ServiceFormat("samba-hosts", "Samba: clients refused by hosts allow/deny", ("Denied connection from",),
+                  _rules(
+        (r"\bsmbd(?:\[\d+\])?: +Denied connection from (?:\S+ )?\((?P<host>" + _ADDR + r")\)\s*$",
+         "samba: connection denied", Kind.BLOCKED, 445),
+    )),
     ServiceFormat("stalwart", "Stalwart mail server", ("remoteIp = ",), _rules(
         (r"\((?:security\.(?:ip-blocked|authentication-ban|brute-force-ban|abuse-ban|loiter-ban|scan-ban)|"
          r"smtp\.(?:auth-mechanism-not-supported|auth-not-allowed|relay-not-allowed)|auth\.failed)\) .*?"
@@ -723,6 +731,29 @@ FORMATS = (
     ServiceFormat("home-assistant", "Home Assistant", ("invalid authentication from",), _rules(
         (r"Login attempt or request with invalid authentication from (?:\S+ \((?P<host>[^)\s]+)\)|"
          r"(?P<chain>\S+))", "home-assistant: invalid authentication"),
+    )),
+    ServiceFormat("cpanel", "cPanel/WHM login log", ("FAILED LOGIN",), _rules(
+        # login_log: "[stamp] info [cpsrvd] <client> - <user> "<request>" FAILED LOGIN <service>: <why>"
+        (r"\[cpsrvd\] (?P<host>" + _ADDR + r") - \S+(?: \(possessor: \S+\))? "
+         r"\"[^\"]*\" FAILED LOGIN [\w-]+: ",
+         "cpanel: failed login"),
+        # its access log's form: "<client> - <user> [stamp] "<method>" FAILED LOGIN <service>: <why>"
+        (r"^(?P<host>" + _ADDR + r") - \S+ \[[^\]]*\] \"[^\"]*\" FAILED LOGIN [\w-]+: ",
+         "cpanel: failed login"),
+    )),
+    ServiceFormat("r-services", "rshd and rlogind: clients from unprivileged ports", ("on illegal port",),
+                  _rules(
+        (r"\b(?:in\.)?rshd(?:\[\d+\])?: Connection from (?P<host>" + _ADDR + r") on illegal port\b",
+         "rshd: connection from an unprivileged port", Kind.SCAN, 514),
+        (r"\b(?:in\.)?rlogind(?:\[\d+\])?: Connection from (?P<host>" + _ADDR + r") on illegal port\b",
+         "rlogind: connection from an unprivileged port", Kind.SCAN, 513),
+    )),
+    # Windows' failed logons as OSSEC/Wazuh agents forward them in text (the XML and .evtx forms have
+    # their own formats): the client is the event's "Source Network Address"
+    ServiceFormat("winevtlog-text", "Windows failed logons in OSSEC's text form", ("AUDIT_FAILURE(",), _rules(
+        # within its first characters (the agent's header): one start, however long the line
+        (r"^.{0,300}?\bAUDIT_FAILURE\((?P<event>4625|529|53[0-79])\):.{0,4000}? Source Network Address:\s+"
+         r"(?P<host>" + _ADDR + r")(?![\w:.])", "windows: failed logon"),
     )),
     ServiceFormat("nginx-limit-req", "nginx error log: requests over the rate limit", ("limiting requests",),
                   _rules(
