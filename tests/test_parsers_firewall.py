@@ -498,6 +498,21 @@ def test_pf_block_in_records_ipv4_and_ipv6_sources_with_ports():
     assert s.src == "198.51.100.10" and s.ports == set()
 
 
+def test_pf_in_tcpdumps_verbose_form_takes_the_addresses_from_the_line_after_the_rule():
+    ip_header = "(tos 0x0, ttl 49, id 1, offset 0, flags [none], proto TCP (6), length 44)"
+    text = (f"2024-11-18 06:25:03.123456 rule 12/0(match): block in on vtnet0: {ip_header}\n"
+            "    198.51.100.8.40000 > 203.0.113.5.23: Flags [S], cksum 0x1 (correct), seq 1, length 0\n"
+            f"2024-11-18 06:25:04.5 rule 13/0(match): pass in on vtnet0: {ip_header}\n"
+            "    198.51.100.9.40001 > 203.0.113.5.443: Flags [S], cksum 0x1 (correct), seq 1, length 0\n")
+    by_src, outcome = offenders(text)
+    assert outcome.formats_seen == {"pf": 4}
+    assert list(by_src) == ["198.51.100.8"]
+    s = by_src["198.51.100.8"]
+    assert (s.kinds, s.ports, s.source_ports, list(s.signatures)) == (
+        {Kind.BLOCKED}, {23}, [40000], ["pf rule 12 block on vtnet0"])
+    assert s.first_seen == datetime(2024, 11, 18, 6, 25, 3, 123456, tzinfo=UTC)
+
+
 def test_pf_pass_and_block_out_are_not_recorded():
     harmless("Mar 10 12:34:56.123456 rule 2/(match) pass in on em0: 198.51.100.9.51234 > 203.0.113.2.22: S")
     harmless("2023-01-14 08:17:31.486069 rule 3.blacklistd.1/0(match): block out on em0: "

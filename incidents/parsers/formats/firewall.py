@@ -26,7 +26,7 @@ from ..addresses import host_or_address, normalise
 from ..base import MONTHS, Kind, LineFormat, ParseContext, Record
 from ..lanes import LANE_RFC3339, LANE_STAMP, ShapeLane, register_lane
 from ..registry import register
-from .ids import offender_side
+from .ids import offender_side, parse_memory
 
 # ---------------------------------------------------------------------------------------------
 # Shared helpers: times, addresses, ports, sides
@@ -596,29 +596,43 @@ class CiscoIos(LineFormat):
 _PF = re.compile(r"\brule (?P<rule>[^\s/]*)/(?P<sub>\d*)\((?P<reason>[\w-]+)\):? (?P<action>[\w-]+) "
                  r"(?P<dir>in|out|fwd)? ?on (?P<iface>[\w.:-]+): ")
 _PF_ADDRS = re.compile(r"(?P<src>[0-9A-Fa-f:.]{3,}) > (?P<dst>[0-9A-Fa-f:.]{3,}?):(?=\s|$)")
+# tcpdump -v: the packet's addresses on the next line, indented, after the IP header's details
+_PF_NEXT = re.compile(r"^\s+(?P<src>[0-9A-Fa-f:.]{3,}) > (?P<dst>[0-9A-Fa-f:.]{3,}?):(?=\s|$)")
 
 
 class Pf(LineFormat):
-    """pf's log as tcpdump prints it (from pflogd's file, or forwarded to syslog)."""
+    """pf's log as tcpdump prints it (from pflogd's file, or forwarded to syslog). With ``-v`` the
+    addresses come on the next, indented line: the rule's line is remembered (in the parse's
+    memory) for the line that follows it."""
 
     name = "pf"
     label = "OpenBSD/FreeBSD pf (pflog via tcpdump)"
-    keywords = ("rule ",)
+    keywords = ("rule ", " > ")
 
     def parse_line(self, line: str, ctx: ParseContext):
+        memory = parse_memory(ctx, self.name)
         m = _PF.search(line)
         if m is None:
-            return None
+            pending = memory.pop("pending", None)
+            a = _PF_NEXT.match(line) if pending is not None else None
+            return None if a is None else self._record(pending, a)
+        memory.pop("pending", None)
+        rule = (m["rule"], m["action"], m["dir"], m["iface"], leading_time(line, ctx))
         a = _PF_ADDRS.search(line, m.end())
         if a is None:
-            return []  # tcpdump -v puts the addresses on the next line; not recoverable here
+            memory["pending"] = rule
+            return []
+        return self._record(rule, a)
+
+    @staticmethod
+    def _record(rule: tuple, a: re.Match) -> list[Record]:
+        number, action, direction, iface, at = rule
+        if action not in ("block", "drop", "reject"):
+            return []  # passed: pf logs routine traffic with "log" rules
         src, sport = _split_dot_port(a["src"])
         dst, dport = _split_dot_port(a["dst"])
-        if m["action"] not in ("block", "drop", "reject"):
-            return []  # passed: pf logs routine traffic with "log" rules
-        kind = Kind.SEEN if m["dir"] == "out" else Kind.BLOCKED  # out: our own packet, held back
-        return _record(src, leading_time(line, ctx), kind, dst, dport,
-                       f"pf rule {m['rule']} {m['action']} on {m['iface']}", sport)
+        kind = Kind.SEEN if direction == "out" else Kind.BLOCKED  # out: our own packet, held back
+        return _record(src, at, kind, dst, dport, f"pf rule {number} {action} on {iface}", sport)
 
 
 # ---------------------------------------------------------------------------------------------
