@@ -11,6 +11,7 @@ task instead of sleeping in a worker. No DNS, no port 43: registries come from I
 
 import ipaddress
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -331,28 +332,48 @@ class NetworkAnswer:
         return [] if self.low_confidence else [c.email for c in self.contacts]
 
 
+def _mailboxes(value) -> list[str]:
+    """The addresses in one email value: ``mailto:`` URIs in any case, ``Name <addr>``, and several
+    addresses in one value (separated by commas, semicolons or spaces) as some registries send them.
+    """
+    found = []
+    for part in re.split(r"[,;\s]+", str(value).strip()):
+        part = part.strip("<>\"'()")
+        if part[:7].lower() == "mailto:":
+            part = part[7:].split("?", 1)[0]
+        if "@" in part:
+            found.append(part)
+    return found
+
+
 def _jscard(card: dict) -> tuple[bool, list[str], str, str]:
     """The same from a JSContact card, jCard's successor in RDAP (draft-ietf-regext-rdap-jscontact)."""
-    emails = [str(e.get("address")).strip() for e in (card.get("emails") or {}).values()
-              if isinstance(e, dict) and e.get("address")]
+    entries = card.get("emails") or {}
+    entries = entries.values() if isinstance(entries, dict) else entries if isinstance(entries, list) else []
+    emails = [m for e in entries if isinstance(e, dict) and e.get("address")
+              for m in _mailboxes(e["address"])]
     name = card.get("name") or {}
     full = name.get("full", "") if isinstance(name, dict) else str(name)
     if not full and isinstance(name, dict):
         full = " ".join(str(c.get("value", "")) for c in name.get("components") or []
                         if isinstance(c, dict)).strip()
-    phones = [str(p.get("number")).removeprefix("tel:") for p in (card.get("phones") or {}).values()
+    phones = card.get("phones") or {}
+    phones = phones.values() if isinstance(phones, dict) else phones if isinstance(phones, list) else []
+    phones = [str(p.get("number")).removeprefix("tel:") for p in phones
               if isinstance(p, dict) and p.get("number")]
     return True, emails, str(full), phones[0] if phones else ""
 
 
 def _vcard(entity: dict) -> tuple[bool, list[str], str, str]:
-    """(has a vCard, its emails, its formatted name, its first phone) from a jCard array."""
+    """(has a card, its emails, its formatted name, its first phone) from a jCard array.
+
+    A JSContact card stands in for a missing jCard; when an entity carries both (registries in
+    transition), the JSContact emails are added to the jCard's.
+    """
     card = entity.get("vcardArray")
+    jscard = next((entity[k] for k in ("jscard", "jscard_0") if isinstance(entity.get(k), dict)), None)
     if not (isinstance(card, list) and len(card) > 1 and isinstance(card[1], list)):
-        for key in ("jscard", "jscard_0"):
-            if isinstance(entity.get(key), dict):
-                return _jscard(entity[key])
-        return False, [], "", ""
+        return _jscard(jscard) if jscard else (False, [], "", "")
     emails, name, phone = [], "", ""
     for prop in card[1]:
         if not (isinstance(prop, list) and len(prop) >= 4):
@@ -361,11 +382,13 @@ def _vcard(entity: dict) -> tuple[bool, list[str], str, str]:
         flat = [v for value in values for v in (value if isinstance(value, list) else [value])]
         text = [str(v).strip() for v in flat if isinstance(v, str) and v.strip()]
         if kind == "email":
-            emails.extend(t.removeprefix("mailto:") for t in text)
+            emails.extend(m for t in text for m in _mailboxes(t))
         elif kind == "fn" and text and not name:
             name = text[0]
         elif kind == "tel" and text and not phone:
             phone = text[0].removeprefix("tel:")
+    if jscard:
+        emails.extend(_jscard(jscard)[1])
     return True, emails, name, phone
 
 

@@ -409,3 +409,35 @@ def test_an_abuse_entity_with_a_jscontact_card_instead_of_a_vcard_gives_its_emai
     fake_rdap.add_network("afrinic", a_network("41.1.0.0", "41.1.0.255", "JS-NET", entities=[abuse]))
     assert lookup_json("41.1.0.1")["abuse_emails"] == ["abuse@js.example"]
     assert [h for h in fake_rdap.hits if "/entity/" in h.path] == []  # a card: no follow-up
+
+
+# --- Variations seen across registries (answers written here, not recorded) ---------------------
+
+def _abuse_with(*email_props, roles=("abuse",)) -> dict:
+    entity = an_entity("AB1-TEST", roles)
+    entity["vcardArray"][1].extend(email_props)
+    return entity
+
+
+def _parsed(*entities, **fields) -> rdap.NetworkAnswer:
+    answer = a_network("192.0.2.0", "192.0.2.255", "NET-TEST", entities=list(entities))
+    answer.update(fields)
+    return rdap.parse_network(answer, url="https://rdap.db.ripe.net/ip/192.0.2.1",
+                              fetch_entity=lambda entity: None)
+
+
+def test_vcard_emails_are_read_from_mailto_uris_in_any_case_and_from_named_or_listed_values():
+    listed = " a@three.example, b@three.example;c@three.example\n"
+    answer = _parsed(_abuse_with(["email", {"type": "work"}, "uri", "MAILTO:Abuse@One.example"],
+                                 ["email", {}, "text", "Abuse Desk <desk@two.example>"],
+                                 ["email", {}, "text", listed]))
+    assert answer.abuse_emails == ["Abuse@One.example", "desk@two.example", "a@three.example",
+                                   "b@three.example", "c@three.example"]
+
+
+def test_jscontact_emails_given_as_a_list_or_beside_a_vcard_are_kept():
+    listed = an_entity("JS1-TEST", ["abuse"], vcard=False)
+    listed["jscard"] = {"emails": [{"address": "mailto:listed@js.example"}]}
+    both = an_entity("JS2-TEST", ["abuse"])  # a vCard without email, and a card with one
+    both["jscard"] = {"emails": {"e1": {"address": "both@js.example"}}}
+    assert _parsed(listed, both).abuse_emails == ["listed@js.example", "both@js.example"]
