@@ -401,7 +401,8 @@ def walk_entities(answer: dict) -> list[Entity]:
             if not isinstance(entity, dict):
                 continue
             has_vcard, emails, name, phone = _vcard(entity)
-            roles = [str(r).lower() for r in entity.get("roles") or []]
+            roles = entity.get("roles") or []
+            roles = [str(r).strip().lower() for r in ([roles] if isinstance(roles, str) else roles)]
             link = next((lk.get("href", "") for lk in entity.get("links") or []
                          if isinstance(lk, dict) and lk.get("rel") == "self"), "")
             found.append(Entity(handle=str(entity.get("handle") or ""), roles=roles, emails=emails,
@@ -469,8 +470,11 @@ def _range_from_cidr0(cidrs) -> dict:
     for c in cidrs if isinstance(cidrs, list) else []:
         prefix = c.get("v4prefix") or c.get("v6prefix") if isinstance(c, dict) else None
         if prefix and c.get("length") is not None:
-            nets.append(ipaddress.ip_network(f"{prefix}/{c['length']}", strict=False))
-    if not nets:
+            try:
+                nets.append(ipaddress.ip_network(f"{_address(prefix)}/{int(c['length'])}", strict=False))
+            except (ValueError, TypeError):  # one unreadable entry does not spoil the others
+                continue
+    if not nets or len({n.version for n in nets}) > 1:
         return {}
     return {"startAddress": str(min(n[0] for n in nets)), "endAddress": str(max(n[-1] for n in nets))}
 
@@ -494,7 +498,8 @@ def parse_network(answer: dict, *, url: str, fetch_entity: EntityFetcher | None 
         values = {}
     try:
         start, end = _address(answer["startAddress"]), _address(answer["endAddress"])
-    except (ValueError, TypeError) as exc:
+        cidrs = covering_cidrs(start, end)
+    except (ValueError, TypeError) as exc:  # unreadable, mixed versions, or start after end
         raise BadAnswer(f"the answer from {url} has no usable range: {exc}") from exc
     registry = registry_of(url)
     if registry not in REGISTRY_HOSTS.values():
@@ -512,7 +517,7 @@ def parse_network(answer: dict, *, url: str, fetch_entity: EntityFetcher | None 
         return str(value).strip() if value is not None else ""
 
     return NetworkAnswer(
-        start=start, end=end, cidrs=covering_cidrs(start, end), handle=text("handle"),
+        start=start, end=end, cidrs=cidrs, handle=text("handle"),
         name=text("name"), country=text("country")[:2].upper(), type=text("type"),
         registry=registry, parent_handle=text("parent_handle"), url=url, raw=answer,
         contacts=contacts, low_confidence=low,

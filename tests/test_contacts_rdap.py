@@ -441,3 +441,28 @@ def test_jscontact_emails_given_as_a_list_or_beside_a_vcard_are_kept():
     both = an_entity("JS2-TEST", ["abuse"])  # a vCard without email, and a card with one
     both["jscard"] = {"emails": {"e1": {"address": "both@js.example"}}}
     assert _parsed(listed, both).abuse_emails == ["listed@js.example", "both@js.example"]
+
+
+def test_roles_given_as_one_string_or_in_capitals_still_name_the_abuse_contact():
+    single = _abuse_with(["email", {}, "text", "single@roles.example"])
+    single["roles"] = "abuse"
+    capitals = an_entity("AB2-TEST", ["Abuse", "TECHNICAL"], ["caps@roles.example"])
+    assert _parsed(single, capitals).abuse_emails == ["single@roles.example", "caps@roles.example"]
+
+
+def test_an_unreadable_cidr0_entry_is_skipped_and_the_readable_ones_give_the_range():
+    answer = {"objectClassName": "ip network", "handle": "NET6-TEST",
+              "cidr0_cidrs": [{"v6prefix": "not-an-address", "length": 32},
+                              {"v6prefix": "2001:0db8:0000::", "length": "33"}]}
+    parsed = rdap.parse_network(answer, url="https://rdap.arin.net/registry/ip/2001:db8::1")
+    assert (parsed.start, parsed.end, parsed.cidrs) == (
+        "2001:db8::", "2001:db8:7fff:ffff:ffff:ffff:ffff:ffff", ["2001:db8::/33"])
+    with pytest.raises(rdap.BadAnswer, match="not an IP network object"):
+        rdap.parse_network({"handle": "X", "cidr0_cidrs": [{"v4prefix": "300.1.1.0", "length": 24}]},
+                           url="https://rdap.arin.net/registry/ip/1.2.3.4")
+
+
+@pytest.mark.parametrize("start, end", [("192.0.2.255", "192.0.2.0"), ("192.0.2.0", "2001:db8::")])
+def test_a_range_that_ends_before_it_starts_or_mixes_versions_is_a_bad_answer_not_a_crash(start, end):
+    with pytest.raises(rdap.BadAnswer, match="no usable range"):
+        _parsed(startAddress=start, endAddress=end)
