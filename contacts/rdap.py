@@ -431,15 +431,18 @@ def contacts_from(entities: list[Entity], fetch_entity: EntityFetcher | None = N
                   ) -> tuple[list[Contact], bool]:
     """The abuse contacts, or (low confidence) noc/technical, then registrant ones.
 
-    An abuse entity without a vCard costs one follow-up entity query (``fetch_entity``).
+    An abuse entity without an email in its card (or without a card: RIPE and AFRINIC often
+    embed only the handle) takes its emails from the same handle elsewhere in the answer, else
+    costs one follow-up entity query (``fetch_entity``) per handle.
     """
     abuse: list[Contact] = []
+    known = {e.handle: e.emails for e in entities if e.handle and e.emails}
     followed: set[str] = set()
     for entity in entities:
         if "abuse" not in entity.roles:
             continue
-        emails = entity.emails
-        if not entity.has_vcard and fetch_entity and entity.handle not in followed:
+        emails = entity.emails or known.get(entity.handle, [])
+        if not emails and fetch_entity and entity.handle and entity.handle not in followed:
             followed.add(entity.handle)
             fetched = fetch_entity(entity)
             emails = fetched.emails if fetched else []

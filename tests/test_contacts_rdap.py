@@ -466,3 +466,24 @@ def test_an_unreadable_cidr0_entry_is_skipped_and_the_readable_ones_give_the_ran
 def test_a_range_that_ends_before_it_starts_or_mixes_versions_is_a_bad_answer_not_a_crash(start, end):
     with pytest.raises(rdap.BadAnswer, match="no usable range"):
         _parsed(startAddress=start, endAddress=end)
+
+
+def test_an_abuse_handle_also_embedded_with_its_card_costs_no_follow_up_query(fake_rdap):
+    fake_rdap.delegate("ripencc", "85.0.0.0/8")
+    reference = an_entity("AR9-RIPE", ["abuse"], vcard=False)
+    holder = an_entity("ORG-T1-RIPE", ["registrant"],
+                       entities=[an_entity("AR9-RIPE", ["abuse"], ["abuse@embedded.example"])])
+    fake_rdap.add_network("ripencc", a_network("85.1.0.0", "85.1.0.255", "REF-NET",
+                                               entities=[reference, holder]))
+    assert lookup_json("85.1.0.9")["abuse_emails"] == ["abuse@embedded.example"]
+    assert [h for h in fake_rdap.hits if "/entity/" in h.path] == []
+
+
+def test_an_abuse_entity_whose_card_has_no_email_is_fetched_once_for_it(fake_rdap):
+    fake_rdap.delegate("lacnic", "177.0.0.0/8")
+    bare = an_entity("IRT-BARE", ["abuse"])  # fn and version only, as in a trimmed answer
+    fake_rdap.add_network("lacnic", a_network("177.2.0.0", "177.2.3.255", "BARE-NET", entities=[bare]))
+    fake_rdap.add_entity("lacnic", "IRT-BARE", an_entity("IRT-BARE", ["abuse"], ["irt@bare.example"]))
+    assert lookup_json("177.2.0.1")["abuse_emails"] == ["irt@bare.example"]
+    entity_hits = [h.path for h in fake_rdap.hits if "/entity/" in h.path]
+    assert entity_hits == ["/rdap.lacnic.net/rdap/entity/IRT-BARE"]
