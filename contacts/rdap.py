@@ -11,6 +11,7 @@ task instead of sleeping in a worker. No DNS, no port 43: registries come from I
 
 import ipaddress
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -331,28 +332,48 @@ class NetworkAnswer:
         return [] if self.low_confidence else [c.email for c in self.contacts]
 
 
+def _mailboxes(value) -> list[str]:
+    """The addresses in one email value: ``mailto:`` URIs in any case, ``Name <addr>``, and several
+    addresses in one value (separated by commas, semicolons or spaces) as some registries send them.
+    """
+    found = []
+    for part in re.split(r"[,;\s]+", str(value).strip()):
+        part = part.strip("<>\"'()")
+        if part[:7].lower() == "mailto:":
+            part = part[7:].split("?", 1)[0]
+        if "@" in part:
+            found.append(part)
+    return found
+
+
 def _jscard(card: dict) -> tuple[bool, list[str], str, str]:
     """The same from a JSContact card, jCard's successor in RDAP (draft-ietf-regext-rdap-jscontact)."""
-    emails = [str(e.get("address")).strip() for e in (card.get("emails") or {}).values()
-              if isinstance(e, dict) and e.get("address")]
+    entries = card.get("emails") or {}
+    entries = entries.values() if isinstance(entries, dict) else entries if isinstance(entries, list) else []
+    emails = [m for e in entries if isinstance(e, dict) and e.get("address")
+              for m in _mailboxes(e["address"])]
     name = card.get("name") or {}
     full = name.get("full", "") if isinstance(name, dict) else str(name)
     if not full and isinstance(name, dict):
         full = " ".join(str(c.get("value", "")) for c in name.get("components") or []
                         if isinstance(c, dict)).strip()
-    phones = [str(p.get("number")).removeprefix("tel:") for p in (card.get("phones") or {}).values()
+    phones = card.get("phones") or {}
+    phones = phones.values() if isinstance(phones, dict) else phones if isinstance(phones, list) else []
+    phones = [str(p.get("number")).removeprefix("tel:") for p in phones
               if isinstance(p, dict) and p.get("number")]
     return True, emails, str(full), phones[0] if phones else ""
 
 
 def _vcard(entity: dict) -> tuple[bool, list[str], str, str]:
-    """(has a vCard, its emails, its formatted name, its first phone) from a jCard array."""
+    """(has a card, its emails, its formatted name, its first phone) from a jCard array.
+
+    A JSContact card stands in for a missing jCard; when an entity carries both (registries in
+    transition), the JSContact emails are added to the jCard's.
+    """
     card = entity.get("vcardArray")
+    jscard = next((entity[k] for k in ("jscard", "jscard_0") if isinstance(entity.get(k), dict)), None)
     if not (isinstance(card, list) and len(card) > 1 and isinstance(card[1], list)):
-        for key in ("jscard", "jscard_0"):
-            if isinstance(entity.get(key), dict):
-                return _jscard(entity[key])
-        return False, [], "", ""
+        return _jscard(jscard) if jscard else (False, [], "", "")
     emails, name, phone = [], "", ""
     for prop in card[1]:
         if not (isinstance(prop, list) and len(prop) >= 4):
@@ -361,11 +382,13 @@ def _vcard(entity: dict) -> tuple[bool, list[str], str, str]:
         flat = [v for value in values for v in (value if isinstance(value, list) else [value])]
         text = [str(v).strip() for v in flat if isinstance(v, str) and v.strip()]
         if kind == "email":
-            emails.extend(t.removeprefix("mailto:") for t in text)
+            emails.extend(m for t in text for m in _mailboxes(t))
         elif kind == "fn" and text and not name:
             name = text[0]
         elif kind == "tel" and text and not phone:
             phone = text[0].removeprefix("tel:")
+    if jscard:
+        emails.extend(_jscard(jscard)[1])
     return True, emails, name, phone
 
 
@@ -378,7 +401,8 @@ def walk_entities(answer: dict) -> list[Entity]:
             if not isinstance(entity, dict):
                 continue
             has_vcard, emails, name, phone = _vcard(entity)
-            roles = [str(r).lower() for r in entity.get("roles") or []]
+            roles = entity.get("roles") or []
+            roles = [str(r).strip().lower() for r in ([roles] if isinstance(roles, str) else roles)]
             link = next((lk.get("href", "") for lk in entity.get("links") or []
                          if isinstance(lk, dict) and lk.get("rel") == "self"), "")
             found.append(Entity(handle=str(entity.get("handle") or ""), roles=roles, emails=emails,
@@ -407,15 +431,18 @@ def contacts_from(entities: list[Entity], fetch_entity: EntityFetcher | None = N
                   ) -> tuple[list[Contact], bool]:
     """The abuse contacts, or (low confidence) noc/technical, then registrant ones.
 
-    An abuse entity without a vCard costs one follow-up entity query (``fetch_entity``).
+    An abuse entity without an email in its card (or without a card: RIPE and AFRINIC often
+    embed only the handle) takes its emails from the same handle elsewhere in the answer, else
+    costs one follow-up entity query (``fetch_entity``) per handle.
     """
     abuse: list[Contact] = []
+    known = {e.handle: e.emails for e in entities if e.handle and e.emails}
     followed: set[str] = set()
     for entity in entities:
         if "abuse" not in entity.roles:
             continue
-        emails = entity.emails
-        if not entity.has_vcard and fetch_entity and entity.handle not in followed:
+        emails = entity.emails or known.get(entity.handle, [])
+        if not emails and fetch_entity and entity.handle and entity.handle not in followed:
             followed.add(entity.handle)
             fetched = fetch_entity(entity)
             emails = fetched.emails if fetched else []
@@ -446,8 +473,11 @@ def _range_from_cidr0(cidrs) -> dict:
     for c in cidrs if isinstance(cidrs, list) else []:
         prefix = c.get("v4prefix") or c.get("v6prefix") if isinstance(c, dict) else None
         if prefix and c.get("length") is not None:
-            nets.append(ipaddress.ip_network(f"{prefix}/{c['length']}", strict=False))
-    if not nets:
+            try:
+                nets.append(ipaddress.ip_network(f"{_address(prefix)}/{int(c['length'])}", strict=False))
+            except (ValueError, TypeError):  # one unreadable entry does not spoil the others
+                continue
+    if not nets or len({n.version for n in nets}) > 1:
         return {}
     return {"startAddress": str(min(n[0] for n in nets)), "endAddress": str(max(n[-1] for n in nets))}
 
@@ -471,7 +501,8 @@ def parse_network(answer: dict, *, url: str, fetch_entity: EntityFetcher | None 
         values = {}
     try:
         start, end = _address(answer["startAddress"]), _address(answer["endAddress"])
-    except (ValueError, TypeError) as exc:
+        cidrs = covering_cidrs(start, end)
+    except (ValueError, TypeError) as exc:  # unreadable, mixed versions, or start after end
         raise BadAnswer(f"the answer from {url} has no usable range: {exc}") from exc
     registry = registry_of(url)
     if registry not in REGISTRY_HOSTS.values():
@@ -489,7 +520,7 @@ def parse_network(answer: dict, *, url: str, fetch_entity: EntityFetcher | None 
         return str(value).strip() if value is not None else ""
 
     return NetworkAnswer(
-        start=start, end=end, cidrs=covering_cidrs(start, end), handle=text("handle"),
+        start=start, end=end, cidrs=cidrs, handle=text("handle"),
         name=text("name"), country=text("country")[:2].upper(), type=text("type"),
         registry=registry, parent_handle=text("parent_handle"), url=url, raw=answer,
         contacts=contacts, low_confidence=low,

@@ -409,3 +409,81 @@ def test_an_abuse_entity_with_a_jscontact_card_instead_of_a_vcard_gives_its_emai
     fake_rdap.add_network("afrinic", a_network("41.1.0.0", "41.1.0.255", "JS-NET", entities=[abuse]))
     assert lookup_json("41.1.0.1")["abuse_emails"] == ["abuse@js.example"]
     assert [h for h in fake_rdap.hits if "/entity/" in h.path] == []  # a card: no follow-up
+
+
+# --- Variations seen across registries (answers written here, not recorded) ---------------------
+
+def _abuse_with(*email_props, roles=("abuse",)) -> dict:
+    entity = an_entity("AB1-TEST", roles)
+    entity["vcardArray"][1].extend(email_props)
+    return entity
+
+
+def _parsed(*entities, **fields) -> rdap.NetworkAnswer:
+    answer = a_network("192.0.2.0", "192.0.2.255", "NET-TEST", entities=list(entities))
+    answer.update(fields)
+    return rdap.parse_network(answer, url="https://rdap.db.ripe.net/ip/192.0.2.1",
+                              fetch_entity=lambda entity: None)
+
+
+def test_vcard_emails_are_read_from_mailto_uris_in_any_case_and_from_named_or_listed_values():
+    listed = " a@three.example, b@three.example;c@three.example\n"
+    answer = _parsed(_abuse_with(["email", {"type": "work"}, "uri", "MAILTO:Abuse@One.example"],
+                                 ["email", {}, "text", "Abuse Desk <desk@two.example>"],
+                                 ["email", {}, "text", listed]))
+    assert answer.abuse_emails == ["Abuse@One.example", "desk@two.example", "a@three.example",
+                                   "b@three.example", "c@three.example"]
+
+
+def test_jscontact_emails_given_as_a_list_or_beside_a_vcard_are_kept():
+    listed = an_entity("JS1-TEST", ["abuse"], vcard=False)
+    listed["jscard"] = {"emails": [{"address": "mailto:listed@js.example"}]}
+    both = an_entity("JS2-TEST", ["abuse"])  # a vCard without email, and a card with one
+    both["jscard"] = {"emails": {"e1": {"address": "both@js.example"}}}
+    assert _parsed(listed, both).abuse_emails == ["listed@js.example", "both@js.example"]
+
+
+def test_roles_given_as_one_string_or_in_capitals_still_name_the_abuse_contact():
+    single = _abuse_with(["email", {}, "text", "single@roles.example"])
+    single["roles"] = "abuse"
+    capitals = an_entity("AB2-TEST", ["Abuse", "TECHNICAL"], ["caps@roles.example"])
+    assert _parsed(single, capitals).abuse_emails == ["single@roles.example", "caps@roles.example"]
+
+
+def test_an_unreadable_cidr0_entry_is_skipped_and_the_readable_ones_give_the_range():
+    answer = {"objectClassName": "ip network", "handle": "NET6-TEST",
+              "cidr0_cidrs": [{"v6prefix": "not-an-address", "length": 32},
+                              {"v6prefix": "2001:0db8:0000::", "length": "33"}]}
+    parsed = rdap.parse_network(answer, url="https://rdap.arin.net/registry/ip/2001:db8::1")
+    assert (parsed.start, parsed.end, parsed.cidrs) == (
+        "2001:db8::", "2001:db8:7fff:ffff:ffff:ffff:ffff:ffff", ["2001:db8::/33"])
+    with pytest.raises(rdap.BadAnswer, match="not an IP network object"):
+        rdap.parse_network({"handle": "X", "cidr0_cidrs": [{"v4prefix": "300.1.1.0", "length": 24}]},
+                           url="https://rdap.arin.net/registry/ip/1.2.3.4")
+
+
+@pytest.mark.parametrize("start, end", [("192.0.2.255", "192.0.2.0"), ("192.0.2.0", "2001:db8::")])
+def test_a_range_that_ends_before_it_starts_or_mixes_versions_is_a_bad_answer_not_a_crash(start, end):
+    with pytest.raises(rdap.BadAnswer, match="no usable range"):
+        _parsed(startAddress=start, endAddress=end)
+
+
+def test_an_abuse_handle_also_embedded_with_its_card_costs_no_follow_up_query(fake_rdap):
+    fake_rdap.delegate("ripencc", "85.0.0.0/8")
+    reference = an_entity("AR9-RIPE", ["abuse"], vcard=False)
+    holder = an_entity("ORG-T1-RIPE", ["registrant"],
+                       entities=[an_entity("AR9-RIPE", ["abuse"], ["abuse@embedded.example"])])
+    fake_rdap.add_network("ripencc", a_network("85.1.0.0", "85.1.0.255", "REF-NET",
+                                               entities=[reference, holder]))
+    assert lookup_json("85.1.0.9")["abuse_emails"] == ["abuse@embedded.example"]
+    assert [h for h in fake_rdap.hits if "/entity/" in h.path] == []
+
+
+def test_an_abuse_entity_whose_card_has_no_email_is_fetched_once_for_it(fake_rdap):
+    fake_rdap.delegate("lacnic", "177.0.0.0/8")
+    bare = an_entity("IRT-BARE", ["abuse"])  # fn and version only, as in a trimmed answer
+    fake_rdap.add_network("lacnic", a_network("177.2.0.0", "177.2.3.255", "BARE-NET", entities=[bare]))
+    fake_rdap.add_entity("lacnic", "IRT-BARE", an_entity("IRT-BARE", ["abuse"], ["irt@bare.example"]))
+    assert lookup_json("177.2.0.1")["abuse_emails"] == ["irt@bare.example"]
+    entity_hits = [h.path for h in fake_rdap.hits if "/entity/" in h.path]
+    assert entity_hits == ["/rdap.lacnic.net/rdap/entity/IRT-BARE"]
