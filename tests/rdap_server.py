@@ -140,7 +140,7 @@ class FakeRdap:
                 return Reply(404, {"errorCode": 404, "title": "not found"}), ""
             return Reply(body=best[1]), str(best[1].get("handle"))
         if "/entity/" in "/" + rest:
-            handle = rest.rsplit("/entity/", 1)[-1]
+            handle = ("/" + rest).rsplit("/entity/", 1)[-1]  # also under a registry served from /
             if (host, handle) in self.entities:
                 return Reply(body=self.entities[(host, handle)]), ""
         return Reply(404, {"errorCode": 404, "title": "not found"}), ""
