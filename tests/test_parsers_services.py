@@ -457,6 +457,43 @@ LINES = [
      "name or bad password. Network Information: Workstation Name: - Source Network Address: 198.51.100.126 "
      "Source Port: 50123",
      "198.51.100.126", "windows: failed logon", Kind.FAILED_LOGIN, None),
+    ("keycloak", "2024-11-18 06:25:03,357 WARN  [org.keycloak.events] (executor-thread-4) type=LOGIN_ERROR, "
+     "realmId=main, clientId=account-console, userId=null, ipAddress=198.51.100.130, error=user_not_found, "
+     "username=guest", "198.51.100.130", "keycloak: login error", Kind.FAILED_LOGIN, None),
+    # newer Keycloak quotes its values
+    ("keycloak", '2024-11-18 06:25:03,357 WARN  [org.keycloak.events] (executor-thread-4) '
+     'type="LOGIN_ERROR", realmId="main", clientId="web", userId="x", ipAddress="198.51.100.131", '
+     'error="invalid_user_credentials"',
+     "198.51.100.131", "keycloak: login error", Kind.FAILED_LOGIN, None),
+    ("teleport", '{"code":"T1000W","event":"user.login","success":false,"time":"2024-11-18T06:25:03.133Z",'
+     '"user":"x","method":"local","addr.remote":"198.51.100.132:40100"}', "198.51.100.132",
+     "teleport: login failed", Kind.FAILED_LOGIN, None),
+    ("audiobookshelf", '[2024-11-18 06:25:03.882] ERROR: [LocalAuth] Failed login attempt for username '
+     '"admin" from ip 198.51.100.133 (User not found)', "198.51.100.133", "audiobookshelf: login failed",
+     Kind.FAILED_LOGIN, None),
+    ("audiobookshelf", '{"timestamp":"2024-11-18 06:25:03.784","source":"Auth.js:1","message":"[Auth] Failed '
+     'login attempt for username \\"admin\\" from ip 198.51.100.134 (Invalid password)","levelName":"ERROR",'
+     '"level":4}', "198.51.100.134", "audiobookshelf: login failed", Kind.FAILED_LOGIN, None),
+    ("baikal", "[Mon Nov 18 06:25:03.428126 2024] [proxy_fcgi:error] [pid 11:tid 12] [client "
+     "198.51.100.135:50211] AH01071: Got error 'PHP message: user admin authentication failure for Baikal'",
+     "198.51.100.135", "baikal: authentication failure", Kind.FAILED_LOGIN, None),
+    ("baikal", '2024/11/18 06:25:03 [error] 41#41: *9 FastCGI sent in stderr: "PHP message: user root '
+     'authentication failure for Baikal" while reading response header from upstream, '
+     'client: 198.51.100.136, server: dav.example, request: "POST /admin/ HTTP/1.1"', "198.51.100.136",
+     "baikal: authentication failure", Kind.FAILED_LOGIN, None),
+    # the client address comes before the server's
+    ("apereo-cas", "2024-11-18 06:25:03,116 INFO "
+     "[org.apereo.inspektr.audit.support.Slf4jLoggingAuditTrailManager] - Mon Nov 18 06:25:03 UTC 2024|CAS|"
+     "Supplied credentials: [alice]|AUTHENTICATION_FAILED|alice|"
+     "198.51.100.137|192.0.2.5", "198.51.100.137", "cas: authentication failed", Kind.FAILED_LOGIN, None),
+    ("apereo-cas", '{"who":"alice","what":"Supplied credentials: [alice]","action":"AUTHENTICATION_FAILED",'
+     '"application":"CAS","when":"2024-11-18T06:25:03Z","clientIpAddress":"198.51.100.138",'
+     '"serverIpAddress":"192.0.2.5"}', "198.51.100.138", "cas: authentication failed", Kind.FAILED_LOGIN,
+     None),
+    ("axigen", "2024-11-18 06:25:03 +0000 08 mx SMTP-IN:0000A1B2: SSL alert remote "
+     "198.51.100.139:45678, "
+     "error:0A000102:SSL routines::unsupported protocol", "198.51.100.139", "axigen: TLS handshake refused",
+     Kind.SCAN, None),
 ]
 
 
@@ -552,6 +589,43 @@ def test_a_failure_named_by_connection_is_recorded_against_the_client_of_that_co
     assert by_src["198.51.100.97"].ports == {5432} and by_src["198.51.100.97"].source_ports == [40000]
 
 
+def test_an_axigen_failure_is_recorded_against_the_client_its_session_names_when_opened_or_closed():
+    lines = [
+        "2024-11-18 06:25:00 +0000 08 mx IMAP:00000A01: [192.0.2.10:993] connection accepted from "
+        "[198.51.100.140:50100]",
+        "2024-11-18 06:25:01 +0000 08 mx IMAP:00000A02: [192.0.2.10:993] connection accepted from "
+        "[198.51.100.141:50101]",
+        "2024-11-18 06:25:03 +0000 02 mx IMAP:00000A01: Authentication error for user "
+        "'bob@example.com': invalid credentials",
+        "2024-11-18 06:25:03 +0000 08 mx IMAP:00000A02: User [carol@example.com] successfully authorized!",
+        # a session opened before the log began: its client is named when it closes
+        "2024-11-18 06:25:03 +0000 02 mx SMTP-IN:00000B07: Authentication error for user "
+        "'x@example.com': Account not found locally",
+        "2024-11-18 06:25:04 +0000 08 mx SMTP-IN:00000B07: closing session from [198.51.100.142:50300]",
+        "2024-11-18 06:25:04 +0000 08 mx IMAP:00000A02: Closing connection from [198.51.100.141:50101]",
+        # webmail behind a proxy: the client it forwards replaces the proxy's address
+        "2024-11-18 06:25:04 +0000 08 mx WEBMAIL:00000C01: [192.0.2.10:443] connection accepted from "
+        "[192.0.2.254:61000]",
+        "2024-11-18 06:25:04 +0000 08 mx WEBMAIL:00000C01: Remote address updated from '192.0.2.254' to "
+        "'198.51.100.143'",
+        "2024-11-18 06:25:05 +0000 08 mx WEBMAIL:00000C01: <> POST /api/v1/login/cookie HTTP/1.1 u= "
+        "code=401 time=12",
+        "2024-11-18 06:25:05 +0000 08 mx WEBMAIL:00000C02: [192.0.2.10:443] connection accepted from "
+        "[192.0.2.254:61001]",
+        "2024-11-18 06:25:05 +0000 08 mx WEBMAIL:00000C02: Remote address updated from '192.0.2.254' to "
+        "'198.51.100.144'",
+        "2024-11-18 06:25:06 +0000 08 mx WEBMAIL:00000C02: <s1> POST /api/v1/login/cookie HTTP/1.1 "
+        "u=dave@example.com code=200 time=2",
+    ]
+    outcome = parse_stream(io.BytesIO("\n".join(lines).encode()), ctx=ParseContext(reference=REFERENCE))
+    by_src = outcome.offenders.by_src
+    assert {src: s.count for src, s in by_src.items()} == {"198.51.100.140": 1, "198.51.100.142": 1,
+                                                           "198.51.100.143": 1}
+    assert by_src["198.51.100.140"].first_seen == T and by_src["198.51.100.140"].source_ports == [50100]
+    assert by_src["198.51.100.142"].first_seen == datetime(2024, 11, 18, 6, 25, 4, tzinfo=UTC)
+    assert list(by_src["198.51.100.143"].signatures) == ["axigen: webmail login refused"]
+
+
 def test_connections_remembered_are_bounded(monkeypatch):
     monkeypatch.setattr(services, "MAX_CONNECTIONS", 3)
     lines = [f"Nov 18 06:25:03 ldap slapd[1]: conn={n} fd=1 ACCEPT from IP=198.51.100.{n}:4501 "
@@ -586,6 +660,14 @@ def test_connections_remembered_are_bounded(monkeypatch):
     "alice: HOST1: HOST1: An account was successfully logged on. Logon Type: 3 Source Network Address: "
     "198.51.100.128",
     "Nov 18 06:25:03 old rshd[79]: Connection from 198.51.100.129 on port 1021",
+    # successful logins of Keycloak, Teleport, Audiobookshelf and Apereo CAS
+    "2024-11-18 06:25:03,357 INFO  [org.keycloak.events] (executor-thread-4) type=LOGIN, realmId=main, "
+    "clientId=web, userId=x, ipAddress=198.51.100.150, auth_method=openid-connect",
+    '{"code":"T1000I","event":"user.login","success":true,"time":"2024-11-18T06:25:03.133Z",'
+    '"addr.remote":"198.51.100.151:40100"}',
+    '[2024-11-18 06:25:03.192] INFO: [Auth] User "test" logged in from ip 198.51.100.152',
+    "2024-11-18 06:25:03,116 INFO [x.Slf4jLoggingAuditTrailManager] - Mon Nov 18 06:25:03 UTC 2024|CAS|"
+    "Supplied credentials: [alice]|AUTHENTICATION_SUCCESS|alice|198.51.100.153|192.0.2.5",
     # GitLab's successful sign-in: redirected onwards
     '{"method":"POST","path":"/users/sign_in","format":"html","controller":"SessionsController",'
     '"action":"create","status":302,"time":"2024-11-18T06:25:03.195Z","remote_ip":"198.51.100.103"}',

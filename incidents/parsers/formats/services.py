@@ -149,6 +149,8 @@ class ServiceFormat(AuthFormat):
 
 
 _SENDMAIL = r"\b(?:sendmail|sm-mta|sm-acceptingconnections)\[\d+\]: "
+# Axigen's line: stamp, zone, level, host name, then SERVICE:session-id (the connection's key)
+_AXIGEN = r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4} \d\d \S+ (?P<conn>[A-Z0-9-]+:[\w-]+): "
 
 
 def _rules(*rules: tuple) -> tuple[Rule, ...]:
@@ -754,6 +756,62 @@ FORMATS = (
         # within its first characters (the agent's header): one start, however long the line
         (r"^.{0,300}?\bAUDIT_FAILURE\((?P<event>4625|529|53[0-79])\):.{0,4000}? Source Network Address:\s+"
          r"(?P<host>" + _ADDR + r")(?![\w:.])", "windows: failed logon"),
+    )),
+    ServiceFormat("keycloak", "Keycloak: failed logins (its event log)", ("LOGIN_ERROR",), _rules(
+        # type=LOGIN_ERROR, realmId=..., ipAddress=a, error=... (values quoted in newer versions), the
+        # event's type within the line's first characters (its logger's prefix): one start per line
+        (r"^.{0,600}?\btype=\"?(?:CLIENT_)?LOGIN_ERROR\"?, .{0,2000}?\bipAddress=\"?(?P<host>" + _ADDR
+         + r")\b", "keycloak: login error"),
+    )),
+    ServiceFormat("teleport", "Teleport: failed logins (its JSON audit log)", ('"success":false',), _rules(
+        # a user.login event whose success is false, the client in addr.remote (address:port)
+        (r'^\{(?=.{0,4000}?"event":"user\.login")(?=.{0,4000}?"success":false).{0,4000}?'
+         r'"addr\.remote":"\[?(?P<host>' + _ADDR + r')\]?:(?P<sport>\d+)"', "teleport: login failed"),
+    )),
+    ServiceFormat("audiobookshelf", "Audiobookshelf", ("Failed login attempt for username",), _rules(
+        # [Auth] or [LocalAuth]; the name is quoted, escaped inside its JSON log
+        (r"\[(?:Local)?Auth\] Failed login attempt for username \\?\".{0,256}? from ip (?P<host>" + _ADDR
+         + r")\b", "audiobookshelf: login failed"),
+    )),
+    ServiceFormat("baikal", "Baikal CalDAV/CardDAV server (through PHP's error log)",
+                  ("authentication failure for Baikal",), _rules(
+        # Apache's error log: [client a:port] ... PHP message: user X authentication failure for Baikal
+        # (the shortest address before an optional port: Apache writes IPv6 clients unbracketed)
+        (r"\[client (?P<host>[0-9A-Fa-f:.]*?[0-9A-Fa-f])(?::(?P<sport>\d+))?\] .{0,128}?PHP message: user "
+         r".{0,256}? authentication failure for Baikal", "baikal: authentication failure"),
+        # nginx's: *N FastCGI sent in stderr: "PHP message: ... for Baikal" ..., client: a,
+        (r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d \[\w+\] \d+#\d+: \*\d+ FastCGI sent in stderr: "
+         r"\"PHP message: user .{0,256}? authentication failure for Baikal.{0,2000}?, client: (?P<host>"
+         + _ADDR + r"),",
+         "baikal: authentication failure"),
+    )),
+    ServiceFormat("apereo-cas", "Apereo CAS: failed authentications (its audit trail)",
+                  ("AUTHENTICATION_FAILED", "AUTHENTICATION_EVENT_FAILED"), _rules(
+        # Inspektr's one-line form: when|application|what|action|who|client address|server address
+        (r"\|AUTHENTICATION(?:_EVENT)?_FAILED\|[^|]{0,256}\|(?P<host>" + _ADDR + r")\|",
+         "cas: authentication failed"),
+        # its JSON form
+        (r'^\{(?=.{0,4000}?"action" ?: ?"AUTHENTICATION(?:_EVENT)?_FAILED").{0,4000}?"clientIpAddress" ?: ?"'
+         r'(?P<host>' + _ADDR + r')"', "cas: authentication failed"),
+    )),
+    # Axigen names a session's client when it opens (or when a proxy's header replaces it) and when
+    # it closes; its failures name only the session (SERVICE:id)
+    ServiceFormat("axigen", "Axigen mail server", ("connection accepted from", "Remote address updated from",
+                                                   "Authentication error for user", "losing session from",
+                                                   "losing connection from", "SSL alert remote", " code=401"),
+                  _rules(
+        (_AXIGEN + r"\[[^\]\s]*\] connection accepted from \[(?P<host>" + _ADDR + r"):(?P<sport>\d+)\]",
+         "axigen: authentication error", Kind.FAILED_LOGIN, None, "open"),
+        (_AXIGEN + r"Remote address updated from '[^']*' to '(?P<host>" + _ADDR + r")'",
+         "axigen: authentication error", Kind.FAILED_LOGIN, None, "open"),
+        (_AXIGEN + r"Authentication error for user ", "axigen: authentication error", Kind.FAILED_LOGIN, None,
+         "fail"),
+        (_AXIGEN + r"<[^>\s]*> POST /\S{0,256}login\S{0,64} HTTP/[\d.]+ u=\S* code=401\b",
+         "axigen: webmail login refused", Kind.FAILED_LOGIN, None, "fail"),
+        (_AXIGEN + r"(?:[Cc]losing session|[Cc]losing connection) from \[(?P<host>" + _ADDR
+         + r"):(?P<sport>\d+)\]", "axigen: authentication error", Kind.FAILED_LOGIN, None, "close"),
+        (_AXIGEN + r"SSL alert remote (?P<host>" + _ADDR + r"):(?P<sport>\d+),",
+         "axigen: TLS handshake refused", Kind.SCAN),
     )),
     ServiceFormat("nginx-limit-req", "nginx error log: requests over the rate limit", ("limiting requests",),
                   _rules(
