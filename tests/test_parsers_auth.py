@@ -227,6 +227,24 @@ def test_probes_counted_only_by_fail2bans_ddos_and_extra_modes_are_not_failures(
     """) == []
 
 
+
+def test_a_client_that_says_bye_bye_before_authenticating_is_a_scan_counted_once_per_connection():
+    records = parse_lines("""
+        Oct  3 07:12:40 gw sshd[9101]: Connection from 203.0.113.41 port 40112 on 192.0.2.10 port 22
+        Oct  3 07:12:40 gw sshd[9101]: Received disconnect from 203.0.113.41 port 40112:11: Bye Bye [preauth]
+        Oct  3 07:13:02 gw sshd[9102]: Received disconnect from 203.0.113.42: 11: Bye Bye [preauth]
+        Oct  3 07:14:10 gw sshd[9103]: Failed password for admin from 203.0.113.43 port 51000 ssh2
+        Oct  3 07:14:12 gw sshd[9103]: Received disconnect from 203.0.113.43 port 51000:11: Bye Bye [preauth]
+        Oct  3 07:15:30 gw sshd[9104]: Accepted password for ops from 198.51.100.7 port 50022 ssh2
+        Oct  3 07:19:31 gw sshd[9104]: Received disconnect from 198.51.100.7 port 50022:11: Bye Bye
+        Oct  3 07:20:05 gw sshd[9105]: Received disconnect from 203.0.113.45 port 40900:11: disconnected by user [preauth]
+        Oct  3 07:21:44 gw sshd[9106]: Disconnected from authenticating user root 203.0.113.46 port 35000 [preauth]
+    """)
+    assert [(r.location, r.src, r.kind) for r in records] == [
+        (2, "203.0.113.41", Kind.SCAN), (3, "203.0.113.42", Kind.SCAN), (4, "203.0.113.43", Kind.FAILED_LOGIN)]
+    assert (records[0].dst, records[0].dst_port, records[0].src_port) == ("192.0.2.10", 22, 40112)
+
+
 def test_successful_logins_and_what_follows_them_are_never_counted():
     assert sources("""
         Mar  7 18:53:20 bar sshd[1556]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=192.0.2.113  user=rda

@@ -275,6 +275,12 @@ _SSH_FAIL_NO_HOST = [
     (re.compile(r"^User (?P<user>.+) not allowed because account is locked"),
      "sshd: login to a locked account", False),
 ]
+# A client that says "Bye Bye" before authenticating at all is a key or banner scanner (ssh-keyscan
+# and scanning libraries close so): a scan, unless its connection already failed a login (then the
+# failure, counted once, stands for it; see ``SshdFormat.rows``).
+_SSH_BYE = ("sshd: disconnected before authenticating (key or banner scan)", Kind.SCAN)
+_SSH_BYE_BYE = re.compile(r"^Received disconnect from (?P<host>" + _H + r")(?: port (?P<sport>\d+))?:\s*11: "
+                          r"Bye Bye \[preauth\]\s*$")
 _SSH_FAILED = re.compile(r"^Failed (?P<method>\S+) for (?P<inv>(?:invalid|illegal) user )?(?P<rest>.*)$")
 _SSH_FAILED_TAIL = re.compile(r"(?P<host>\S+)(?: port (?P<port>\d+))?(?: on \S+(?: port \d+)?)?"
                               r"(?: ssh\d*)?(?P<tail>.*)$")
@@ -301,6 +307,7 @@ class _Conn:
     dst: str | None = None
     dst_port: str | None = None
     src_port: str | None = None  # the client's port, from any line of the connection
+    failed: bool = False  # a failure was booked (or is pending) for this connection
 
 
 def _connections(ctx: ParseContext) -> dict:
@@ -376,6 +383,8 @@ class SshdFormat(AuthFormat):
         for pattern, sig, forget in _SSH_FAIL_NO_HOST:
             if m := pattern.match(msg):
                 return None, m["user"], (sig, Kind.FAILED_LOGIN), forget, None, None, None
+        if m := _SSH_BYE_BYE.match(msg):
+            return m["host"], None, _SSH_BYE, True, m["sport"], None, None
         for pattern, forget in _SSH_NOFAIL:
             if m := pattern.match(msg):
                 groups = m.groupdict()
@@ -435,6 +444,10 @@ class SshdFormat(AuthFormat):
         dst_port = int(conn.dst_port) if conn is not None and conn.dst_port not in (None, "") else None
         port = _client_port(sport)
         out = []
+        if failure is _SSH_BYE and conn is not None and (conn.failed or conn.pending):
+            failure = None  # the connection's failure is the attack; its goodbye adds nothing
+        if failure is not None and conn is not None:
+            conn.failed = True
         if failure is not None:
             sig, kind = failure
             if src:
@@ -1158,8 +1171,8 @@ class SshdLane(Lane):
         rf"ruser= rhost=(?P<ssh_h3>{_LANE_V4})(?:  user=(?P<ssh_u3>{_LANE_USER}))?(?P<ssh_m3>)"
         r"|pam_unix\(sshd:auth\): check pass; user unknown(?P<ssh_m4>)"
         rf"|Received disconnect from (?P<ssh_h5>{_LANE_V4}) port (?P<ssh_p5>\d+):11: "
-        r"(?:Bye Bye|disconnected by user|Normal Shutdown, Thank you for playing|Client disconnecting "
-        r"normally)(?: \[preauth\])?(?P<ssh_m5>)"
+        r"(?P<ssh_r5>Bye Bye|disconnected by user|Normal Shutdown, Thank you for playing|"
+        r"Client disconnecting normally)(?P<ssh_a5> \[preauth\])?(?P<ssh_m5>)"
         r"|(?:Connection closed by|Connection reset by|Disconnected from)"
         rf"(?: (?:invalid|authenticating) user (?P<ssh_u6>{_LANE_USER}))? (?P<ssh_h6>{_LANE_V4}) "
         r"port (?P<ssh_p6>\d+)(?: \[preauth\])?(?P<ssh_m6>)"
@@ -1180,7 +1193,8 @@ class SshdLane(Lane):
     _HEAD = ("ssh_stamp", "ssh_host", "ssh_prog", "ssh_pid", "ssh_method", "ssh_inv")
     # what each alternative reads, besides the header
     _VALUES = {1: ("ssh_h1", "ssh_u1", "ssh_p1", "ssh_method", "ssh_inv"),
-               2: ("ssh_h2", "ssh_u2", "ssh_p2"), 3: ("ssh_h3", "ssh_u3"), 5: ("ssh_h5", "ssh_p5"),
+               2: ("ssh_h2", "ssh_u2", "ssh_p2"), 3: ("ssh_h3", "ssh_u3"),
+               5: ("ssh_h5", "ssh_p5", "ssh_r5", "ssh_a5"),
                6: ("ssh_h6", "ssh_u6", "ssh_p6"), 7: ("ssh_h7", "ssh_u7", "ssh_p7"),
                8: ("ssh_h8", "ssh_u8", "ssh_p8"), 10: ("ssh_h10", "ssh_u10")}
 
@@ -1211,7 +1225,9 @@ class SshdLane(Lane):
         if alt == 3:
             return values[0], values[1] or "", None, False, None, None, None
         if alt == 5:
-            return values[0], None, None, True, values[1], None, None
+            host, port, reason, preauth = values
+            scan = _SSH_BYE if reason == "Bye Bye" and preauth is not None else None
+            return host, None, scan, True, port, None, None
         if alt == 10:
             return *values, None, True, None, None, None
         host, user, port = values
