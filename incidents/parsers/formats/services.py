@@ -367,9 +367,9 @@ FORMATS = (
     ServiceFormat("roundcube", "Roundcube webmail",
                   ("Login failed for", "Failed login for", "FAILED login for"), _rules(
         # the last "from" is the client: the earlier ones are proxies and the IMAP server
-        (r"IMAP Error: Login failed for (?:.* )?from (?P<host>" + _ADDR + r")\.?"
+        (r"IMAP Error: Login failed for (?:.{0,1024} )?from (?P<host>" + _ADDR + r")\.?"
          r"(?= AUTHENTICATE| user=|\(|\s*$)", "roundcube: login failed"),
-        (r"\b(?i:failed login) for .*? from (?P<host>" + _ADDR + r")(?: in session |\s*$)",
+        (r"\b(?i:failed login) for .{0,512}? from (?P<host>" + _ADDR + r")(?: in session |\s*$)",
          "roundcube: login failed"),
     )),
     ServiceFormat("cyrus-imap", "Cyrus IMAP/POP3", ("badlogin:",), _rules(
