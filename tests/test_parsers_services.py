@@ -566,6 +566,11 @@ LINES = [
      '401',
      "198.51.100.183", "baserow: login failed", Kind.FAILED_LOGIN, None),
 ]
+# lines without a stamp of their own: (format, line, client, signature, kind)
+UNSTAMPED = [
+    ("uvicorn", 'INFO:     198.51.100.184:52782 - "POST /login HTTP/1.1" 401 Unauthorized', "198.51.100.184",
+     "uvicorn: request refused (401)", Kind.FAILED_LOGIN),
+]
 
 
 @pytest.mark.parametrize(("fmt", "line", "client", "sig", "kind", "port"), LINES,
@@ -577,6 +582,16 @@ def test_each_service_line_records_its_client_time_kind_and_signature(fmt, line,
     assert summary.src == client and summary.kinds == {kind} and list(summary.signatures) == [sig]
     assert summary.first_seen.replace(microsecond=0) == T and summary.count == 1
     assert summary.ports == ({port} if port else set())
+
+
+@pytest.mark.parametrize(("fmt", "line", "client", "sig", "kind"), UNSTAMPED)
+def test_a_service_line_without_a_stamp_records_its_client_kind_and_signature_and_no_time(
+        fmt, line, client, sig, kind):
+    outcome = parsed(line)
+    assert outcome.formats_seen == {fmt: 1}
+    [summary] = outcome.offenders.by_src.values()
+    assert (summary.src, summary.kinds, list(summary.signatures)) == (client, {kind}, [sig])
+    assert summary.first_seen is None and summary.count == 1
 
 
 def test_a_stamp_without_a_zone_is_read_in_the_evidence_zone_and_an_audit_epoch_is_utc():
@@ -753,6 +768,7 @@ def test_connections_remembered_are_bounded(monkeypatch):
     ' [BACKEND][2024-11-18 06:25:03] 198.51.100.196:0 - "POST /api/user/token-auth/ HTTP/1.1" 200',
     '{"time":"2024-11-18T06:25:03.02Z","level":"DEBUG","message":"HTTP request finished","http_method":"GET",'
     '"http_path":"/alerts/json","tag":"http","visitor_ip":"198.51.100.197"}',
+    'INFO:     198.51.100.198:52782 - "POST /login HTTP/1.1" 200 OK',
     # GitLab's successful sign-in: redirected onwards
     '{"method":"POST","path":"/users/sign_in","format":"html","controller":"SessionsController",'
     '"action":"create","status":302,"time":"2024-11-18T06:25:03.195Z","remote_ip":"198.51.100.103"}',

@@ -926,6 +926,12 @@ FORMATS = (
         (r"\[BACKEND\]\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] \[?(?P<host>" + _ADDR + r")\]?:(?P<sport>\d{1,5}) - "
          r"\"POST /api/user/token-auth/ HTTP/[\d.]{1,3}\" 401\b", "baserow: login failed"),
     )),
+    # Uvicorn's request log (FastAPI applications: LiteLLM...): a request refused 401 (a bad password
+    # or API key); the log has no stamp of its own
+    ServiceFormat("uvicorn", "Uvicorn request log: refused requests", ('" 401',), _rules(
+        (r"^INFO: {1,8}\[?(?P<host>" + _ADDR + r")\]?:(?P<sport>\d{1,5}) - \"[A-Z]{3,7} \S{1,4096} "
+         r"HTTP/[\d.]{1,3}\" 401\b", "uvicorn: request refused (401)"),
+    )),
     ServiceFormat("nginx-limit-req", "nginx error log: requests over the rate limit", ("limiting requests",),
                   _rules(
         (r"\blimiting requests, excess: [\d.]+ by zone \"[^\"]*\", client: (?P<host>[^,\s]+)",
