@@ -6,6 +6,7 @@ No database: ``.venv/bin/python -m pytest -q tests/test_parsers_services.py``.
 """
 
 import io
+import time
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -494,6 +495,81 @@ LINES = [
      "198.51.100.139:45678, "
      "error:0A000102:SSL routines::unsupported protocol", "198.51.100.139", "axigen: TLS handshake refused",
      Kind.SCAN, None),
+    ("exchange-smtp", "2024-11-18T06:25:03.270Z,MX1\\Default Frontend MX1,08DA0000AAAA0001,7,192.0.2.25:587,"
+     "198.51.100.160:50123,>,535 5.7.3 Authentication unsuccessful,", "198.51.100.160",
+     "exchange: SMTP authentication unsuccessful", Kind.FAILED_LOGIN, None),
+    ("csf-lfd", "Nov 18 06:25:03 web lfd[4242]: (sshd) Failed SSH login from 198.51.100.161 "
+     "(NL/Netherlands/-): 5 in the last 3600 secs - *Blocked in csf* for 3600 secs [LF_SSHD]",
+     "198.51.100.161", "lfd: repeated login failures", Kind.FAILED_LOGIN, None),
+    ("csf-lfd", "Nov 18 06:25:03 web lfd[4243]: *Port Scan* detected from 198.51.100.162 "
+     "(US/United States/-). 11 hits in the last 60 seconds - *Blocked in csf* for 3600 secs [PS_LIMIT]",
+     "198.51.100.162", "lfd: port scan", Kind.SCAN, None),
+    ("csf-lfd", "Nov 18 06:25:03 web lfd[4244]: 198.51.100.163 (DE/Germany/-), 10 distributed sshd "
+     "attacks on account [root] in the last 3600 secs - *Blocked in csf* [LF_DISTATTACK]", "198.51.100.163",
+     "lfd: distributed login attack", Kind.FAILED_LOGIN, None),
+    ("csf-lfd", "Nov 18 06:25:03 web lfd[4245]: (CT) IP 198.51.100.164 (FR/France/-) found to have 300 "
+     "connections - *Blocked in csf* for 1800 secs [CT_LIMIT]", "198.51.100.164", "lfd: connection flood",
+     Kind.BLOCKED, None),
+    # the request's client first, then the proxy it came through
+    ("harbor", 'Nov 18 06:25:03 172.25.0.1 core[9]: 2024-11-18T06:25:03Z [ERROR] '
+     '[/server/middleware/security/basic_auth.go:72][client IP="198.51.100.165, 10.0.0.2" requestID="r1" '
+     'user agent="docker/27.0"]: '
+     "failed to authenticate user:admin, error:Failed to authenticate user, due to error "
+     "'Invalid credentials'",
+     "198.51.100.165", "harbor: failed to authenticate", Kind.FAILED_LOGIN, None),
+    ("redmine", "W, [2024-11-18T06:25:03.123456 #1]  WARN -- : Failed login for 'admin' from "
+     "198.51.100.166 at 2024-11-18 06:25:03 UTC", "198.51.100.166", "redmine: failed login",
+     Kind.FAILED_LOGIN, None),
+    ("ispconfig", "Failed login for user 'admin' from 198.51.100.167 at 2024-11-18 06:25:03",
+     "198.51.100.167", "ispconfig: failed login", Kind.FAILED_LOGIN, 8080),
+    ("hestiacp", "2024-11-18 06:25:03 admin 198.51.100.168 failed to login", "198.51.100.168",
+     "hestiacp: failed login", Kind.FAILED_LOGIN, 8083),
+    ("calibre-web", '[2024-11-18 06:25:03,562]  WARN {cps.web:1475} Login failed for user "admin" '
+     "IP-address: 198.51.100.169", "198.51.100.169", "calibre-web: login failed", Kind.FAILED_LOGIN, None),
+    ("mealie", "ERROR    2024-11-18T06:25:03 - Incorrect username or password from 198.51.100.170",
+     "198.51.100.170", "mealie: login failed", Kind.FAILED_LOGIN, None),
+    ("ntfy", '{"time":"2024-11-18T06:25:03.02Z","level":"DEBUG","message":"Connection closed with HTTP 401 '
+     '(ntfy error 40101)","error":"unauthorized","http_method":"GET","http_path":"/alerts/json",'
+     '"http_status":401,"tag":"http","visitor_id":"ip:198.51.100.171","visitor_ip":"198.51.100.171"}',
+     "198.51.100.171", "ntfy: unauthorized", Kind.FAILED_LOGIN, None),
+    ("ntfy", "2024/11/18 06:25:03 DEBUG Connection closed with HTTP 403 (ntfy error 40301) (http_method=PUT, "
+     "http_path=/alerts, http_status=403, visitor_ip=198.51.100.172)", "198.51.100.172", "ntfy: unauthorized",
+     Kind.FAILED_LOGIN, None),
+    ("filebrowser", "2024/11/18 06:25:03 /api/login: 403 198.51.100.173 <nil>", "198.51.100.173",
+     "filebrowser: login refused", Kind.FAILED_LOGIN, None),
+    ("technitium", "[2024-11-18 06:25:03 UTC] [198.51.100.174:50051] DnsServerCore.DnsWebServiceException: "
+     "Invalid username or password for user: admin", "198.51.100.174", "technitium: login failed",
+     Kind.FAILED_LOGIN, 5380),
+    # behind a proxy: the first address it forwarded for
+    ("sabnzbd", "2024-11-18 06:25:03,797::WARNING::[interface:657] Unsuccessful login attempt from 10.0.0.3 "
+     "(X-Forwarded-For: 198.51.100.175, 10.0.0.4) [Mozilla/5.0 (X11; Linux x86_64)]", "198.51.100.175",
+     "sabnzbd: login failed", Kind.FAILED_LOGIN, None),
+    ("sabnzbd", "2024-11-18 06:25:03,797::WARNING::[interface:657] Fehlerhafter Login Versuch von "
+     "198.51.100.176 [curl/8.5]", "198.51.100.176", "sabnzbd: login failed", Kind.FAILED_LOGIN, None),
+    ("webmin-actions", '1731911103.12345.0 [18/Nov/2024 06:25:03] root - 198.51.100.177 global miniserv.pl '
+     '"failed" "-" "wrongpass"', "198.51.100.177", "webmin: invalid login", Kind.FAILED_LOGIN, 10000),
+    ("gin", '[GIN] 2024/11/18 - 06:25:03 | 401 |     412.7µs |  198.51.100.178 | POST     "/client"',
+     "198.51.100.178", "gin: login refused (401)", Kind.FAILED_LOGIN, None),
+    ("couchdb", "[notice] 2024-11-18T06:25:03.373712Z nonode@nohost <0.325.1> 3b0034fcd1 db.example "
+     "198.51.100.179 undefined GET /_all_dbs 401 ok 6", "198.51.100.179", "couchdb: login refused",
+     Kind.FAILED_LOGIN, 5984),
+    ("stirling-pdf", "2024-11-18 06:25:03,237 ERROR s.s.S.c.s.CustomAuthenticationFailureHandler "
+     "[qtp1-102] Failed login attempt from IP: [2001:db8::180]", "2001:db8::180",
+     "stirling-pdf: login failed", Kind.FAILED_LOGIN, None),
+    ("stirling-pdf", "2024-11-18 06:25:03,366 WARN s.s.p.s.c.a.AuthController [jetty-9] Invalid password for "
+     "user: admin from IP: 198.51.100.181", "198.51.100.181", "stirling-pdf: login failed", Kind.FAILED_LOGIN,
+     None),
+    # the proxy, then the client it forwarded for
+    ("romm", "INFO:     [RomM][nginx][2024-11-18 06:25:03] 172.18.0.13 | 198.51.100.182 | POST /api/login "
+     "401 | 43 | Firefox | 0.008", "198.51.100.182", "romm: login failed", Kind.FAILED_LOGIN, None),
+    ("baserow", ' [BACKEND][2024-11-18 06:25:03] 198.51.100.183:0 - "POST /api/user/token-auth/ HTTP/1.1" '
+     '401',
+     "198.51.100.183", "baserow: login failed", Kind.FAILED_LOGIN, None),
+]
+# lines without a stamp of their own: (format, line, client, signature, kind)
+UNSTAMPED = [
+    ("uvicorn", 'INFO:     198.51.100.184:52782 - "POST /login HTTP/1.1" 401 Unauthorized', "198.51.100.184",
+     "uvicorn: request refused (401)", Kind.FAILED_LOGIN),
 ]
 
 
@@ -506,6 +582,16 @@ def test_each_service_line_records_its_client_time_kind_and_signature(fmt, line,
     assert summary.src == client and summary.kinds == {kind} and list(summary.signatures) == [sig]
     assert summary.first_seen.replace(microsecond=0) == T and summary.count == 1
     assert summary.ports == ({port} if port else set())
+
+
+@pytest.mark.parametrize(("fmt", "line", "client", "sig", "kind"), UNSTAMPED)
+def test_a_service_line_without_a_stamp_records_its_client_kind_and_signature_and_no_time(
+        fmt, line, client, sig, kind):
+    outcome = parsed(line)
+    assert outcome.formats_seen == {fmt: 1}
+    [summary] = outcome.offenders.by_src.values()
+    assert (summary.src, summary.kinds, list(summary.signatures)) == (client, {kind}, [sig])
+    assert summary.first_seen is None and summary.count == 1
 
 
 def test_a_stamp_without_a_zone_is_read_in_the_evidence_zone_and_an_audit_epoch_is_utc():
@@ -668,6 +754,21 @@ def test_connections_remembered_are_bounded(monkeypatch):
     '[2024-11-18 06:25:03.192] INFO: [Auth] User "test" logged in from ip 198.51.100.152',
     "2024-11-18 06:25:03,116 INFO [x.Slf4jLoggingAuditTrailManager] - Mon Nov 18 06:25:03 UTC 2024|CAS|"
     "Supplied credentials: [alice]|AUTHENTICATION_SUCCESS|alice|198.51.100.153|192.0.2.5",
+    # successes and ordinary requests of the services read from CrowdSec's second batch of hub tests
+    "2024-11-18T06:25:03.270Z,MX1\\Default Frontend MX1,08DA0000AAAA0002,8,192.0.2.25:587,"
+    "198.51.100.190:50124,>,235 2.7.0 Authentication successful,",
+    "I, [2024-11-18T06:25:03.678079 #1]  INFO -- : Successful authentication for 'admin' from "
+    "198.51.100.191 at 2024-11-18 06:25:03 UTC",
+    "2024/11/18 06:25:03 /api/renew: 401 198.51.100.192 <nil>",
+    '[GIN] 2024/11/18 - 06:25:03 | 200 |     412.7µs |  198.51.100.193 | POST     "/client"',
+    "[notice] 2024-11-18T06:25:03.373712Z nonode@nohost <0.325.1> 3b0034fcd1 db.example 198.51.100.194 admin "
+    "GET /_all_dbs 200 ok 6",
+    "INFO:     [RomM][nginx][2024-11-18 06:25:03] 172.18.0.13 | 198.51.100.195 | POST /api/login 200 | 4 | "
+    "Firefox | 0.465",
+    ' [BACKEND][2024-11-18 06:25:03] 198.51.100.196:0 - "POST /api/user/token-auth/ HTTP/1.1" 200',
+    '{"time":"2024-11-18T06:25:03.02Z","level":"DEBUG","message":"HTTP request finished","http_method":"GET",'
+    '"http_path":"/alerts/json","tag":"http","visitor_ip":"198.51.100.197"}',
+    'INFO:     198.51.100.198:52782 - "POST /login HTTP/1.1" 200 OK',
     # GitLab's successful sign-in: redirected onwards
     '{"method":"POST","path":"/users/sign_in","format":"html","controller":"SessionsController",'
     '"action":"create","status":302,"time":"2024-11-18T06:25:03.195Z","remote_ip":"198.51.100.103"}',
@@ -686,3 +787,14 @@ def test_a_service_line_cut_or_garbled_anywhere_never_raises(line, data):
     for fmt in services.FORMATS:
         found = fmt.parse_line(garbled, ctx)
         assert found is None or all(r.src for r in found)
+
+
+@pytest.mark.parametrize("filler", ["Failed login for a from 1 at ",
+                                    "IMAP Error: Login failed for a from 1 x "])
+def test_no_service_rule_takes_quadratic_time_on_a_long_line_of_repeated_near_misses(filler):
+    line = filler * (200_000 // len(filler)) + "!"
+    for fmt in services.FORMATS:
+        for rule in fmt.rules:
+            started = time.perf_counter()
+            rule.pattern.search(line)
+            assert time.perf_counter() - started < 1, (fmt.name, rule.signature)

@@ -41,6 +41,10 @@ _MDY_SPACE = re.compile(r"^(?P<m>[A-Za-z]{3}) +(?P<d>\d{1,2}) (?P<y>\d{4}) (?P<t
 _YMD_SPACE = re.compile(r"^(?P<y>\d{4}) (?P<m>[A-Za-z]{3}) +(?P<d>\d{1,2}) (?P<t>\d\d:\d\d:\d\d)\b")  # OSSEC
 _KERIO = r"^\[\d\d/\w{3}/\d{4} \d\d:\d\d:\d\d\] "  # each Kerio message starts with its stamp
 _DMY = re.compile(r"^\[(?P<d>\d{1,2})/(?P<m>[A-Za-z]{3})/(?P<y>\d{4})[ :](?P<t>\d\d:\d\d:\d\d)\]")  # Kerio
+# Webmin's action log: "id [27/Jul/2023 16:06:44]", its id an epoch, a process id and a counter
+_WEBMIN_DMY = re.compile(r"^\d{9,11}\.\d+\.\d+ \[(?P<d>\d{1,2})/(?P<m>[A-Za-z]{3})/(?P<y>\d{4}) "
+                         r"(?P<t>\d\d:\d\d:\d\d)\]")
+_GIN = re.compile(r"^\[GIN\] (?P<y>\d{4})/(?P<m>\d\d)/(?P<d>\d\d) - (?P<t>\d\d:\d\d:\d\d) \|")  # Gin
 
 
 def _time(line: str, ctx) -> datetime | None:
@@ -51,12 +55,12 @@ def _time(line: str, ctx) -> datetime | None:
     if at is not None:
         return at
     m = (_DMY.match(line) or _MDY_DASH.match(line) or _MDY_SPACE.match(line) or _YMD_SPACE.match(line)
-         or _CTIME_INSIDE.search(line[:64]))
+         or _WEBMIN_DMY.match(line) or _CTIME_INSIDE.search(line[:64]))
     if m and (month := MONTHS.get(m["m"].lower())):
         year = m["y"] if len(m["y"]) == 4 else f"20{m['y']}"
         return leading_time(f"{year}-{month:02}-{int(m['d']):02} {m['t']} ", ctx)[0]
     if m := (_YMD_COLON.match(line) or _DMY_DASH.match(line) or _DMY_SLASH.match(line) or _YMD_DOT.match(line)
-             or _MDY_SLASH.match(line) or _YMD_BRACKETS.match(line)):
+             or _MDY_SLASH.match(line) or _YMD_BRACKETS.match(line) or _GIN.match(line)):
         zone = m.groupdict().get("z") or ""
         return leading_time(f"{m['y']}-{m['m']}-{m['d']} {m['t']}{zone} ", ctx)[0]
     if m := _PACKED.match(line):
@@ -116,7 +120,8 @@ class ServiceFormat(AuthFormat):
             if m is None:
                 continue
             found = m.groupdict()
-            host = found.get("host") or (found.get("chain") or "").split(",")[0].strip()
+            # a proxy's list, when the line has one, names the client first
+            host = (found.get("chain") or "").split(",")[0].strip() or found.get("host")
             sport = found.get("sport")
             if rule.track is not None:
                 client = self._tracked(rule.track, found["conn"], (host, sport), ctx)
@@ -367,9 +372,9 @@ FORMATS = (
     ServiceFormat("roundcube", "Roundcube webmail",
                   ("Login failed for", "Failed login for", "FAILED login for"), _rules(
         # the last "from" is the client: the earlier ones are proxies and the IMAP server
-        (r"IMAP Error: Login failed for (?:.* )?from (?P<host>" + _ADDR + r")\.?"
+        (r"IMAP Error: Login failed for (?:.{0,1024} )?from (?P<host>" + _ADDR + r")\.?"
          r"(?= AUTHENTICATE| user=|\(|\s*$)", "roundcube: login failed"),
-        (r"\b(?i:failed login) for .*? from (?P<host>" + _ADDR + r")(?: in session |\s*$)",
+        (r"\b(?i:failed login) for .{0,512}? from (?P<host>" + _ADDR + r")(?: in session |\s*$)",
          "roundcube: login failed"),
     )),
     ServiceFormat("cyrus-imap", "Cyrus IMAP/POP3", ("badlogin:",), _rules(
@@ -812,6 +817,120 @@ FORMATS = (
          + r"):(?P<sport>\d+)\]", "axigen: authentication error", Kind.FAILED_LOGIN, None, "close"),
         (_AXIGEN + r"SSL alert remote (?P<host>" + _ADDR + r"):(?P<sport>\d+),",
          "axigen: TLS handshake refused", Kind.SCAN),
+    )),
+    # Microsoft Exchange's SMTP receive protocol log (CSV): date-time, connector, session, sequence,
+    # local endpoint, remote endpoint (the client), event (">" sent), data
+    ServiceFormat("exchange-smtp", "Microsoft Exchange SMTP protocol log", ("Authentication unsuccessful",),
+                  _rules(
+        (r"^\d{4}-\d\d-\d\dT[\d:.]{8,16}Z,[^,\r\n]{0,256},\w{1,32},\d{1,10},[^,\s]{0,64},\[?(?P<host>" + _ADDR
+         + r")\]?:(?P<sport>\d{1,5}),>,535 5\.7\.\d{1,3} Authentication unsuccessful",
+         "exchange: SMTP authentication unsuccessful"),
+    )),
+    # ConfigServer's Login Failure Daemon: "(service) Failed ... login from A (country/host): N in the
+    # last S secs", its port scans and distributed attacks, each naming the client before its details
+    ServiceFormat("csf-lfd", "ConfigServer Security & Firewall (lfd)",
+                  ("lfd[", "lfd:"), _rules(
+        (r"\blfd(?:\[\d+\])?: \([\w-]{1,32}\) (?:Failed [\w /-]{1,64}? login|mod_security (?:\(id:\d+\) )?"
+         r"triggered) (?:from|by) (?P<host>" + _ADDR + r") \(", "lfd: repeated login failures"),
+        (r"\blfd(?:\[\d+\])?: \*Port Scan\* detected from (?P<host>" + _ADDR + r") \(",
+         "lfd: port scan", Kind.SCAN),
+        (r"\blfd(?:\[\d+\])?: (?P<host>" + _ADDR + r") \([^)]{0,128}\), \d+ distributed [\w-]{1,32} attacks ",
+         "lfd: distributed login attack"),
+        (r"\blfd(?:\[\d+\])?: \(CT\) IP (?P<host>" + _ADDR + r") \([^)]{0,128}\) found to have "
+         r"\d+ connections",
+         "lfd: connection flood", Kind.BLOCKED),
+    )),
+    # Harbor's core log: the request's context names its client first (then its proxies)
+    ServiceFormat("harbor", "Harbor container registry", ("ailed to authenticate user",), _rules(
+        (r"\[client IP=\"(?P<chain>[0-9A-Fa-f:., ]{1,256})\" .{0,2048}?\]: [Ff]ailed to authenticate user",
+         "harbor: failed to authenticate"),
+    )),
+    ServiceFormat("redmine", "Redmine", ("-- : Failed login for '",), _rules(
+        (r"\bWARN -- : Failed login for '.{0,256}' from (?P<host>" + _ADDR + r") at \d{4}-\d\d-\d\d ",
+         "redmine: failed login"),
+    )),
+    ServiceFormat("ispconfig", "ISPConfig", ("Failed login for user '",), _rules(
+        (r"^Failed login for user '.{0,256}' from (?P<host>" + _ADDR + r") at \d{4}-\d\d-\d\d ",
+         "ispconfig: failed login", Kind.FAILED_LOGIN, 8080),
+    )),
+    ServiceFormat("hestiacp", "HestiaCP (its auth.log)", ("failed to login",), _rules(
+        (r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \S{1,256} (?P<host>" + _ADDR + r") failed to login\s*$",
+         "hestiacp: failed login", Kind.FAILED_LOGIN, 8083),
+    )),
+    # the user name is quoted as sent: the last "IP-address:" is calibre-web's own
+    ServiceFormat("calibre-web", "Calibre-Web", ("Login failed for user",), _rules(
+        (r"\{cps\.web:\d+\} (?:LDAP )?Login failed for user .{0,256} IP-address: (?P<host>" + _ADDR
+         + r")\s*$", "calibre-web: login failed"),
+    )),
+    # Mealie: "LEVEL    stamp - message"
+    ServiceFormat("mealie", "Mealie", ("Incorrect username or password from",), _rules(
+        (r"^[A-Z]{4,8} +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d - Incorrect username or password from "
+         r"(?P<host>" + _ADDR + r")\s*$", "mealie: login failed"),
+    )),
+    # ntfy: a request refused for bad credentials (401xx) or a topic it may not use (403xx), in its
+    # JSON log or its text log (key=value fields after the message)
+    ServiceFormat("ntfy", "ntfy", ("(ntfy error 40",), _rules(
+        # one start per line: its JSON object, or the text log's stamp and level
+        (r"^(?:\{.{0,256}?\"message\":\"|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)? [A-Z]{4,5} )"
+         r"Connection closed with HTTP 40[13] \(ntfy error 40[13]\d\d\).{0,4000}?\bvisitor_ip\"?[=:] ?\"?"
+         r"(?P<host>" + _ADDR + r")",
+         "ntfy: unauthorized"),
+    )),
+    ServiceFormat("filebrowser", "File Browser", ("/api/login: 403 ",), _rules(
+        (r"^\d{4}/\d\d/\d\d \d\d:\d\d:\d\d /api/login: 403 (?P<host>" + _ADDR + r") ",
+         "filebrowser: login refused"),
+    )),
+    ServiceFormat("technitium", "Technitium DNS Server web console",
+                  ("Invalid username or password for user",), _rules(
+        (r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(?: UTC)?\] \[\[?(?P<host>" + _ADDR
+         + r")\]?:(?P<sport>\d{1,5})\] "
+         r"[\w.]{0,128}Exception: Invalid username or password for user", "technitium: login failed",
+         Kind.FAILED_LOGIN, 5380),
+    )),
+    # SABnzbd's failed logins, in any of its languages: the message's words, the client, the proxy's
+    # X-Forwarded-For (its first address is the client behind the proxy), then the browser
+    ServiceFormat("sabnzbd", "SABnzbd", ("::WARNING::[interface:",), _rules(
+        (r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}::WARNING::\[interface:\d+\] [^\[\]():]{1,80} (?P<host>"
+         + _ADDR + r")(?: \(X-Forwarded-For: (?P<chain>[0-9A-Fa-f:., ]{1,256})\))? \[",
+         "sabnzbd: login failed"),
+    )),
+    # Webmin's action log (webmin.log): id [time] user session client module script "action" ...
+    ServiceFormat("webmin-actions", "Webmin action log: failed logins", ('miniserv.pl "failed"',), _rules(
+        (r"^\d{9,11}\.\d+\.\d+ \[[^\]]{1,32}\] \S{1,256} - (?P<host>" + _ADDR + r") global miniserv\.pl "
+         r"\"failed\" ", "webmin: invalid login", Kind.FAILED_LOGIN, 10000),
+    )),
+    # Gin's request log (Gotify and other Go services): a POST refused 401 is a failed login
+    ServiceFormat("gin", "Gin request log (Gotify...): refused logins", ("[GIN] ",), _rules(
+        (r"^\[GIN\] \d{4}/\d\d/\d\d - \d\d:\d\d:\d\d \| 401 \| {0,16}[\d.]{1,16}\S{1,3} \| {0,40}(?P<host>"
+         + _ADDR + r") \| POST ", "gin: login refused (401)"),
+    )),
+    # CouchDB's request log: host, client, user, method, path, status; a 401 is a refused login
+    ServiceFormat("couchdb", "CouchDB request log: refused logins", (" 401 ok ",), _rules(
+        (r"^\[notice\] \d{4}-\d\d-\d\dT[\d:.]{8,16}Z \S{1,256} <[\d.]{1,32}> \w{1,32} \S{1,256} (?P<host>"
+         + _ADDR + r") \S{1,256} [A-Z]{3,7} \S{1,4096} 401 ok ", "couchdb: login refused",
+         Kind.FAILED_LOGIN, 5984),
+    )),
+    ServiceFormat("stirling-pdf", "Stirling-PDF", ("Failed login attempt from IP:", " from IP: "), _rules(
+        (r"\bCustomAuthenticationFailureHandler \[[^\]]{0,64}\] Failed login attempt from IP: \[?(?P<host>"
+         + _ADDR + r")\]?\s*$", "stirling-pdf: login failed"),
+        (r"\.AuthController \[[^\]]{0,64}\] (?:Invalid password for user|User not found|Account locked for "
+         r"user)[^\[\]]{0,256} from IP: \[?(?P<host>" + _ADDR + r")\]?\s*$", "stirling-pdf: login failed"),
+    )),
+    # RomM's nginx log: proxy | client (X-Forwarded-For, "-" without one) | request status | ...
+    ServiceFormat("romm", "RomM", ("[RomM][nginx]",), _rules(
+        (r"\[RomM\]\[nginx\]\[[\d\- :]{19}\] (?P<host>" + _ADDR + r") \| "
+         r"(?:(?P<chain>[0-9A-Fa-f:., ]{1,256}?)|-) \| POST /api/(?:login|token)\S{0,256} 401 \|",
+         "romm: login failed"),
+    )),
+    ServiceFormat("baserow", "Baserow", ("[BACKEND][",), _rules(
+        (r"\[BACKEND\]\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\] \[?(?P<host>" + _ADDR + r")\]?:(?P<sport>\d{1,5}) - "
+         r"\"POST /api/user/token-auth/ HTTP/[\d.]{1,3}\" 401\b", "baserow: login failed"),
+    )),
+    # Uvicorn's request log (FastAPI applications: LiteLLM...): a request refused 401 (a bad password
+    # or API key); the log has no stamp of its own
+    ServiceFormat("uvicorn", "Uvicorn request log: refused requests", ('" 401',), _rules(
+        (r"^INFO: {1,8}\[?(?P<host>" + _ADDR + r")\]?:(?P<sport>\d{1,5}) - \"[A-Z]{3,7} \S{1,4096} "
+         r"HTTP/[\d.]{1,3}\" 401\b", "uvicorn: request refused (401)"),
     )),
     ServiceFormat("nginx-limit-req", "nginx error log: requests over the rate limit", ("limiting requests",),
                   _rules(
