@@ -1034,7 +1034,9 @@ class Sophos(LineFormat):
 
 
 _IPX = r"[0-9A-Fa-f]*[.:][0-9A-Fa-f:.]*[0-9A-Fa-f]"  # an address: has a dot or a colon
-_WG = re.compile(r"\b(?P<action>Deny|Drop|Block)\b(?P<mid>.*?)(?<![\w.:])(?P<src>" + _IPX + r") "
+# the interfaces, length, protocol and TTL between the action and the source take a few dozen
+# characters: bounded, so that a long line of "Deny" is not searched to its end from each of them
+_WG = re.compile(r"\b(?P<action>Deny|Drop|Block)\b(?P<mid>.{0,256}?)(?<![\w.:])(?P<src>" + _IPX + r") "
                  r"(?P<dst>" + _IPX + r")(?: \S+/\w+)? (?P<sport>\d+) (?P<dport>\d+)\b")
 
 

@@ -505,11 +505,13 @@ FORMATS = (
     ServiceFormat("postgresql", "PostgreSQL: failed logins and refused hosts",
                   ("connection received: host=", "password authentication failed for user",
                    "no pg_hba.conf entry for host"), _rules(
-        # the client in the line's prefix (%h or %r of log_line_prefix), before its user@database
-        # (bounded: the address may start anywhere, so unbounded runs would make long lines quadratic)
-        (r"(?<![\w.])(?P<host>\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f:]{0,39}::[0-9A-Fa-f:.]{0,45}|"
-         r"[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7})(?:\((?P<sport>\d{1,5})\))?[ :](?:\[\d{1,10}\]:)?"
-         r"[^\s@]{0,64}@\S{0,128}?[ :].*?"
+        # the client in the line's prefix (%h or %r of log_line_prefix), before its user@database.
+        # The address may start anywhere, so every part is bounded, an IPv6 address starts only at
+        # the start of a run of colons and is never split again once read (atomic groups), and the
+        # user's run is possessive: a long line of colons or dots takes linear time
+        (r"(?<![\w.])(?P<host>\d{1,3}(?:\.\d{1,3}){3}|(?<!:)(?>[0-9A-Fa-f:]{0,39}::[0-9A-Fa-f:.]{0,45})|"
+         r"(?<!:)(?>[0-9A-Fa-f]{1,4}(?::[0-9A-Fa-f]{1,4}){7}))(?:\((?P<sport>\d{1,5})\))?[ :]"
+         r"(?:\[\d{1,10}\]:)?[^\s@]{0,64}+@\S{0,128}?[ :].{0,512}?"
          r"FATAL:  password authentication failed for user ", "postgresql: password authentication failed",
          Kind.FAILED_LOGIN, 5432),
         (r"\[(?P<conn>\d+)\]:? (?:\[\d+-\d+\] )?(?:\S+ )*?LOG:  connection received: host=(?P<host>[^\s(]+)"
