@@ -275,6 +275,10 @@ LINES = [
     ("groupoffice", "localhost [Mon Nov 18 06:25:03 2024] [notice] [pid 1662] [client 198.51.100.65:17672] "
      "Password authentication failed for 'x' from IP: '198.51.100.65'", "198.51.100.65",
      "groupoffice: login failed", Kind.FAILED_LOGIN, None),
+    # the user name typed may itself be an address: the client is the one after "from IP:"
+    ("groupoffice", "localhost [Mon Nov 18 06:25:03 2024] [notice] [pid 7] [client 198.51.100.69:40211] "
+     "Password authentication failed for '203.0.113.77' from IP: '198.51.100.69'", "198.51.100.69",
+     "groupoffice: login failed", Kind.FAILED_LOGIN, None),
     ("froxlor", "2024-11-18T06:25:03.311379+00:00 host froxlor[1055219]: froxlor.WARNING: User tried to "
      'login with wrong password. {"source":"login","action":"50","user":"198.51.100.66"} []', "198.51.100.66",
      "froxlor: failed login", Kind.FAILED_LOGIN, None),
