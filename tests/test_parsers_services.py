@@ -61,6 +61,10 @@ LINES = [
     ("gitlab", '{"method":"POST","path":"/users/auth/ldapmain/callback","format":"html","status":401,'
      '"time":"2024-11-18T06:25:03Z","meta.remote_ip":"198.51.100.102","remote_ip":"198.51.100.102"}',
      "198.51.100.102", "gitlab: failed sign-in", Kind.FAILED_LOGIN, None),
+    ("gitlab", '{"method":"POST","path":"/users/auth/ldapmain/callback","format":"html","controller":'
+     '"OmniauthCallbacksController","action":"failure","status":302,"location":"https://git.example/users/'
+     'sign_in","time":"2024-11-18T06:25:03.5Z","remote_ip":"198.51.100.104","ua":"curl/8"}',
+     "198.51.100.104", "gitlab: failed sign-in", Kind.FAILED_LOGIN, None),
     ("gitea", "2024/11/18 06:25:03 ...ers/web/auth/auth.go:200:SignInPost() [I] Failed authentication "
      "attempt for admin from 198.51.100.20:5555: invalid credentials", "198.51.100.20",
      "gitea: failed authentication", Kind.FAILED_LOGIN, None),
@@ -320,6 +324,8 @@ LINES = [
      Kind.SCAN, None),
     ("paperless-ngx", "[2024-11-18 06:25:03,139] [INFO] [paperless.auth] Login failed for user `x` from "
      "private IP `198.51.100.92`.", "198.51.100.92", "paperless-ngx: login failed", Kind.FAILED_LOGIN, None),
+    ("paperless-ngx", "[2024-11-18 06:25:03,139] [INFO] [paperless.auth] Login failed for user `x` from "
+     "IP `198.51.100.93.`", "198.51.100.93", "paperless-ngx: login failed", Kind.FAILED_LOGIN, None),
     ("nginx-error", "2024/11/18 06:25:03 [error] 2035#2035: *9134 access forbidden by rule, client: "
      '198.51.100.93, server: x, request: "GET /wp-config.php~ HTTP/1.1", host: "x"', "198.51.100.93",
      "nginx: access forbidden by rule", Kind.BLOCKED, None),
@@ -775,6 +781,10 @@ def test_connections_remembered_are_bounded(monkeypatch):
     # GitLab's successful sign-in: redirected onwards
     '{"method":"POST","path":"/users/sign_in","format":"html","controller":"SessionsController",'
     '"action":"create","status":302,"time":"2024-11-18T06:25:03.195Z","remote_ip":"198.51.100.103"}',
+    # an OmniAuth callback that signed the user in: its provider's action, redirected onwards
+    '{"method":"POST","path":"/users/auth/saml/callback","format":"html","controller":'
+    '"OmniauthCallbacksController","action":"saml","status":302,"time":"2024-11-18T06:25:03Z",'
+    '"remote_ip":"198.51.100.105"}',
 ])
 def test_ordinary_misses_greylisting_and_successes_record_nothing(line):
     assert not {s.src for s in parsed(line).offenders.by_src.values() if s.hostile}

@@ -394,6 +394,11 @@ FORMATS = (
         (r'^\{"method":"POST","path":"/users/(?:sign_in|auth/ldap[\w-]{0,32}/callback)(?:\?[^"]{0,512})?",'
          r'[^{}]{0,512}?"status":(?:0|200|401|422),.*?"remote_ip":"(?P<host>' + _ADDR + r')"',
          "gitlab: failed sign-in"),
+        # an OmniAuth callback (LDAP, SAML...) handled by its "failure" action failed whatever its
+        # status: newer releases redirect it (302) back to the sign-in form
+        (r'^\{"method":"POST","path":"/users/auth/[\w-]{1,40}/callback(?:\?[^"]{0,512})?",'
+         r'[^{}]{0,512}?"action":"failure",.*?"remote_ip":"(?P<host>' + _ADDR + r')"',
+         "gitlab: failed sign-in"),
     )),
     ServiceFormat("gitea", "Gitea and Forgejo", ("Failed authentication attempt for",), _rules(
         (r"Failed authentication attempt for .*? from \[?(?P<host>" + _ADDR + r")\]?(?::(?P<sport>\d+))?:",
@@ -716,7 +721,7 @@ FORMATS = (
     )),
     ServiceFormat("paperless-ngx", "Paperless-ngx", ("[paperless.auth] Login failed",), _rules(
         (r"\[paperless\.auth\] Login failed for user `.*` from (?:private )?IP `(?P<host>" + _ADDR
-         + r")`\.?\s*$",
+         + r")\.?`\.?\s*$",  # older releases end the address with the sentence's dot: `192.0.2.1.`
          "paperless-ngx: login failed"),
     )),
     ServiceFormat("nginx-error", "nginx error log: forbidden requests, missing scripts, bad TLS handshakes",
