@@ -377,6 +377,9 @@ LINES = [
     ("overseerr", '2024-11-18T06:25:03.637Z [warn][API]: Failed sign-in attempt using invalid Overseerr '
      'password {"ip":"::ffff:198.51.100.112","email":"x"}', "198.51.100.112",
      "overseerr: failed sign-in", Kind.FAILED_LOGIN, None),
+    ("overseerr", '2024-11-18T06:25:03.139Z [info][Auth]: Failed login attempt from user with incorrect '
+     'Jellyfin credentials {"account":{"ip":"::ffff:198.51.100.94","email":"x","password":"__REDACTED__"}}',
+     "198.51.100.94", "jellyseerr: failed sign-in", Kind.FAILED_LOGIN, None),
     ("ombi", "2024-11-18 06:25:03.110 +00:00 [Warning] Failed login attempt by IP: 198.51.100.113",
      "198.51.100.113",
      "ombi: login failed", Kind.FAILED_LOGIN, None),

@@ -573,8 +573,12 @@ FORMATS = (
         (r"Authentication request for .* has been denied \(IP: \"?(?P<host>" + _ADDR + r")\"?\)",
          "jellyfin: login failed"),
     )),
-    ServiceFormat("overseerr", "Overseerr and Jellyseerr", ("Failed sign-in attempt",), _rules(
+    ServiceFormat("overseerr", "Overseerr and Jellyseerr",
+                  ("Failed sign-in attempt", "Failed login attempt from user with incorrect"), _rules(
         (r"\bFailed sign-in attempt\b.*?\{\"ip\":\"(?P<host>" + _ADDR + r")\"", "overseerr: failed sign-in"),
+        # Jellyseerr's sign-in through Jellyfin (or Emby): the client in the account's metadata
+        (r"\bFailed login attempt from user with incorrect (?:Jellyfin|Emby|Plex) credentials "
+         r"\{\"account\":\{[^{}]{0,512}?\"ip\":\"(?P<host>" + _ADDR + r")\"", "jellyseerr: failed sign-in"),
     )),
     ServiceFormat("ombi", "Ombi", ("Failed login attempt by IP:",), _rules(
         (r"\bFailed login attempt by IP: (?P<host>" + _ADDR + r")", "ombi: login failed"),
