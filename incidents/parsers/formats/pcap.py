@@ -282,6 +282,22 @@ def _radiotap(buf, p, end, order):
     return _wlan(buf, p + length, end, order, padded)
 
 
+def _wlan_after(buf, p, end, order, length: int, what: str):
+    """802.11 after a monitor header of ``length`` bytes (Prism, AVS)."""
+    if length < 8 or p + length > end:
+        raise Malformed(f"{what} header length is invalid")
+    return _wlan(buf, p + length, end, order)
+
+
+def _inner_link(buf, p, end, order, length: int, inner: int, what: str, outer):
+    """The link layer ``inner`` after a capture header of ``length`` bytes (PPI, PKTAP); never the
+    same header again (``outer``), which could nest without end."""
+    if length < 8 or p + length > end:
+        raise Malformed(f"{what} header length is invalid")
+    link = LINK_LAYERS.get(inner)
+    return None if link is None or link is outer else link(buf, p + length, end, order)
+
+
 def _prism(buf, p, end, order):
     """Prism monitor header: its length in the capturing host's byte order, then 802.11."""
     if p + 8 > end:
@@ -289,18 +305,13 @@ def _prism(buf, p, end, order):
     length = int.from_bytes(buf[p + 4:p + 8], "little")
     if length > 0xFFFF:
         length = int.from_bytes(buf[p + 4:p + 8], "big")
-    if length < 8 or p + length > end:
-        raise Malformed("Prism header length is invalid")
-    return _wlan(buf, p + length, end, order)
+    return _wlan_after(buf, p, end, order, length, "Prism")
 
 
 def _avs(buf, p, end, order):
     if p + 8 > end:
         raise Malformed("AVS header cut short")
-    length = int.from_bytes(buf[p + 4:p + 8], "big")
-    if length < 8 or p + length > end:
-        raise Malformed("AVS header length is invalid")
-    return _wlan(buf, p + length, end, order)
+    return _wlan_after(buf, p, end, order, int.from_bytes(buf[p + 4:p + 8], "big"), "AVS")
 
 
 def _ppi(buf, p, end, order):
@@ -308,11 +319,7 @@ def _ppi(buf, p, end, order):
     if p + 8 > end:
         raise Malformed("PPI header cut short")
     length = buf[p + 2] | (buf[p + 3] << 8)
-    inner = int.from_bytes(buf[p + 4:p + 8], "little")
-    if length < 8 or p + length > end:
-        raise Malformed("PPI header length is invalid")
-    link = LINK_LAYERS.get(inner)
-    return None if link is None or link is _ppi else link(buf, p + length, end, order)
+    return _inner_link(buf, p, end, order, length, int.from_bytes(buf[p + 4:p + 8], "little"), "PPI", _ppi)
 
 
 def _pktap(buf, p, end, order):
@@ -320,10 +327,7 @@ def _pktap(buf, p, end, order):
     if p + 8 > end:
         raise Malformed("PKTAP header cut short")
     length, inner = struct.unpack_from(order + "II", buf, p)
-    if length < 8 or p + length > end:
-        raise Malformed("PKTAP header length is invalid")
-    link = LINK_LAYERS.get(inner)
-    return None if link is None or link is _pktap else link(buf, p + length, end, order)
+    return _inner_link(buf, p, end, order, length, inner, "PKTAP", _pktap)
 
 
 def _fddi(buf, p, end, order):
