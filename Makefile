@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml setup.py
 
 # The parser modules compiled by Cython (setup.py), rebuilt when a parser changes; should
 # the compile fail, they run as plain Python, with the same results.
-PARSER_SOURCES := $(wildcard incidents/parsers/*.py incidents/parsers/formats/*.py)
+PARSER_SOURCES := $(wildcard incidents/parsers/*.py incidents/parsers/formats/*.py incidents/parsers/*.c)
 $(VENV)/.compiled: $(VENV)/.installed setup.py $(PARSER_SOURCES)
 	($(PY) -m pip install --quiet "Cython>=3.1" && $(PY) setup.py --quiet build_ext --inplace) \
 		|| echo "make: compiling the parsers failed; they run as plain Python"

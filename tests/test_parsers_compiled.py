@@ -30,7 +30,8 @@ def test_every_parser_module_runs_compiled_where_a_compiler_is_installed():
     if shutil.which("cc") is None:
         pytest.skip("no C compiler: the parsers run as plain Python (setup.py)")
     format_names()  # imports every format module
-    assert compiled.status() == dict.fromkeys(sorted(compiled.MODULES), "compiled")
+    compiled.native()
+    assert compiled.status() == dict.fromkeys(sorted(compiled.MODULES | {compiled.NATIVE}), "compiled")
     assert compiled.all_compiled()
 
 
@@ -146,8 +147,10 @@ def test_compiled_and_plain_python_parsers_read_every_sample_alike(tmp_path):
     as_compiled, as_python = _digests(files, pure=False), _digests(files, pure=True)
 
     assert set(as_compiled["status"].values()) == {"compiled"}
-    assert all(value.startswith("source") for value in as_python["status"].values())
-    assert as_python["status"].keys() == as_compiled["status"].keys() == compiled.MODULES
+    assert all(value.startswith("source") for name, value in as_python["status"].items()
+               if name != compiled.NATIVE)
+    assert as_python["status"][compiled.NATIVE] == f"not used ({compiled.PURE_ENV} is set)"
+    assert as_python["status"].keys() == as_compiled["status"].keys() == compiled.MODULES | {compiled.NATIVE}
     differ = [name for name, digest in as_compiled["digests"].items() if as_python["digests"][name] != digest]
     assert differ == []
     assert len(as_compiled["digests"]) == len(files)

@@ -6,6 +6,7 @@ of a split file merge into exactly what one pass would have kept (``OffenderSumm
 
 from datetime import datetime
 
+from . import compiled
 from .addresses import exclusion_reason, normalise
 from .base import NOT_HOSTILE, Kind, ParseContext, Record
 
@@ -131,6 +132,18 @@ class OffenderSummary:
         if room > 0:
             self.locations.extend(n + shift for n in later.locations[:room])
 
+    @classmethod
+    def of(cls, src, hostile, count, first_seen, last_seen, ports, targets, kinds, signatures, locations,
+           source_ports) -> "OffenderSummary":
+        """A summary from its values (what ``_fastlane.Aggregator.export`` gives for a source)."""
+        summary = cls(src)
+        summary.hostile, summary.count = hostile, count
+        summary.first_seen, summary.last_seen = first_seen, last_seen
+        summary.ports, summary.targets = FirstSeen(ports), FirstSeen(targets)
+        summary.kinds, summary.signatures = set(kinds), FirstSeen(signatures)
+        summary.locations, summary.source_ports = list(locations), list(source_ports)
+        return summary
+
     @property
     def rate_per_minute(self) -> float | None:
         """Attempts per minute over the active window (first to last seen)."""
@@ -141,9 +154,32 @@ class OffenderSummary:
 
 
 class Offenders:
+    """Every source's summary. While a parse adds rows, the C aggregator (``_fastlane.c``), when
+    built, keeps them: ``OffenderSummary.add_row`` of each row, in C. ``by_src`` settles them into
+    summaries, after which everything is plain Python."""
+
     def __init__(self, ctx: ParseContext):
         self._ctx = ctx
-        self.by_src: dict[str, OffenderSummary] = {}
+        self._by_src: dict[str, OffenderSummary] = {}
+        native = compiled.native()
+        self._agg = native.Aggregator(Kind.SEEN) if native is not None else None
+
+    @property
+    def by_src(self) -> dict[str, OffenderSummary]:
+        if self._agg is not None:
+            self.settle()
+        return self._by_src
+
+    def settle(self) -> None:
+        """Turn what the C aggregator holds into summaries; it is not used again."""
+        agg, self._agg = self._agg, None
+        if agg is not None:
+            for values in agg.export():
+                self._by_src[values[0]] = OffenderSummary.of(*values)
+
+    def __getstate__(self):
+        self.settle()
+        return {"_ctx": self._ctx, "_by_src": self._by_src, "_agg": None}
 
     def add(self, record: Record) -> None:
         record.src = normalise(record.src) or record.src  # one row per address, however written
@@ -152,14 +188,20 @@ class Offenders:
 
     def add_row(self, src, at, kind, dst, dst_port, signature, location, sport) -> None:
         """``add`` of a record's values; ``src`` already normalised (``host_or_address``)."""
-        summary = self.by_src.get(src)
+        if self._agg is not None:
+            self._agg.add_row(src, at, kind, dst, dst_port, signature, location, sport)
+            return
+        summary = self._by_src.get(src)
         if summary is None:
-            summary = self.by_src[src] = OffenderSummary(src)
+            summary = self._by_src[src] = OffenderSummary(src)
         summary.add_row(at, kind, dst, dst_port, signature, location, sport)
 
     def add_rows(self, rows) -> None:
         """``add_row`` of each row (src, at, kind, dst, dst port, signature, location, source port)."""
-        by_src = self.by_src
+        if self._agg is not None:
+            self._agg.add_rows(rows)
+            return
+        by_src = self._by_src
         for row in rows:
             summary = by_src.get(row[0])
             if summary is None:
@@ -167,7 +209,7 @@ class Offenders:
             summary.add_row(*row[1:])
 
     def __len__(self):
-        return len(self.by_src)
+        return self._agg.size() if self._agg is not None else len(self._by_src)
 
     def merge(self, later: "Offenders", shift: int = 0) -> None:
         """Add the offenders of a later part of the same file (see ``OffenderSummary.merge``)."""

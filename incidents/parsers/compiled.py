@@ -78,6 +78,32 @@ def install() -> None:
         sys.meta_path.insert(0, _SourceUnlessCurrent())
 
 
+NATIVE = "incidents.parsers._fastlane"  # written in C (``_fastlane.c``), not compiled from Python
+_native: list = []  # [the module or None], once looked for
+
+
+def native():
+    """The C module ``_fastlane`` when it was built from its source as it is now (and
+    ``ABUSEDESK_PURE_PYTHON`` is not set), else None: the Python lanes and aggregation then do its
+    work, with the same results."""
+    if _native:
+        return _native[0]
+    module = None
+    spec = importlib.machinery.PathFinder.find_spec(NATIVE.rpartition(".")[2], [str(Path(__file__).parent)])
+    if os.environ.get(PURE_ENV):
+        _status[NATIVE] = f"not used ({PURE_ENV} is set)"
+    elif spec is None or not isinstance(spec.loader, importlib.machinery.ExtensionFileLoader):
+        _status[NATIVE] = "not built (plain Python instead)"
+    elif not built_from(Path(spec.origin).with_name("_fastlane.c"), Path(spec.origin)):
+        _status[NATIVE] = "not used (built from another version of _fastlane.c: rebuild with `make compiled`)"
+        log.warning("%s: %s", NATIVE, _status[NATIVE])
+    else:
+        module = importlib.import_module(NATIVE)
+        _status[NATIVE] = "compiled"
+    _native.append(module)
+    return module
+
+
 def status() -> dict[str, str]:
     """Each compiled-capable module imported so far -> ``"compiled"`` or ``"source (why)"``."""
     return dict(sorted(_status.items()))

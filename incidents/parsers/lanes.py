@@ -18,6 +18,7 @@ paths over generated and real logs and over random lines drawn from each lane's 
 import re
 from collections.abc import Callable
 
+from . import compiled
 from .addresses import normalise
 from .base import LineFormat, Record
 
@@ -82,6 +83,11 @@ class Lane:
         ``registry._Rows``), or return
         what ``LineReader.one`` gives for it (format name, records) when the line loop read it."""
         raise NotImplementedError
+
+    def engine_args(self) -> dict:
+        """What ``_fastlane.Engine`` needs to read this lane's lines in C (see ``fast_engine``);
+        a lane the engine does not know gives nothing, and its lines stay with Python."""
+        return {}
 
     def line(self, m: re.Match) -> str:
         """The matched line without its end of line (``\\r`` included, as the line loop strips it)."""
@@ -166,6 +172,7 @@ class Lanes:
                                   re.ASCII)
         self.match = self.pattern.match
         index = self.pattern.groupindex
+        self.lanes = lanes
         self.lane_of = {index[marker]: lane for lane in lanes for marker in lane.markers}
         self.takes = {number: lane.take for number, lane in self.lane_of.items()}
         for lane in lanes:
@@ -178,3 +185,23 @@ def lanes_for(formats: list[LineFormat], reader) -> Lanes | None:
     names = {f.name for f in formats}
     chosen = [factory(reader) for factory in _LANES if set(factory.formats) <= names]
     return Lanes(chosen) if chosen else None
+
+
+def fast_engine(lanes: Lanes | None, ctx):
+    """The C engine (``_fastlane.c``) for these lanes: it reads their commonest lines itself and
+    hands every other line back, sharing their shapes, sshd's connections and the syslog year; or
+    None (not built, or no lane it knows), and the lanes read every line."""
+    native = compiled.native()
+    if native is None or lanes is None:
+        return None
+    args = {}
+    for lane in lanes.lanes:
+        args.update(lane.engine_args())
+    if not args:
+        return None
+    return native.Engine(ctx=ctx, nf_shapes=args.get("nf_shapes"), asa_shapes=args.get("asa_shapes"),
+                         asa_at=args.get("asa_at"), ssh_shapes=args.get("ssh_shapes"),
+                         ssh_rows=args.get("ssh_rows"), ssh_conns=args.get("ssh_conns"),
+                         ssh_ours=args.get("ssh_ours"), slow=SLOW, recheck=RECHECK, bye=args.get("bye"),
+                         fail_invalid=args.get("fail_invalid"), fail_too_many=args.get("fail_too_many"),
+                         failed_login=args.get("failed_login"))

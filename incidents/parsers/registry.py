@@ -12,7 +12,7 @@ import ahocorasick
 
 from .aggregate import Offenders
 from .base import LineFormat, ParseContext, Record, StreamFormat
-from .lanes import lanes_for
+from .lanes import fast_engine, lanes_for
 
 MAX_LINE_BYTES = 1 << 20  # a longer "line" is skipped as malformed
 HEAD_BYTES = 64 * 1024
@@ -111,7 +111,7 @@ def _collect(parts, seen: Counter, fmt: str | None, ctx: ParseContext,
     """Every record of ``parts`` (format name, records) into offenders; the outcome."""
     offenders = Offenders(ctx)
     for name, records in parts:
-        if name is None:  # lines read by lanes (see ``_block_loop``)
+        if name is None:  # lines read by lanes or the C engine (see ``_block_loop``)
             records.into(offenders, seen)
             continue
         seen[name] += 1  # a recognised line (or stream), hostile or not, names the format
@@ -298,6 +298,7 @@ class LineReader:
         self.formats, self.ctx = formats, ctx
         self.candidates = _Candidates(formats)
         self.lanes = lanes_for(formats, self) if ctx.lanes else None
+        self.fast = fast_engine(self.lanes, ctx)
 
     def one(self, line: str, number: int) -> tuple[str, list[Record]] | None:
         """(format name, records) of one line (its end of line removed), or None."""
@@ -336,6 +337,7 @@ def _block_loop(stream, reader: LineReader, ctx) -> Iterator[tuple[str, list[Rec
     match = reader.lanes.match if reader.lanes is not None else None
     takes = reader.lanes.takes if reader.lanes is not None else None
     one = reader.one
+    fast = reader.fast
     done = 0  # lines read so far
     base = ctx.records  # lines of the files read before (zip members)
     carry = b""
@@ -357,6 +359,13 @@ def _block_loop(stream, reader: LineReader, ctx) -> Iterator[tuple[str, list[Rec
             carry = data
             continue
         carry = data[cut:]
+        if fast is not None:
+            chunk = data[:cut] if cut < len(data) else data
+            done = yield from _fast_block(chunk, done, reader)
+            ctx.records = base + done
+            if end:
+                return
+            continue
         lines = data[:cut].decode("utf-8", errors="replace").split("\n")
         if lines[-1] == "":
             lines.pop()
@@ -382,6 +391,52 @@ def _block_loop(stream, reader: LineReader, ctx) -> Iterator[tuple[str, list[Rec
         ctx.records = base + done
         if end:
             return
+
+
+def _fast_block(chunk: bytes, done: int, reader: LineReader):
+    """The lines of ``chunk`` (whole lines, ``done`` read before them) through the C engine; each
+    line it leaves to Python is read as ``_block_loop`` reads it. What either reads goes on in file
+    order. Returns the number of lines read so far."""
+    fast, match, takes, one = reader.fast, reader.lanes.match, reader.lanes.takes, reader.one
+    size, pos = len(chunk), 0
+    rows: list = []  # the engine's rows and format names, not yet handed on
+    names: dict = {}
+    while pos < size:
+        pos, done, stop = fast.scan(chunk, pos, size, done, rows, names)
+        if stop < 0:
+            break
+        line = chunk[pos:stop].decode("utf-8", errors="replace")
+        done += 1
+        pos = stop + 1
+        mine: list = []  # what the Python lanes read of this line
+        m = match(line)
+        found = takes[m.lastindex](m, done, mine) if m is not None else one(line.rstrip("\r"), done)
+        if found is None and not mine:
+            continue
+        if names:  # the engine's lines came first
+            yield None, _FastRows(rows, names)
+            rows, names = [], {}
+        if mine:
+            yield None, _Rows(mine)
+        if found is not None:
+            yield found
+    if names:
+        yield None, _FastRows(rows, names)
+    return done
+
+
+class _FastRows:
+    """Lines the C engine read: its rows (src, at, kind, dst, dst port, signature, line number,
+    source port) and the number of lines (or rows) of each format name, first seen first."""
+
+    __slots__ = ("names", "rows")
+
+    def __init__(self, rows: list, names: dict):
+        self.rows, self.names = rows, names
+
+    def into(self, offenders, seen) -> None:
+        seen.update(self.names)
+        offenders.add_rows(self.rows)
 
 
 class _Rows:

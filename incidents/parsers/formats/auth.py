@@ -1212,6 +1212,11 @@ class SshdLane(Lane):
         self.groups = {alt: tuple(index[name] for name in (*self._HEAD, *self._VALUES.get(alt, ())))
                        for alt in range(1, 12)}
 
+    def engine_args(self):
+        return {"ssh_shapes": self.shapes, "ssh_rows": self.fmt.rows, "ssh_conns": self.conns,
+                "ssh_ours": _dst, "bye": _SSH_BYE, "fail_invalid": _FAIL_INVALID,
+                "fail_too_many": _FAIL_TOO_MANY, "failed_login": Kind.FAILED_LOGIN}
+
     @staticmethod
     def _what(alt: int, values: tuple) -> tuple | None:
         """What ``SshdFormat.classify`` gives for the message of alternative ``alt`` whose own

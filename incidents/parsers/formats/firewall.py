@@ -1454,6 +1454,9 @@ class NetfilterLane(_StampedLane):
         super().bind(index)
         self.groups = (*(index[name] for name in self._NAMES), 0)  # and the whole line
 
+    def engine_args(self):
+        return {"nf_shapes": self.shapes}
+
     def read(self, m):
         values = m.group(*self.groups)
         host, prefix, iface_in, iface_out, proto, spt, rest, stamp = values[:8]
@@ -1514,6 +1517,9 @@ class AsaLane(_StampedLane):
         super().bind(index)
         # each alternative's groups, and the whole line
         self.groups = {alt: (*(index[name] for name in names), 0) for alt, names in self._NAMES.items()}
+
+    def engine_args(self):
+        return {"asa_shapes": self.shapes, "asa_at": self.at}
 
     def read(self, m):
         alt = self.alt_of[m.lastindex]

@@ -1,0 +1,1901 @@
+/* _fastlane: the lanes' commonest layouts read in C, and the offenders' aggregation.
+ *
+ * The lanes (lanes.py) read the busiest layouts of the busiest formats (a kernel firewall line, a
+ * Cisco ASA deny or connection message, the commonest sshd messages) with one regular expression
+ * and Python code per line. This module reads the same lines, in their commonest form (a BSD
+ * syslog stamp, ASCII), without the expression and without Python code per line; it shares every
+ * piece of state with the Python lanes, so that the two can take turns line by line:
+ *
+ *   - the lanes' shape tables (``Lane.shapes``): a line of a shape the lane has not learnt, or
+ *     due for its check against the line loop (``RECHECK``), or left to the line loop (``SLOW``),
+ *     is handed back to Python, which reads it exactly as before;
+ *   - the syslog year inference (``ParseContext.syslog_stamp``, called once per distinct stamp,
+ *     and again after every line Python read);
+ *   - sshd's connections: each sshd line is booked by ``SshdFormat.rows`` itself, with the same
+ *     arguments the sshd lane gives it.
+ *
+ * ``Engine.scan`` reads lines from a block until it meets one it leaves to Python, and appends
+ * what the lanes would append: a row tuple per record, and a count per format name. Every line
+ * it reads is one the lanes' expression matches with the same groups (a subset: anything not
+ * in the forms below goes back to Python). tests/test_parsers_fastlane.py compares both paths.
+ *
+ * ``Aggregator`` is ``aggregate.OffenderSummary.add_row`` for every source of one parse, in C.
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <string.h>
+
+/* ----------------------------------------------------------------------------------------- */
+/* Scanning helpers: a cursor over one line's bytes                                          */
+/* ----------------------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *s;
+    Py_ssize_t n;
+} span;
+
+typedef struct {
+    const char *p, *end;
+} cur;
+
+static inline int is_digit(char c) { return c >= '0' && c <= '9'; }
+static inline int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+static inline int is_alnum(char c) { return is_digit(c) || is_alpha(c); }
+static inline int is_word(char c) { return is_alnum(c) || c == '_'; }
+static inline int is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+static inline int is_lhex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); }
+static inline int is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+static inline int lit(cur *c, const char *s, Py_ssize_t n)
+{
+    if (c->end - c->p < n || memcmp(c->p, s, (size_t)n) != 0)
+        return 0;
+    c->p += n;
+    return 1;
+}
+#define LIT(c, s) lit((c), (s), (Py_ssize_t)(sizeof(s) - 1))
+
+static inline int at_end(const cur *c) { return c->p == c->end; }
+
+/* \d+ (at least one digit) */
+static inline int digits(cur *c, span *out)
+{
+    const char *q = c->p;
+    while (q < c->end && is_digit(*q))
+        q++;
+    if (q == c->p)
+        return 0;
+    if (out) {
+        out->s = c->p;
+        out->n = q - c->p;
+    }
+    c->p = q;
+    return 1;
+}
+
+/* a run of characters for which ``ok`` holds, at least ``min`` of them */
+static inline int run(cur *c, int (*ok)(char), Py_ssize_t min, span *out)
+{
+    const char *q = c->p;
+    while (q < c->end && ok(*q))
+        q++;
+    if (q - c->p < min)
+        return 0;
+    if (out) {
+        out->s = c->p;
+        out->n = q - c->p;
+    }
+    c->p = q;
+    return 1;
+}
+
+static int is_ifname(char c) { return is_word(c) || c == '.' || c == '-'; }      /* [\w.-] */
+static int is_nfif(char c) { return is_word(c) || c == '.' || c == '@' || c == '-'; } /* [\w.@-] */
+static int is_mac(char c) { return is_hex(c) || c == ':'; }
+static int is_user(char c) { return !is_space(c) && c != ':'; } /* [^\s:] */
+static int is_hostc(char c) { return is_word(c) || c == '.' || c == '-'; }
+
+/* \d{1,3}(\.\d{1,3}){3}, its value in *addr; *valid: every octet <= 255 (``normalise`` gives
+ * None otherwise). The regex's octets may backtrack to fewer digits, but every use here is
+ * followed by a character that is not a digit, so taking the longest run is the same. */
+static int v4(cur *c, span *out, uint32_t *addr, int *valid)
+{
+    const char *start = c->p;
+    uint32_t value = 0;
+    int ok = 1;
+    for (int i = 0; i < 4; i++) {
+        if (i && !LIT(c, "."))
+            return 0;
+        int n = 0, octet = 0;
+        while (c->p < c->end && is_digit(*c->p) && n < 3) {
+            octet = octet * 10 + (*c->p - '0');
+            c->p++;
+            n++;
+        }
+        if (n == 0)
+            return 0;
+        if (octet > 255)
+            ok = 0;
+        value = (value << 8) | (uint32_t)(octet & 0xff);
+    }
+    if (c->p < c->end && is_digit(*c->p))
+        return 0; /* a fourth digit: no split of it fits what follows */
+    out->s = start;
+    out->n = c->p - start;
+    *addr = value;
+    *valid = ok;
+    return 1;
+}
+
+static const char *MONTHS[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+static int month(cur *c)
+{
+    if (c->end - c->p < 3)
+        return 0;
+    for (int i = 0; i < 12; i++)
+        if (memcmp(c->p, MONTHS[i], 3) == 0) {
+            c->p += 3;
+            return 1;
+        }
+    return 0;
+}
+
+/* \d\d:\d\d:\d\d */
+static int hms(cur *c)
+{
+    const char *p = c->p;
+    if (c->end - p < 8 || !is_digit(p[0]) || !is_digit(p[1]) || p[2] != ':' || !is_digit(p[3]) ||
+        !is_digit(p[4]) || p[5] != ':' || !is_digit(p[6]) || !is_digit(p[7]))
+        return 0;
+    c->p += 8;
+    return 1;
+}
+
+/* The 15-character BSD stamp the lanes read through ``syslog_stamp``: "Mmm dd hh:mm:ss" or
+ * "Mmm  d hh:mm:ss". (Other lengths the expression allows go back to Python.) */
+static int bsd15(cur *c, span *out)
+{
+    const char *p = c->p;
+    if (c->end - p < 16)
+        return 0;
+    if (!month(c))
+        return 0;
+    if (!(p[3] == ' ' && ((p[4] == ' ' && is_digit(p[5])) || (is_digit(p[4]) && is_digit(p[5]))) &&
+          p[6] == ' ')) {
+        c->p = p;
+        return 0;
+    }
+    c->p = p + 7;
+    if (!hms(c)) {
+        c->p = p;
+        return 0;
+    }
+    out->s = p;
+    out->n = 15;
+    return 1;
+}
+
+/* [A-Za-z0-9][\w.-]* then a space */
+static int host(cur *c, span *out)
+{
+    if (at_end(c) || !is_alnum(*c->p))
+        return 0;
+    if (!run(c, is_hostc, 1, out))
+        return 0;
+    return LIT(c, " ");
+}
+
+/* ----------------------------------------------------------------------------------------- */
+/* Interned values: addresses (as ``normalise`` writes them) and short texts                 */
+/* ----------------------------------------------------------------------------------------- */
+
+typedef struct {
+    uint32_t key;
+    PyObject *value; /* NULL: empty slot */
+} AddrSlot;
+
+typedef struct {
+    AddrSlot *slots;
+    size_t size, used; /* size: a power of two */
+} AddrTable;
+
+static void addr_free(AddrTable *t)
+{
+    if (t->slots) {
+        for (size_t i = 0; i < t->size; i++)
+            Py_XDECREF(t->slots[i].value);
+        PyMem_Free(t->slots);
+    }
+    t->slots = NULL;
+    t->size = t->used = 0;
+}
+
+static int addr_grow(AddrTable *t)
+{
+    size_t size = t->size ? t->size * 2 : 1024;
+    AddrSlot *slots = PyMem_Calloc(size, sizeof(AddrSlot));
+    if (!slots) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (size_t i = 0; i < t->size; i++) {
+        if (!t->slots[i].value)
+            continue;
+        size_t j = (t->slots[i].key * 2654435761u) & (size - 1);
+        while (slots[j].value)
+            j = (j + 1) & (size - 1);
+        slots[j] = t->slots[i];
+    }
+    PyMem_Free(t->slots);
+    t->slots = slots;
+    t->size = size;
+    return 0;
+}
+
+/* The dotted quad of ``addr`` as a str (borrowed; the table keeps it). */
+static PyObject *addr_text(AddrTable *t, uint32_t addr)
+{
+    if (t->used * 2 >= t->size && addr_grow(t) < 0)
+        return NULL;
+    size_t j = (addr * 2654435761u) & (t->size - 1);
+    while (t->slots[j].value) {
+        if (t->slots[j].key == addr)
+            return t->slots[j].value;
+        j = (j + 1) & (t->size - 1);
+    }
+    char buf[16];
+    int n = snprintf(buf, sizeof buf, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff,
+                     addr & 0xff);
+    PyObject *text = PyUnicode_FromStringAndSize(buf, n);
+    if (!text)
+        return NULL;
+    t->slots[j].key = addr;
+    t->slots[j].value = text;
+    t->used++;
+    return text;
+}
+
+/* A text as a str, interned through ``cache`` (a dict of bytes -> str) so that the shape keys
+ * built from it hash their strings once. Returns a new reference. */
+static PyObject *text_of(PyObject *cache, span s)
+{
+    PyObject *key = PyBytes_FromStringAndSize(s.s, s.n);
+    if (!key)
+        return NULL;
+    PyObject *found = PyDict_GetItemWithError(cache, key);
+    if (found) {
+        Py_DECREF(key);
+        Py_INCREF(found);
+        return found;
+    }
+    if (PyErr_Occurred()) {
+        Py_DECREF(key);
+        return NULL;
+    }
+    PyObject *text = PyUnicode_DecodeASCII(s.s, s.n, NULL);
+    if (!text || (PyDict_GET_SIZE(cache) < 65536 && PyDict_SetItem(cache, key, text) < 0)) {
+        Py_DECREF(key);
+        Py_XDECREF(text);
+        return NULL;
+    }
+    Py_DECREF(key);
+    return text;
+}
+
+/* A port as ``int`` of its digits, None (Py_None, new ref) above 65535 (as ``_row`` does). */
+static PyObject *port_int(span s)
+{
+    Py_ssize_t i = 0;
+    while (i < s.n - 1 && s.s[i] == '0')
+        i++;
+    if (s.n - i > 5)
+        Py_RETURN_NONE;
+    long v = 0;
+    for (; i < s.n; i++)
+        v = v * 10 + (s.s[i] - '0');
+    if (v > 65535)
+        Py_RETURN_NONE;
+    return PyLong_FromLong(v);
+}
+
+/* ----------------------------------------------------------------------------------------- */
+/* The engine                                                                                 */
+/* ----------------------------------------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    /* the lanes taking part (NULL: that lane is not used in this parse) */
+    PyObject *nf_shapes, *asa_shapes, *ssh_shapes; /* each lane's ``shapes`` dict */
+    PyObject *asa_at;                              /* AsaLane.at(mon, day, hms, year) */
+    PyObject *ssh_rows;                            /* SshdFormat.rows */
+    PyObject *ssh_conns;                           /* the parse's sshd connections */
+    PyObject *ssh_ours;                            /* _dst(host) */
+    PyObject *ctx, *stamp;                         /* the context, its syslog_stamp */
+    PyObject *slow;                                /* lanes.SLOW */
+    PyObject *bye, *fail_invalid, *fail_too_many;  /* sshd's failures as the lane gives them */
+    PyObject *fail_method[3][2];                   /* "sshd: failed <method>[ for invalid user]" */
+    PyObject *sshd_name;                           /* "sshd" */
+    long recheck;
+    /* caches */
+    PyObject *texts;  /* bytes -> str */
+    PyObject *keys;   /* bytes -> shape key tuple */
+    PyObject *ours;   /* host str -> _dst(host) */
+    AddrTable addrs;
+    char last_stamp[32];
+    Py_ssize_t last_stamp_n; /* 0: nothing cached */
+    PyObject *last_at;
+    /* the format names counted since the last flush, in first-seen order */
+    PyObject *last_name;
+    Py_ssize_t last_count;
+} Engine;
+
+static void engine_forget_stamp(Engine *e)
+{
+    e->last_stamp_n = 0;
+    Py_CLEAR(e->last_at);
+}
+
+/* The time of a stamp: ``call(args)`` once per distinct stamp text (borrowed result). */
+static PyObject *engine_time(Engine *e, span stamp, PyObject *fn, PyObject *args)
+{
+    if (e->last_stamp_n == stamp.n && memcmp(e->last_stamp, stamp.s, (size_t)stamp.n) == 0)
+        return e->last_at;
+    PyObject *at = PyObject_CallObject(fn, args);
+    if (!at)
+        return NULL;
+    Py_XSETREF(e->last_at, at);
+    if (stamp.n <= (Py_ssize_t)sizeof e->last_stamp) {
+        memcpy(e->last_stamp, stamp.s, (size_t)stamp.n);
+        e->last_stamp_n = stamp.n;
+    } else {
+        e->last_stamp_n = 0;
+    }
+    return at;
+}
+
+static PyObject *engine_bsd_time(Engine *e, span stamp)
+{
+    if (e->last_stamp_n == stamp.n && memcmp(e->last_stamp, stamp.s, (size_t)stamp.n) == 0)
+        return e->last_at;
+    PyObject *text = PyUnicode_DecodeASCII(stamp.s, stamp.n, NULL);
+    if (!text)
+        return NULL;
+    PyObject *args = PyTuple_Pack(1, text);
+    Py_DECREF(text);
+    if (!args)
+        return NULL;
+    PyObject *at = engine_time(e, stamp, e->stamp, args);
+    Py_DECREF(args);
+    return at;
+}
+
+/* Add the count of the current run of one format's lines to ``names``. */
+static int engine_flush_names(Engine *e, PyObject *names)
+{
+    if (!e->last_name || !e->last_count)
+        return 0;
+    PyObject *had = PyDict_GetItemWithError(names, e->last_name);
+    if (!had && PyErr_Occurred())
+        return -1;
+    Py_ssize_t before = had ? PyLong_AsSsize_t(had) : 0;
+    PyObject *total = PyLong_FromSsize_t(before + e->last_count);
+    if (!total || PyDict_SetItem(names, e->last_name, total) < 0) {
+        Py_XDECREF(total);
+        return -1;
+    }
+    Py_DECREF(total);
+    e->last_count = 0;
+    return 0;
+}
+
+/* Count one line (or row) of format ``name`` in ``names`` (a dict: the names in the order first
+ * seen, as the lanes' rows list them); a run of one name is added up in C. */
+static int engine_count(Engine *e, PyObject *name, PyObject *names)
+{
+    if (e->last_name != name) {
+        if (engine_flush_names(e, names) < 0)
+            return -1;
+        Py_INCREF(name);
+        Py_XSETREF(e->last_name, name);
+    }
+    if (e->last_count == 0) {
+        int in = PyDict_Contains(names, name);
+        if (in < 0)
+            return -1;
+        if (!in) {
+            PyObject *zero = PyLong_FromLong(0);
+            int r = zero ? PyDict_SetItem(names, name, zero) : -1;
+            Py_XDECREF(zero);
+            if (r < 0)
+                return -1;
+        }
+    }
+    e->last_count++;
+    return 0;
+}
+
+/* The shape key tuple a lane would build, interned through ``keys`` by its bytes ``sig``
+ * (made by the caller from the same fields); ``make`` builds it when it is new. */
+typedef PyObject *(*key_maker)(Engine *, void *);
+
+static PyObject *engine_key(Engine *e, const char *sig, Py_ssize_t n, key_maker make, void *arg)
+{
+    PyObject *b = PyBytes_FromStringAndSize(sig, n);
+    if (!b)
+        return NULL;
+    PyObject *key = PyDict_GetItemWithError(e->keys, b);
+    if (key) {
+        Py_DECREF(b);
+        Py_INCREF(key);
+        return key;
+    }
+    if (PyErr_Occurred()) {
+        Py_DECREF(b);
+        return NULL;
+    }
+    key = make(e, arg);
+    if (!key) {
+        Py_DECREF(b);
+        return NULL;
+    }
+    if (PyDict_GET_SIZE(e->keys) < 65536 && PyDict_SetItem(e->keys, b, key) < 0) {
+        Py_DECREF(b);
+        Py_DECREF(key);
+        return NULL;
+    }
+    Py_DECREF(b);
+    return key;
+}
+
+/* Append the bytes of ``parts`` (spans; a NULL .s stands for "absent") to a signature buffer. */
+typedef struct {
+    char buf[1024];
+    Py_ssize_t n;
+    int overflow;
+} sigbuf;
+
+static void sig_add(sigbuf *b, span s)
+{
+    /* absent and empty differ: a marker byte, then the length, then the text */
+    if (b->overflow)
+        return;
+    Py_ssize_t need = 1 + (Py_ssize_t)sizeof(Py_ssize_t) + (s.s ? s.n : 0);
+    if (b->n + need > (Py_ssize_t)sizeof b->buf) {
+        b->overflow = 1;
+        return;
+    }
+    b->buf[b->n++] = s.s ? 1 : 0;
+    Py_ssize_t len = s.s ? s.n : 0;
+    memcpy(b->buf + b->n, &len, sizeof len);
+    b->n += (Py_ssize_t)sizeof len;
+    if (s.s && s.n) {
+        memcpy(b->buf + b->n, s.s, (size_t)s.n);
+        b->n += s.n;
+    }
+}
+
+static void sig_byte(sigbuf *b, char c)
+{
+    if (b->overflow || b->n + 1 > (Py_ssize_t)sizeof b->buf) {
+        b->overflow = 1;
+        return;
+    }
+    b->buf[b->n++] = c;
+}
+
+/* The lane's entry for ``key`` if the lane reads such lines itself now: NULL with no error set
+ * when the line must go to Python (new shape, due for its check, or left to the line loop). */
+static PyObject *engine_entry(Engine *e, PyObject *shapes, PyObject *key)
+{
+    PyObject *entry = PyDict_GetItemWithError(shapes, key);
+    if (!entry)
+        return NULL;
+    if (!PyList_CheckExact(entry) || PyList_GET_SIZE(entry) != 2)
+        return NULL;
+    PyObject *shape = PyList_GET_ITEM(entry, 0);
+    PyObject *count = PyList_GET_ITEM(entry, 1);
+    if (shape == e->slow || !PyLong_CheckExact(count))
+        return NULL;
+    long n = PyLong_AsLong(count);
+    if (n < 0 || n >= e->recheck)
+        return NULL;
+    PyObject *next = PyLong_FromLong(n + 1);
+    if (!next)
+        return NULL;
+    PyList_SetItem(entry, 1, next); /* steals next */
+    return entry;
+}
+
+/* A ShapeLane's row: (src, at, kind, dst, dport, signature, number, sport), as ``_row`` makes it,
+ * appended to ``rows``; or nothing (the shape records nothing, or the source is no address). */
+static int shape_row(Engine *e, PyObject *shape, int src_ok, uint32_t src, PyObject *at, int dst_ok,
+                     uint32_t dst, span dst_text, span dport, span sport, long number, PyObject *rows,
+                     PyObject *names)
+{
+    if (!PyTuple_CheckExact(shape) || PyTuple_GET_SIZE(shape) != 3)
+        return 1; /* not a shape this engine knows: Python */
+    PyObject *name = PyTuple_GET_ITEM(shape, 0), *kind = PyTuple_GET_ITEM(shape, 1);
+    if (engine_count(e, name, names) < 0)
+        return -1;
+    if (kind == Py_None || !src_ok)
+        return 0;
+    PyObject *who = addr_text(&e->addrs, src);
+    if (!who)
+        return -1;
+    PyObject *target;
+    if (dst_ok) {
+        target = addr_text(&e->addrs, dst);
+        if (!target)
+            return -1;
+        Py_INCREF(target);
+    } else {
+        target = PyUnicode_DecodeASCII(dst_text.s, dst_text.n, NULL); /* ``normalise(dst) or dst`` */
+        if (!target)
+            return -1;
+    }
+    PyObject *dp = dport.s ? port_int(dport) : (Py_INCREF(Py_None), Py_None);
+    PyObject *sp = sport.s ? port_int(sport) : (Py_INCREF(Py_None), Py_None);
+    PyObject *loc = PyLong_FromLong(number);
+    if (!dp || !sp || !loc) {
+        Py_DECREF(target);
+        Py_XDECREF(dp);
+        Py_XDECREF(sp);
+        Py_XDECREF(loc);
+        return -1;
+    }
+    PyObject *row = PyTuple_New(8);
+    if (!row) {
+        Py_DECREF(target);
+        Py_DECREF(dp);
+        Py_DECREF(sp);
+        Py_DECREF(loc);
+        return -1;
+    }
+    Py_INCREF(who);
+    Py_INCREF(at);
+    Py_INCREF(kind);
+    PyObject *sig = PyTuple_GET_ITEM(shape, 2);
+    Py_INCREF(sig);
+    PyTuple_SET_ITEM(row, 0, who);
+    PyTuple_SET_ITEM(row, 1, at);
+    PyTuple_SET_ITEM(row, 2, kind);
+    PyTuple_SET_ITEM(row, 3, target);
+    PyTuple_SET_ITEM(row, 4, dp);
+    PyTuple_SET_ITEM(row, 5, sig);
+    PyTuple_SET_ITEM(row, 6, loc);
+    PyTuple_SET_ITEM(row, 7, sp);
+    int r = PyList_Append(rows, row);
+    Py_DECREF(row);
+    return r;
+}
+
+/* --- kernel firewall lines (NetfilterLane) ------------------------------------------------ */
+
+typedef struct {
+    span stamp, host, prefix, in, out, proto, spt, dpt, rest;
+    uint32_t src, dst;
+    int src_ok, dst_ok;
+    span src_text, dst_text;
+} NfLine;
+
+static PyObject *nf_make_key(Engine *e, void *arg)
+{
+    NfLine *l = arg;
+    PyObject *host = text_of(e->texts, l->host), *prefix = text_of(e->texts, l->prefix),
+             *in = text_of(e->texts, l->in), *out = text_of(e->texts, l->out),
+             *proto = text_of(e->texts, l->proto);
+    PyObject *key = NULL;
+    if (host && prefix && in && out && proto) {
+        int pt = 0, descr = 0;
+        for (Py_ssize_t i = 0; i + 3 <= l->rest.n; i++)
+            if (memcmp(l->rest.s + i, "PT=", 3) == 0)
+                pt = 1;
+        for (Py_ssize_t i = 0; i + 6 <= l->rest.n; i++)
+            if (memcmp(l->rest.s + i, "DESCR=", 6) == 0)
+                descr = 1;
+        key = Py_BuildValue("(OOOOOOOn)", host, prefix, in, out, proto,
+                            (!l->spt.s && pt) ? Py_True : Py_False, descr ? Py_True : Py_False,
+                            l->stamp.n);
+    }
+    Py_XDECREF(host);
+    Py_XDECREF(prefix);
+    Py_XDECREF(in);
+    Py_XDECREF(out);
+    Py_XDECREF(proto);
+    return key;
+}
+
+/* ``Nov 18 06:25:03 fw1 kernel: [812345.104829] PREFIX IN=eth0 OUT= MAC=.. SRC=a DST=b LEN=..
+ * TOS=0x.. PREC=0x.. TTL=.. ID=.. [CE ][DF ][MF ][FRAG:n ]PROTO=P[ SPT=n DPT=n]REST`` */
+static int nf_parse(cur *c, NfLine *l)
+{
+    if (!LIT(c, "kernel: "))
+        return 0;
+    if (c->p < c->end && *c->p == '[') { /* the kernel's uptime, "[ *\d+\.\d+\] " */
+        cur k = *c;
+        k.p++;
+        while (k.p < k.end && *k.p == ' ')
+            k.p++;
+        if (digits(&k, NULL) && LIT(&k, ".") && digits(&k, NULL) && LIT(&k, "] "))
+            *c = k;
+    }
+    /* the log prefix: "[UFW WORD] ", or text without [ ] = ending in a space, then "IN=" */
+    const char *start = c->p;
+    if (c->p < c->end && *c->p == '[') {
+        cur k = *c;
+        if (!LIT(&k, "[UFW ") || !run(&k, is_alpha, 1, NULL))
+            return 0;
+        for (const char *q = start + 5; q < k.p; q++)
+            if (*q < 'A' || *q > 'Z')
+                return 0;
+        if (!LIT(&k, "] "))
+            return 0;
+        *c = k;
+    } else {
+        const char *eq = memchr(c->p, '=', (size_t)(c->end - c->p));
+        if (!eq || eq - c->p < 2 || eq[-1] != 'N' || eq[-2] != 'I')
+            return 0;
+        const char *in = eq - 2;
+        if (in != c->p && in[-1] != ' ')
+            return 0;
+        for (const char *q = c->p; q < in; q++)
+            if (*q == '[' || *q == ']' || *q == '\n')
+                return 0;
+        c->p = in;
+    }
+    l->prefix.s = start;
+    l->prefix.n = c->p - start;
+    if (!LIT(c, "IN=") || !run(c, is_nfif, 0, &l->in) || !LIT(c, " OUT=") || !run(c, is_nfif, 0, &l->out) ||
+        !LIT(c, " "))
+        return 0;
+    if (LIT(c, "MAC=")) {
+        if (!run(c, is_mac, 0, NULL) || !LIT(c, " "))
+            return 0;
+    }
+    if (!LIT(c, "SRC=") || !v4(c, &l->src_text, &l->src, &l->src_ok) || !LIT(c, " DST=") ||
+        !v4(c, &l->dst_text, &l->dst, &l->dst_ok))
+        return 0;
+    if (!LIT(c, " LEN=") || !digits(c, NULL) || !LIT(c, " TOS=0x") || !run(c, (int (*)(char))is_hex, 1, NULL) ||
+        !LIT(c, " PREC=0x") || !run(c, (int (*)(char))is_hex, 1, NULL) || !LIT(c, " TTL=") ||
+        !digits(c, NULL) || !LIT(c, " ID=") || !digits(c, NULL) || !LIT(c, " "))
+        return 0;
+    LIT(c, "CE ");
+    LIT(c, "DF ");
+    LIT(c, "MF ");
+    {
+        cur k = *c;
+        if (LIT(&k, "FRAG:") && digits(&k, NULL) && LIT(&k, " "))
+            *c = k;
+    }
+    if (!LIT(c, "PROTO=") || !run(c, (int (*)(char))is_alnum, 1, &l->proto))
+        return 0;
+    if (c->p < c->end && !is_space(*c->p))
+        return 0; /* "PROTO=TCP:": the expression's (?!\S) */
+    l->spt.s = l->dpt.s = NULL;
+    {
+        cur k = *c;
+        span spt, dpt;
+        if (LIT(&k, " SPT=") && digits(&k, &spt) && LIT(&k, " DPT=") && digits(&k, &dpt) &&
+            (at_end(&k) || is_space(*k.p))) {
+            l->spt = spt;
+            l->dpt = dpt;
+            *c = k;
+        }
+    }
+    l->rest.s = c->p;
+    l->rest.n = c->end - c->p;
+    for (const char *q = c->p; q < c->end; q++)
+        if (*q == '[' || *q == '\r' || *q == '\n')
+            return 0;
+    return 1;
+}
+
+static int nf_take(Engine *e, NfLine *l, long number, PyObject *rows, PyObject *names)
+{
+    sigbuf b = {.n = 0, .overflow = 0};
+    sig_byte(&b, 'N');
+    sig_add(&b, l->host);
+    sig_add(&b, l->prefix);
+    sig_add(&b, l->in);
+    sig_add(&b, l->out);
+    sig_add(&b, l->proto);
+    sig_byte(&b, l->spt.s ? 'p' : '-');
+    /* what the key reads of the rest: whether it holds "PT=" or "DESCR=" */
+    int pt = 0, descr = 0;
+    for (Py_ssize_t i = 0; i + 3 <= l->rest.n; i++)
+        if (memcmp(l->rest.s + i, "PT=", 3) == 0)
+            pt = 1;
+    for (Py_ssize_t i = 0; i + 6 <= l->rest.n; i++)
+        if (memcmp(l->rest.s + i, "DESCR=", 6) == 0)
+            descr = 1;
+    sig_byte(&b, (char)('0' + pt));
+    sig_byte(&b, (char)('0' + descr));
+    if (b.overflow)
+        return 1;
+    PyObject *key = engine_key(e, b.buf, b.n, nf_make_key, l);
+    if (!key)
+        return PyErr_Occurred() ? -1 : 1;
+    PyObject *entry = engine_entry(e, e->nf_shapes, key);
+    Py_DECREF(key);
+    if (!entry)
+        return PyErr_Occurred() ? -1 : 1;
+    PyObject *shape = PyList_GET_ITEM(entry, 0);
+    PyObject *at = NULL;
+    if (PyTuple_CheckExact(shape) && PyTuple_GET_SIZE(shape) == 3 && PyTuple_GET_ITEM(shape, 1) != Py_None &&
+        l->src_ok) {
+        at = engine_bsd_time(e, l->stamp);
+        if (!at)
+            return -1;
+    }
+    return shape_row(e, shape, l->src_ok, l->src, at, l->dst_ok, l->dst, l->dst_text, l->dpt, l->spt, number,
+                     rows, names);
+}
+
+/* --- Cisco ASA (AsaLane) ------------------------------------------------------------------ */
+
+typedef struct {
+    int alt;
+    span stamp, mon, day, year, hms, host, tag;
+    span p, sif, dif, acl, v, what;
+    span sp, dp;
+    uint32_t src, dst;
+    int src_ok, dst_ok;
+    span src_text, dst_text;
+} AsaLine;
+
+static PyObject *asa_make_key(Engine *e, void *arg)
+{
+    AsaLine *l = arg;
+    PyObject *host = text_of(e->texts, l->host), *tag = text_of(e->texts, l->tag),
+             *p = text_of(e->texts, l->p), *sif = text_of(e->texts, l->sif), *dif = text_of(e->texts, l->dif);
+    PyObject *last = NULL, *more = NULL, *key = NULL;
+    if (host && tag && p && sif && dif) {
+        if (l->alt == 1)
+            last = text_of(e->texts, l->acl);
+        else if (l->alt == 2)
+            last = text_of(e->texts, l->acl);
+        else
+            last = text_of(e->texts, l->what);
+        if (last) {
+            PyObject *year_none = l->year.s ? Py_False : Py_True;
+            if (l->alt == 1)
+                key = Py_BuildValue("(OOOiiOOOOOO)", host, tag, year_none, 1, 0, p, sif, dif, last,
+                                    l->sp.s ? Py_False : Py_True, l->dp.s ? Py_False : Py_True);
+            else if (l->alt == 2) {
+                more = text_of(e->texts, l->v);
+                if (more)
+                    key = Py_BuildValue("(OOOiiOOOOO)", host, tag, year_none, 2, 0, p, sif, dif, last, more);
+            } else
+                key = Py_BuildValue("(OOOiiOOOO)", host, tag, year_none, 3, 0, p, sif, dif, last);
+        }
+    }
+    Py_XDECREF(host);
+    Py_XDECREF(tag);
+    Py_XDECREF(p);
+    Py_XDECREF(sif);
+    Py_XDECREF(dif);
+    Py_XDECREF(last);
+    Py_XDECREF(more);
+    return key;
+}
+
+static int lhex_run(cur *c) { return run(c, (int (*)(char))is_lhex, 1, NULL); }
+
+/* " [0x..., 0x...]" with lower-case hex */
+static int asa_hash(cur *c) { return LIT(c, "[0x") && lhex_run(c) && LIT(c, ", 0x") && lhex_run(c) && LIT(c, "]"); }
+
+/* "(a.b.c.d/n)" */
+static int asa_paren(cur *c)
+{
+    span s;
+    uint32_t a;
+    int ok;
+    return LIT(c, "(") && v4(c, &s, &a, &ok) && LIT(c, "/") && digits(c, NULL) && LIT(c, ")");
+}
+
+static int asa_parse(cur *c, AsaLine *l)
+{
+    /* MON {1,2}DAY (YEAR )?HH:MM:SS HOST (: )?%TAG-\d-\d{6}: */
+    const char *start = c->p;
+    if (!month(c))
+        return 0;
+    l->mon.s = start;
+    l->mon.n = 3;
+    if (!LIT(c, " "))
+        return 0;
+    LIT(c, " ");
+    {
+        const char *d = c->p;
+        if (!(c->p < c->end && is_digit(*c->p)))
+            return 0;
+        c->p++;
+        if (c->p < c->end && is_digit(*c->p))
+            c->p++;
+        l->day.s = d;
+        l->day.n = c->p - d;
+    }
+    if (!LIT(c, " "))
+        return 0;
+    l->year.s = NULL;
+    if (c->end - c->p >= 5 && is_digit(c->p[0]) && is_digit(c->p[1]) && is_digit(c->p[2]) && is_digit(c->p[3]) &&
+        c->p[4] == ' ') {
+        l->year.s = c->p;
+        l->year.n = 4;
+        c->p += 5;
+    }
+    l->hms.s = c->p;
+    l->hms.n = 8;
+    if (!hms(c))
+        return 0;
+    l->stamp.s = start;
+    l->stamp.n = c->p - start;
+    if (!LIT(c, " ") || !host(c, &l->host))
+        return 0;
+    LIT(c, ": ");
+    if (!LIT(c, "%"))
+        return 0;
+    const char *tag = c->p;
+    if (!(LIT(c, "ASA-") || LIT(c, "PIX-") || LIT(c, "FTD-") || LIT(c, "FWSM-")))
+        return 0;
+    if (c->end - c->p < 9 || !is_digit(c->p[0]) || c->p[1] != '-')
+        return 0;
+    for (int i = 2; i < 8; i++)
+        if (!is_digit(c->p[i]))
+            return 0;
+    c->p += 8;
+    l->tag.s = tag;
+    l->tag.n = c->p - tag;
+    if (!LIT(c, ": "))
+        return 0;
+    l->sp.s = l->dp.s = NULL;
+    l->acl.s = l->v.s = l->what.s = NULL;
+    if (LIT(c, "Deny ")) {
+        l->alt = 1;
+        if (!run(c, is_alpha, 1, &l->p))
+            return 0;
+        if (!((l->p.n == 3 && (memcmp(l->p.s, "tcp", 3) == 0 || memcmp(l->p.s, "udp", 3) == 0)) ||
+              (l->p.n == 4 && memcmp(l->p.s, "icmp", 4) == 0)))
+            return 0;
+        if (!LIT(c, " src ") || !run(c, is_ifname, 1, &l->sif) || !LIT(c, ":") ||
+            !v4(c, &l->src_text, &l->src, &l->src_ok))
+            return 0;
+        if (LIT(c, "/") && !digits(c, &l->sp))
+            return 0;
+        if (!LIT(c, " dst ") || !run(c, is_ifname, 1, &l->dif) || !LIT(c, ":") ||
+            !v4(c, &l->dst_text, &l->dst, &l->dst_ok))
+            return 0;
+        if (LIT(c, "/") && !digits(c, &l->dp))
+            return 0;
+        {
+            cur k = *c;
+            if (LIT(&k, " (type ") && digits(&k, NULL) && LIT(&k, ", code ") && digits(&k, NULL) && LIT(&k, ")"))
+                *c = k;
+        }
+        if (!LIT(c, " by access-group \""))
+            return 0;
+        const char *q = memchr(c->p, '"', (size_t)(c->end - c->p));
+        if (!q)
+            return 0;
+        l->acl.s = c->p;
+        l->acl.n = q - c->p;
+        c->p = q + 1;
+        if (!at_end(c)) {
+            if (!LIT(c, " ") || !asa_hash(c))
+                return 0;
+        }
+        return at_end(c);
+    }
+    if (LIT(c, "access-list ")) {
+        l->alt = 2;
+        if (!run(c, is_ifname, 1, &l->acl) || !LIT(c, " "))
+            return 0;
+        const char *v = c->p;
+        if (!(LIT(c, "denied") || LIT(c, "permitted")))
+            return 0;
+        l->v.s = v;
+        l->v.n = c->p - v;
+        if (!LIT(c, " "))
+            return 0;
+        const char *p = c->p;
+        if (!(LIT(c, "tcp") || LIT(c, "udp")))
+            return 0;
+        l->p.s = p;
+        l->p.n = 3;
+        if (!LIT(c, " ") || !run(c, is_ifname, 1, &l->sif) || !LIT(c, "/") ||
+            !v4(c, &l->src_text, &l->src, &l->src_ok) || !LIT(c, "(") || !digits(c, &l->sp) || !LIT(c, ") -> ") ||
+            !run(c, is_ifname, 1, &l->dif) || !LIT(c, "/") || !v4(c, &l->dst_text, &l->dst, &l->dst_ok) ||
+            !LIT(c, "(") || !digits(c, &l->dp) || !LIT(c, ") hit-cnt ") || !digits(c, NULL) || !LIT(c, " "))
+            return 0;
+        if (!LIT(c, "first hit")) {
+            if (!digits(c, NULL) || !LIT(c, "-second interval"))
+                return 0;
+        }
+        return LIT(c, " ") && asa_hash(c) && at_end(c);
+    }
+    {
+        const char *w = c->p;
+        if (!(LIT(c, "Built inbound") || LIT(c, "Built outbound") || LIT(c, "Teardown")))
+            return 0;
+        l->alt = 3;
+        l->what.s = w;
+        l->what.n = c->p - w;
+        if (!LIT(c, " "))
+            return 0;
+        const char *p = c->p;
+        if (!(LIT(c, "TCP") || LIT(c, "UDP")))
+            return 0;
+        l->p.s = p;
+        l->p.n = 3;
+        if (!LIT(c, " connection ") || !digits(c, NULL) || !LIT(c, " for ") || !run(c, is_ifname, 1, &l->sif) ||
+            !LIT(c, ":") || !v4(c, &l->src_text, &l->src, &l->src_ok) || !LIT(c, "/") || !digits(c, &l->sp) ||
+            !LIT(c, " "))
+            return 0;
+        if (c->p < c->end && *c->p == '(') {
+            if (!asa_paren(c) || !LIT(c, " "))
+                return 0;
+        }
+        if (!LIT(c, "to ") || !run(c, is_ifname, 1, &l->dif) || !LIT(c, ":") ||
+            !v4(c, &l->dst_text, &l->dst, &l->dst_ok) || !LIT(c, "/") || !digits(c, &l->dp))
+            return 0;
+        {
+            cur k = *c;
+            if (LIT(&k, " ") && asa_paren(&k))
+                *c = k;
+        }
+        if (LIT(c, " duration ")) {
+            if (!digits(c, NULL) || !LIT(c, ":") || c->end - c->p < 5 || !is_digit(c->p[0]) || !is_digit(c->p[1]) ||
+                c->p[2] != ':' || !is_digit(c->p[3]) || !is_digit(c->p[4]))
+                return 0;
+            c->p += 5;
+            if (!LIT(c, " bytes ") || !digits(c, NULL))
+                return 0;
+            if (!at_end(c)) {
+                if (!LIT(c, " ") || at_end(c))
+                    return 0;
+                for (; c->p < c->end; c->p++)
+                    if (!is_alpha(*c->p) && *c->p != ' ')
+                        return 0;
+            }
+        }
+        return at_end(c);
+    }
+}
+
+static int asa_take(Engine *e, AsaLine *l, long number, PyObject *rows, PyObject *names)
+{
+    sigbuf b = {.n = 0, .overflow = 0};
+    sig_byte(&b, 'A');
+    sig_byte(&b, (char)('0' + l->alt));
+    sig_add(&b, l->host);
+    sig_add(&b, l->tag);
+    sig_byte(&b, l->year.s ? 'y' : '-');
+    sig_add(&b, l->p);
+    sig_add(&b, l->sif);
+    sig_add(&b, l->dif);
+    sig_add(&b, l->alt == 3 ? l->what : l->acl);
+    if (l->alt == 2)
+        sig_add(&b, l->v);
+    if (l->alt == 1) {
+        sig_byte(&b, l->sp.s ? 's' : '-');
+        sig_byte(&b, l->dp.s ? 'd' : '-');
+    }
+    if (b.overflow)
+        return 1;
+    PyObject *key = engine_key(e, b.buf, b.n, asa_make_key, l);
+    if (!key)
+        return PyErr_Occurred() ? -1 : 1;
+    PyObject *entry = engine_entry(e, e->asa_shapes, key);
+    Py_DECREF(key);
+    if (!entry)
+        return PyErr_Occurred() ? -1 : 1;
+    PyObject *shape = PyList_GET_ITEM(entry, 0);
+    PyObject *at = NULL;
+    if (PyTuple_CheckExact(shape) && PyTuple_GET_SIZE(shape) == 3 && PyTuple_GET_ITEM(shape, 1) != Py_None &&
+        l->src_ok) {
+        /* AsaLane.at(mon, day, hms, year), once per stamp */
+        PyObject *mon = PyUnicode_DecodeASCII(l->mon.s, l->mon.n, NULL);
+        PyObject *day = PyUnicode_DecodeASCII(l->day.s, l->day.n, NULL);
+        PyObject *hm = PyUnicode_DecodeASCII(l->hms.s, l->hms.n, NULL);
+        PyObject *year = l->year.s ? PyUnicode_DecodeASCII(l->year.s, l->year.n, NULL) : (Py_INCREF(Py_None), Py_None);
+        PyObject *args = (mon && day && hm && year) ? PyTuple_Pack(4, mon, day, hm, year) : NULL;
+        Py_XDECREF(mon);
+        Py_XDECREF(day);
+        Py_XDECREF(hm);
+        Py_XDECREF(year);
+        if (!args)
+            return -1;
+        at = engine_time(e, l->stamp, e->asa_at, args);
+        Py_DECREF(args);
+        if (!at)
+            return -1;
+    }
+    return shape_row(e, shape, l->src_ok, l->src, at, l->dst_ok, l->dst, l->dst_text, l->dp, l->sp, number, rows,
+                     names);
+}
+
+/* --- sshd (SshdLane) ---------------------------------------------------------------------- */
+
+typedef struct {
+    int alt;
+    span stamp, host, prog, pid;
+    span method, inv; /* alternative 1 */
+    span client, user, port, reason, preauth;
+    uint32_t addr;
+    int addr_ok;
+    int has_client;
+} SshLine;
+
+static int ssh_user(cur *c, span *out) { return run(c, is_user, 1, out); }
+
+static int ssh_v4(cur *c, SshLine *l)
+{
+    l->has_client = 1;
+    return v4(c, &l->client, &l->addr, &l->addr_ok);
+}
+
+/* " port \d+" */
+static int ssh_port(cur *c, span *out) { return LIT(c, " port ") && digits(c, out); }
+
+/* "pam_unix(sshd:auth): authentication failure; logname= uid=\d+ euid=\d+ tty=ssh ruser= rhost=" */
+static int ssh_pam_head(cur *c)
+{
+    return LIT(c, " logname= uid=") && digits(c, NULL) && LIT(c, " euid=") && digits(c, NULL) &&
+           LIT(c, " tty=ssh ruser= rhost=");
+}
+
+/* alternative 1 after "Failed METHOD for ": with "invalid user " taken or not */
+static int ssh_failed_rest(cur *c, SshLine *l)
+{
+    return ssh_user(c, &l->user) && LIT(c, " from ") && ssh_v4(c, l) && ssh_port(c, &l->port) && LIT(c, " ssh2") &&
+           at_end(c);
+}
+
+static int ssh_parse(cur *c, SshLine *l)
+{
+    const char *prog = c->p;
+    if (!LIT(c, "sshd"))
+        return 0;
+    if (!LIT(c, "-session"))
+        LIT(c, "-auth");
+    l->prog.s = prog;
+    l->prog.n = c->p - prog;
+    if (!LIT(c, "[") || !digits(c, &l->pid) || !LIT(c, "]: "))
+        return 0;
+    l->method.s = l->inv.s = l->client.s = l->user.s = l->port.s = l->reason.s = l->preauth.s = NULL;
+    l->has_client = 0;
+    if (LIT(c, "Failed ")) {
+        l->alt = 1;
+        const char *m = c->p;
+        if (!(LIT(c, "password") || LIT(c, "none") || LIT(c, "keyboard-interactive/pam")))
+            return 0;
+        l->method.s = m;
+        l->method.n = c->p - m;
+        if (!LIT(c, " for "))
+            return 0;
+        cur k = *c;
+        const char *inv = k.p;
+        if (LIT(&k, "invalid user ")) {
+            SshLine keep = *l;
+            l->inv.s = inv;
+            l->inv.n = k.p - inv;
+            if (ssh_failed_rest(&k, l)) {
+                *c = k;
+                return 1;
+            }
+            *l = keep;
+        }
+        return ssh_failed_rest(c, l);
+    }
+    if (LIT(c, "Invalid user ")) {
+        l->alt = 2;
+        if (c->p < c->end && *c->p == ' ') {
+            l->user.s = c->p;
+            l->user.n = 0;
+        } else if (!ssh_user(c, &l->user))
+            return 0;
+        return LIT(c, " from ") && ssh_v4(c, l) && ssh_port(c, &l->port) && at_end(c);
+    }
+    if (LIT(c, "pam_unix(sshd:auth): ")) {
+        if (LIT(c, "check pass; user unknown")) {
+            l->alt = 4;
+            return at_end(c);
+        }
+        l->alt = 3;
+        if (!LIT(c, "authentication failure;") || !ssh_pam_head(c) || !ssh_v4(c, l))
+            return 0;
+        if (LIT(c, "  user=") && !ssh_user(c, &l->user))
+            return 0;
+        return at_end(c);
+    }
+    if (LIT(c, "Received disconnect from ")) {
+        l->alt = 5;
+        if (!ssh_v4(c, l) || !ssh_port(c, &l->port) || !LIT(c, ":11: "))
+            return 0;
+        const char *r = c->p;
+        if (!(LIT(c, "Bye Bye") || LIT(c, "disconnected by user") || LIT(c, "Normal Shutdown, Thank you for playing") ||
+              LIT(c, "Client disconnecting normally")))
+            return 0;
+        l->reason.s = r;
+        l->reason.n = c->p - r;
+        const char *a = c->p;
+        if (LIT(c, " [preauth]")) {
+            l->preauth.s = a;
+            l->preauth.n = c->p - a;
+        }
+        return at_end(c);
+    }
+    if (LIT(c, "Connection closed by") || LIT(c, "Connection reset by") || LIT(c, "Disconnected from")) {
+        l->alt = 6;
+        cur k = *c;
+        if ((LIT(&k, " invalid user ") || LIT(&k, " authenticating user ")) && ssh_user(&k, &l->user)) {
+            /* the user is optional: taken when the rest then fits */
+            cur r = k;
+            SshLine keep = *l;
+            if (LIT(&r, " ") && ssh_v4(&r, l) && ssh_port(&r, &l->port)) {
+                LIT(&r, " [preauth]");
+                if (at_end(&r)) {
+                    *c = r;
+                    return 1;
+                }
+            }
+            *l = keep;
+            l->user.s = NULL;
+        }
+        if (!LIT(c, " ") || !ssh_v4(c, l) || !ssh_port(c, &l->port))
+            return 0;
+        LIT(c, " [preauth]");
+        return at_end(c);
+    }
+    if (LIT(c, "error: maximum authentication attempts exceeded for ")) {
+        l->alt = 7;
+        cur k = *c;
+        if (LIT(&k, "invalid user ")) {
+            SshLine keep = *l;
+            if (ssh_user(&k, &l->user) && LIT(&k, " from ") && ssh_v4(&k, l) && ssh_port(&k, &l->port) &&
+                LIT(&k, " ssh2 [preauth]") && at_end(&k)) {
+                *c = k;
+                return 1;
+            }
+            *l = keep;
+        }
+        return ssh_user(c, &l->user) && LIT(c, " from ") && ssh_v4(c, l) && ssh_port(c, &l->port) &&
+               LIT(c, " ssh2 [preauth]") && at_end(c);
+    }
+    if (LIT(c, "Disconnecting ")) {
+        l->alt = 8;
+        if (!(LIT(c, "invalid user ") || LIT(c, "authenticating user ")))
+            return 0;
+        if (!ssh_user(c, &l->user) || !LIT(c, " ") || !ssh_v4(c, l) || !ssh_port(c, &l->port) ||
+            !LIT(c, ": Too many authentication failures"))
+            return 0;
+        LIT(c, " [preauth]");
+        return at_end(c);
+    }
+    if (LIT(c, "PAM ")) {
+        l->alt = 9;
+        span s;
+        uint32_t a;
+        int ok;
+        if (!digits(c, NULL) || !LIT(c, " more authentication failures;") || !ssh_pam_head(c) || !v4(c, &s, &a, &ok))
+            return 0;
+        if (LIT(c, "  user=") && !ssh_user(c, NULL))
+            return 0;
+        return at_end(c);
+    }
+    if (LIT(c, "Accepted ")) {
+        l->alt = 10;
+        if (!(LIT(c, "password") || LIT(c, "publickey")) || !LIT(c, " for ") || !ssh_user(c, &l->user) ||
+            !LIT(c, " from ") || !ssh_v4(c, l) || !LIT(c, " port ") || !digits(c, NULL) || !LIT(c, " ssh2"))
+            return 0;
+        if (at_end(c))
+            return 1;
+        /* ": [\w-]+ \S+" */
+        if (!LIT(c, ": "))
+            return 0;
+        const char *q = c->p;
+        while (c->p < c->end && (is_word(*c->p) || *c->p == '-'))
+            c->p++;
+        if (c->p == q || !LIT(c, " ") || at_end(c))
+            return 0;
+        for (; c->p < c->end; c->p++)
+            if (is_space(*c->p))
+                return 0;
+        return 1;
+    }
+    if (LIT(c, "banner exchange: Connection from ")) {
+        l->alt = 11;
+        span s;
+        uint32_t a;
+        int ok;
+        return v4(c, &s, &a, &ok) && LIT(c, " port ") && digits(c, NULL) && LIT(c, ": invalid format") && at_end(c);
+    }
+    return 0;
+}
+
+static PyObject *ssh_make_key(Engine *e, void *arg)
+{
+    SshLine *l = arg;
+    PyObject *host = text_of(e->texts, l->host), *prog = text_of(e->texts, l->prog);
+    PyObject *method = l->method.s ? text_of(e->texts, l->method) : (Py_INCREF(Py_None), Py_None);
+    PyObject *inv = l->inv.s ? text_of(e->texts, l->inv) : (Py_INCREF(Py_None), Py_None);
+    PyObject *key = NULL;
+    if (host && prog && method && inv)
+        key = Py_BuildValue("(OOiOOn)", host, prog, l->alt, method, inv, l->stamp.n);
+    Py_XDECREF(host);
+    Py_XDECREF(prog);
+    Py_XDECREF(method);
+    Py_XDECREF(inv);
+    return key;
+}
+
+static int method_index(span m)
+{
+    if (m.n == 8 && memcmp(m.s, "password", 8) == 0)
+        return 0;
+    if (m.n == 4 && memcmp(m.s, "none", 4) == 0)
+        return 1;
+    return 2;
+}
+
+static int ssh_take(Engine *e, SshLine *l, long number, PyObject *rows, PyObject *names)
+{
+    sigbuf b = {.n = 0, .overflow = 0};
+    sig_byte(&b, 'S');
+    sig_byte(&b, (char)('0' + l->alt));
+    sig_add(&b, l->host);
+    sig_add(&b, l->prog);
+    sig_add(&b, l->method);
+    sig_add(&b, l->inv);
+    if (b.overflow)
+        return 1;
+    PyObject *key = engine_key(e, b.buf, b.n, ssh_make_key, l);
+    if (!key)
+        return PyErr_Occurred() ? -1 : 1;
+    PyObject *entry = engine_entry(e, e->ssh_shapes, key);
+    Py_DECREF(key);
+    if (!entry)
+        return PyErr_Occurred() ? -1 : 1;
+    /* nothing to book (``SshdLane._what``), or a client that is no address */
+    if (l->alt == 4 || l->alt == 9 || l->alt == 11 || (l->has_client && !l->addr_ok))
+        return engine_count(e, e->sshd_name, names);
+    /* what the lane passes to SshdFormat.rows */
+    PyObject *failure = Py_None;
+    int forget = 0;
+    int pass_port = 1, pass_user = 1;
+    switch (l->alt) {
+    case 1:
+        failure = e->fail_method[method_index(l->method)][l->inv.s ? 1 : 0];
+        break;
+    case 2:
+        failure = e->fail_invalid;
+        break;
+    case 3:
+        pass_port = 0;
+        break;
+    case 5:
+        failure = (l->reason.n == 7 && memcmp(l->reason.s, "Bye Bye", 7) == 0 && l->preauth.s) ? e->bye : Py_None;
+        forget = 1;
+        pass_user = 0;
+        break;
+    case 6:
+    case 8:
+        forget = 1;
+        break;
+    case 7:
+        failure = e->fail_too_many;
+        break;
+    case 10:
+        forget = 1;
+        pass_port = 0;
+        break;
+    }
+    PyObject *src = addr_text(&e->addrs, l->addr);
+    if (!src)
+        return -1;
+    PyObject *host = text_of(e->texts, l->host);
+    if (!host)
+        return -1;
+    PyObject *ours = PyDict_GetItemWithError(e->ours, host);
+    if (!ours) {
+        if (PyErr_Occurred()) {
+            Py_DECREF(host);
+            return -1;
+        }
+        ours = PyObject_CallOneArg(e->ssh_ours, host);
+        if (!ours || PyDict_SetItem(e->ours, host, ours) < 0) {
+            Py_XDECREF(ours);
+            Py_DECREF(host);
+            return -1;
+        }
+        Py_DECREF(ours); /* the dict holds it */
+    }
+    Py_DECREF(host);
+    PyObject *at = engine_bsd_time(e, l->stamp);
+    if (!at)
+        return -1;
+    PyObject *pid = PyUnicode_DecodeASCII(l->pid.s, l->pid.n, NULL);
+    PyObject *ckey = pid ? PyTuple_Pack(2, ours, pid) : NULL;
+    Py_XDECREF(pid);
+    if (!ckey)
+        return -1;
+    PyObject *conn = PyDict_GetItemWithError(e->ssh_conns, ckey);
+    if (!conn && PyErr_Occurred()) {
+        Py_DECREF(ckey);
+        return -1;
+    }
+    PyObject *user;
+    if (!pass_user || !l->user.s)
+        user = (l->alt == 3) ? PyUnicode_FromStringAndSize("", 0) : (Py_INCREF(Py_None), Py_None);
+    else
+        user = PyUnicode_DecodeASCII(l->user.s, l->user.n, NULL);
+    PyObject *port = (pass_port && l->port.s) ? PyUnicode_DecodeASCII(l->port.s, l->port.n, NULL)
+                                              : (Py_INCREF(Py_None), Py_None);
+    PyObject *number_obj = PyLong_FromLong(number);
+    PyObject *found = NULL;
+    if (user && port && number_obj) {
+        PyObject *args[11] = {e->ctx, at, ours, ckey, conn ? conn : Py_None, src, user, failure,
+                              forget ? Py_True : Py_False, port, number_obj};
+        found = PyObject_Vectorcall(e->ssh_rows, args, 11, NULL);
+    }
+    Py_DECREF(ckey);
+    Py_XDECREF(user);
+    Py_XDECREF(port);
+    Py_XDECREF(number_obj);
+    if (!found)
+        return -1;
+    if (!PyList_CheckExact(found)) {
+        Py_DECREF(found);
+        PyErr_SetString(PyExc_TypeError, "SshdFormat.rows must return a list");
+        return -1;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(found);
+    if (n == 0) {
+        Py_DECREF(found);
+        return engine_count(e, e->sshd_name, names);
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (engine_count(e, e->sshd_name, names) < 0 || PyList_Append(rows, PyList_GET_ITEM(found, i)) < 0) {
+            Py_DECREF(found);
+            return -1;
+        }
+    }
+    Py_DECREF(found);
+    return 0;
+}
+
+/* --- the line loop ------------------------------------------------------------------------ */
+
+/* Read one line: 0 read, 1 for Python, -1 error. */
+static int engine_line(Engine *e, const char *s, const char *end, long number, PyObject *rows, PyObject *names)
+{
+    if (s == end || end[-1] == '\r')
+        return 1;
+    for (const char *q = s; q < end; q++)
+        if ((unsigned char)*q >= 0x80)
+            return 1; /* not ASCII: Python decodes it */
+    cur c = {s, end};
+    span stamp, hst;
+    if ((e->nf_shapes || e->ssh_shapes) && bsd15(&c, &stamp) && LIT(&c, " ") && host(&c, &hst)) {
+        cur body = c;
+        if (e->nf_shapes && end - c.p > 8 && c.p[0] == 'k') {
+            NfLine l;
+            if (nf_parse(&body, &l)) {
+                l.stamp = stamp;
+                l.host = hst;
+                return nf_take(e, &l, number, rows, names);
+            }
+            return 1;
+        }
+        if (e->ssh_shapes && end - c.p > 4 && c.p[0] == 's') {
+            SshLine l;
+            if (ssh_parse(&body, &l)) {
+                l.stamp = stamp;
+                l.host = hst;
+                return ssh_take(e, &l, number, rows, names);
+            }
+            return 1;
+        }
+    }
+    if (e->asa_shapes) {
+        cur a = {s, end};
+        AsaLine l;
+        if (asa_parse(&a, &l))
+            return asa_take(e, &l, number, rows, names);
+    }
+    return 1;
+}
+
+/* scan(buffer, pos, end, number, rows, names) -> (pos, number, stop)
+ *
+ * Reads the lines of buffer[pos:end] (each ending in "\n", but the last one may not), numbering
+ * them from number + 1, until it meets a line left to Python: it returns that line's start,
+ * the number of the line before it and the line's end (its "\n", or ``end``); or, having read
+ * every line, (end, number of the last line, -1). */
+static PyObject *engine_scan(Engine *e, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 6) {
+        PyErr_SetString(PyExc_TypeError, "scan(buffer, pos, end, number, rows, names)");
+        return NULL;
+    }
+    Py_buffer view;
+    if (PyObject_GetBuffer(args[0], &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    Py_ssize_t pos = PyLong_AsSsize_t(args[1]), end = PyLong_AsSsize_t(args[2]);
+    long number = PyLong_AsLong(args[3]);
+    PyObject *rows = args[4], *names = args[5];
+    PyObject *result = NULL;
+    if (PyErr_Occurred())
+        goto done;
+    if (!PyList_Check(rows) || !PyDict_Check(names)) {
+        PyErr_SetString(PyExc_TypeError, "rows must be a list and names a dict");
+        goto done;
+    }
+    if (pos < 0 || end > view.len || pos > end) {
+        PyErr_SetString(PyExc_ValueError, "pos and end out of range");
+        goto done;
+    }
+    engine_forget_stamp(e); /* Python may have read lines since: ask the context again */
+    const char *base = view.buf;
+    Py_ssize_t stop = -1;
+    while (pos < end) {
+        const char *s = base + pos;
+        const char *nl = memchr(s, '\n', (size_t)(end - pos));
+        Py_ssize_t line_end = nl ? nl - base : end;
+        int r = engine_line(e, s, base + line_end, number + 1, rows, names);
+        if (r < 0)
+            goto done;
+        if (r == 1) {
+            stop = line_end;
+            break;
+        }
+        number++;
+        pos = nl ? line_end + 1 : end;
+    }
+    if (engine_flush_names(e, names) < 0)
+        goto done;
+    if (stop >= 0)
+        engine_forget_stamp(e);
+    result = Py_BuildValue("(nln)", pos, number, stop);
+done:
+    PyBuffer_Release(&view);
+    return result;
+}
+
+static int engine_init(Engine *e, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"ctx", "nf_shapes", "asa_shapes", "asa_at", "ssh_shapes", "ssh_rows", "ssh_conns",
+                            "ssh_ours", "slow", "recheck", "bye", "fail_invalid", "fail_too_many",
+                            "failed_login", NULL};
+    PyObject *ctx, *nf, *asa, *asa_at, *ssh, *ssh_rows, *conns, *ours, *slow, *bye, *finv, *ftoo, *failed;
+    long recheck;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOOOOlOOOO", names, &ctx, &nf, &asa, &asa_at, &ssh, &ssh_rows,
+                                     &conns, &ours, &slow, &recheck, &bye, &finv, &ftoo, &failed))
+        return -1;
+#define SETOPT(field, value)                                                                                          \
+    do {                                                                                                              \
+        PyObject *v_ = (value) == Py_None ? NULL : (value);                                                           \
+        Py_XINCREF(v_);                                                                                               \
+        Py_XSETREF(e->field, v_);                                                                                     \
+    } while (0)
+    if ((nf != Py_None && !PyDict_Check(nf)) || (asa != Py_None && !PyDict_Check(asa)) ||
+        (ssh != Py_None && !PyDict_Check(ssh)) || (conns != Py_None && !PyDict_Check(conns))) {
+        PyErr_SetString(PyExc_TypeError, "shapes and connections must be dicts");
+        return -1;
+    }
+    SETOPT(ctx, ctx);
+    SETOPT(nf_shapes, nf);
+    SETOPT(asa_shapes, asa);
+    SETOPT(asa_at, asa_at);
+    SETOPT(ssh_shapes, ssh);
+    SETOPT(ssh_rows, ssh_rows);
+    SETOPT(ssh_conns, conns);
+    SETOPT(ssh_ours, ours);
+    SETOPT(slow, slow);
+    SETOPT(bye, bye);
+    SETOPT(fail_invalid, finv);
+    SETOPT(fail_too_many, ftoo);
+    if (e->asa_shapes && !e->asa_at)
+        Py_CLEAR(e->asa_shapes);
+    if (e->ssh_shapes && !(e->ssh_rows && e->ssh_conns && e->ssh_ours && e->bye && e->fail_invalid &&
+                           e->fail_too_many))
+        Py_CLEAR(e->ssh_shapes);
+    e->recheck = recheck;
+    Py_XSETREF(e->stamp, PyObject_GetAttrString(ctx, "syslog_stamp"));
+    if (!e->stamp)
+        return -1;
+    static const char *methods[3] = {"password", "none", "keyboard-interactive/pam"};
+    for (int i = 0; i < 3; i++)
+        for (int inv = 0; inv < 2; inv++) {
+            PyObject *sig = PyUnicode_FromFormat("sshd: failed %s%s", methods[i], inv ? " for invalid user" : "");
+            PyObject *t = sig ? PyTuple_Pack(2, sig, failed) : NULL;
+            Py_XDECREF(sig);
+            if (!t)
+                return -1;
+            Py_XSETREF(e->fail_method[i][inv], t);
+        }
+    Py_XSETREF(e->sshd_name, PyUnicode_FromString("sshd"));
+    Py_XSETREF(e->texts, PyDict_New());
+    Py_XSETREF(e->keys, PyDict_New());
+    Py_XSETREF(e->ours, PyDict_New());
+    if (!e->sshd_name || !e->texts || !e->keys || !e->ours)
+        return -1;
+    return 0;
+}
+
+static int engine_traverse(Engine *e, visitproc visit, void *arg)
+{
+    Py_VISIT(e->nf_shapes);
+    Py_VISIT(e->asa_shapes);
+    Py_VISIT(e->ssh_shapes);
+    Py_VISIT(e->asa_at);
+    Py_VISIT(e->ssh_rows);
+    Py_VISIT(e->ssh_conns);
+    Py_VISIT(e->ssh_ours);
+    Py_VISIT(e->ctx);
+    Py_VISIT(e->stamp);
+    Py_VISIT(e->slow);
+    Py_VISIT(e->bye);
+    Py_VISIT(e->fail_invalid);
+    Py_VISIT(e->fail_too_many);
+    Py_VISIT(e->ours);
+    Py_VISIT(e->last_at);
+    return 0;
+}
+
+static int engine_clear(Engine *e)
+{
+    Py_CLEAR(e->nf_shapes);
+    Py_CLEAR(e->asa_shapes);
+    Py_CLEAR(e->ssh_shapes);
+    Py_CLEAR(e->asa_at);
+    Py_CLEAR(e->ssh_rows);
+    Py_CLEAR(e->ssh_conns);
+    Py_CLEAR(e->ssh_ours);
+    Py_CLEAR(e->ctx);
+    Py_CLEAR(e->stamp);
+    Py_CLEAR(e->slow);
+    Py_CLEAR(e->bye);
+    Py_CLEAR(e->fail_invalid);
+    Py_CLEAR(e->fail_too_many);
+    for (int i = 0; i < 3; i++)
+        for (int j = 0; j < 2; j++)
+            Py_CLEAR(e->fail_method[i][j]);
+    Py_CLEAR(e->sshd_name);
+    Py_CLEAR(e->texts);
+    Py_CLEAR(e->keys);
+    Py_CLEAR(e->ours);
+    Py_CLEAR(e->last_at);
+    Py_CLEAR(e->last_name);
+    addr_free(&e->addrs);
+    return 0;
+}
+
+static void engine_dealloc(Engine *e)
+{
+    PyObject_GC_UnTrack(e);
+    engine_clear(e);
+    Py_TYPE(e)->tp_free((PyObject *)e);
+}
+
+static PyMethodDef engine_methods[] = {
+    {"scan", (PyCFunction)(void (*)(void))engine_scan, METH_FASTCALL,
+     "scan(buffer, pos, end, number, rows, names) -> (pos, number, stop): see the module's source."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject EngineType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "incidents.parsers._fastlane.Engine",
+    .tp_basicsize = sizeof(Engine),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "The lanes' commonest layouts, read in C (see the module).",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)engine_init,
+    .tp_dealloc = (destructor)engine_dealloc,
+    .tp_traverse = (traverseproc)engine_traverse,
+    .tp_clear = (inquiry)engine_clear,
+    .tp_methods = engine_methods,
+};
+
+/* ----------------------------------------------------------------------------------------- */
+/* The aggregator: OffenderSummary.add_row for every source                                  */
+/* ----------------------------------------------------------------------------------------- */
+
+enum { MAX_PORTS = 64, MAX_TARGETS = 64, MAX_SIGNATURES = 32, MAX_SOURCE_PORTS = 16, MAX_LOCATIONS = 20 };
+
+typedef struct {
+    PyObject *src;
+    int hostile;
+    Py_ssize_t count;
+    PyObject *first, *last;                          /* NULL: None */
+    PyObject *ports, *targets, *sigs;                /* dicts: value -> None, first seen first */
+    PyObject *kinds;                                 /* set */
+    PyObject *locations, *source_ports;              /* lists */
+} Summary;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *index; /* src -> int */
+    Summary *items;
+    Py_ssize_t n, cap;
+    PyObject *seen; /* Kind.SEEN */
+} Aggregator;
+
+static int summary_fresh(Summary *s)
+{
+    Py_CLEAR(s->first);
+    Py_CLEAR(s->last);
+    Py_XSETREF(s->ports, PyDict_New());
+    Py_XSETREF(s->targets, PyDict_New());
+    Py_XSETREF(s->sigs, PyDict_New());
+    Py_XSETREF(s->kinds, PySet_New(NULL));
+    Py_XSETREF(s->locations, PyList_New(0));
+    Py_XSETREF(s->source_ports, PyList_New(0));
+    s->count = 0;
+    return (s->ports && s->targets && s->sigs && s->kinds && s->locations && s->source_ports) ? 0 : -1;
+}
+
+static void summary_clear(Summary *s)
+{
+    Py_CLEAR(s->src);
+    Py_CLEAR(s->first);
+    Py_CLEAR(s->last);
+    Py_CLEAR(s->ports);
+    Py_CLEAR(s->targets);
+    Py_CLEAR(s->sigs);
+    Py_CLEAR(s->kinds);
+    Py_CLEAR(s->locations);
+    Py_CLEAR(s->source_ports);
+}
+
+static Summary *agg_summary(Aggregator *a, PyObject *src)
+{
+    PyObject *i = PyDict_GetItemWithError(a->index, src);
+    if (i)
+        return &a->items[PyLong_AsSsize_t(i)];
+    if (PyErr_Occurred())
+        return NULL;
+    if (a->n == a->cap) {
+        Py_ssize_t cap = a->cap ? a->cap * 2 : 256;
+        Summary *items = PyMem_Realloc(a->items, (size_t)cap * sizeof(Summary));
+        if (!items) {
+            PyErr_NoMemory();
+            return NULL;
+        }
+        a->items = items;
+        a->cap = cap;
+    }
+    Summary *s = &a->items[a->n];
+    memset(s, 0, sizeof *s);
+    if (summary_fresh(s) < 0) {
+        summary_clear(s);
+        return NULL;
+    }
+    PyObject *n = PyLong_FromSsize_t(a->n);
+    if (!n || PyDict_SetItem(a->index, src, n) < 0) {
+        Py_XDECREF(n);
+        summary_clear(s);
+        return NULL;
+    }
+    Py_DECREF(n);
+    Py_INCREF(src);
+    s->src = src;
+    a->n++;
+    return s;
+}
+
+/* "x < y" as Python answers it (an error: -1) */
+static inline int less(PyObject *x, PyObject *y) { return x == y ? 0 : PyObject_RichCompareBool(x, y, Py_LT); }
+
+static int agg_add(Aggregator *a, PyObject *const *v)
+{
+    /* v: src, at, kind, dst, dport, signature, location, sport */
+    PyObject *at = v[1], *kind = v[2], *dst = v[3], *dport = v[4], *sig = v[5], *loc = v[6], *sport = v[7];
+    Summary *s = agg_summary(a, v[0]);
+    if (!s)
+        return -1;
+    int seen = PyObject_RichCompareBool(kind, a->seen, Py_EQ);
+    if (seen < 0)
+        return -1;
+    if (seen) {
+        if (s->hostile)
+            return 0;
+    } else if (!s->hostile) {
+        if (summary_fresh(s) < 0)
+            return -1;
+        s->hostile = 1;
+    }
+    s->count++;
+    if (at != Py_None) {
+        int r;
+        if (!s->first || (r = less(at, s->first)) > 0) {
+            Py_INCREF(at);
+            Py_XSETREF(s->first, at);
+        } else if (r < 0)
+            return -1;
+        if (!s->last || (r = less(s->last, at)) > 0) {
+            Py_INCREF(at);
+            Py_XSETREF(s->last, at);
+        } else if (r < 0)
+            return -1;
+    }
+    if (dport != Py_None && PyDict_GET_SIZE(s->ports) < MAX_PORTS && PyDict_SetItem(s->ports, dport, Py_None) < 0)
+        return -1;
+    if (sport != Py_None && PyList_GET_SIZE(s->source_ports) < MAX_SOURCE_PORTS) {
+        int in = PySequence_Contains(s->source_ports, sport);
+        if (in < 0 || (!in && PyList_Append(s->source_ports, sport) < 0))
+            return -1;
+    }
+    if (PyDict_GET_SIZE(s->targets) < MAX_TARGETS) {
+        int t = PyObject_IsTrue(dst);
+        if (t < 0 || (t && PyDict_SetItem(s->targets, dst, Py_None) < 0))
+            return -1;
+    }
+    if (PySet_Add(s->kinds, kind) < 0)
+        return -1;
+    if (PyDict_GET_SIZE(s->sigs) < MAX_SIGNATURES) {
+        int t = PyObject_IsTrue(sig);
+        if (t < 0 || (t && PyDict_SetItem(s->sigs, sig, Py_None) < 0))
+            return -1;
+    }
+    if (loc != Py_None && PyList_GET_SIZE(s->locations) < MAX_LOCATIONS && PyList_Append(s->locations, loc) < 0)
+        return -1;
+    return 0;
+}
+
+static PyObject *agg_add_row(Aggregator *a, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 8) {
+        PyErr_SetString(PyExc_TypeError, "add_row(src, at, kind, dst, dport, signature, location, sport)");
+        return NULL;
+    }
+    if (agg_add(a, args) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static PyObject *agg_add_rows(Aggregator *a, PyObject *rows)
+{
+    PyObject *seq = PySequence_Fast(rows, "add_rows needs a sequence of rows");
+    if (!seq)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *row = PySequence_Fast_GET_ITEM(seq, i);
+        if (!PyTuple_Check(row) || PyTuple_GET_SIZE(row) != 8) {
+            Py_DECREF(seq);
+            PyErr_SetString(PyExc_TypeError, "a row is a tuple of 8 values");
+            return NULL;
+        }
+        if (agg_add(a, &PyTuple_GET_ITEM(row, 0)) < 0) {
+            Py_DECREF(seq);
+            return NULL;
+        }
+    }
+    Py_DECREF(seq);
+    Py_RETURN_NONE;
+}
+
+/* export() -> [(src, hostile, count, first, last, ports, targets, kinds, signatures, locations,
+ * source_ports)], sources in the order first added; the aggregator is empty afterwards */
+static PyObject *agg_export(Aggregator *a, PyObject *unused)
+{
+    PyObject *out = PyList_New(a->n);
+    if (!out)
+        return NULL;
+    for (Py_ssize_t i = 0; i < a->n; i++) {
+        Summary *s = &a->items[i];
+        PyObject *t = Py_BuildValue("(OOnOOOOOOOO)", s->src, s->hostile ? Py_True : Py_False, s->count,
+                                    s->first ? s->first : Py_None, s->last ? s->last : Py_None, s->ports, s->targets,
+                                    s->kinds, s->sigs, s->locations, s->source_ports);
+        if (!t) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        PyList_SET_ITEM(out, i, t);
+    }
+    for (Py_ssize_t i = 0; i < a->n; i++)
+        summary_clear(&a->items[i]);
+    a->n = 0;
+    PyDict_Clear(a->index);
+    return out;
+}
+
+static PyObject *agg_len(Aggregator *a, PyObject *unused) { return PyLong_FromSsize_t(a->n); }
+
+static int agg_init(Aggregator *a, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"seen", NULL};
+    PyObject *seen;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O", names, &seen))
+        return -1;
+    Py_INCREF(seen);
+    Py_XSETREF(a->seen, seen);
+    Py_XSETREF(a->index, PyDict_New());
+    return a->index ? 0 : -1;
+}
+
+static int agg_traverse(Aggregator *a, visitproc visit, void *arg)
+{
+    Py_VISIT(a->index);
+    Py_VISIT(a->seen);
+    for (Py_ssize_t i = 0; i < a->n; i++) {
+        Summary *s = &a->items[i];
+        Py_VISIT(s->src);
+        Py_VISIT(s->first);
+        Py_VISIT(s->last);
+        Py_VISIT(s->ports);
+        Py_VISIT(s->targets);
+        Py_VISIT(s->sigs);
+        Py_VISIT(s->kinds);
+        Py_VISIT(s->locations);
+        Py_VISIT(s->source_ports);
+    }
+    return 0;
+}
+
+static int agg_clear(Aggregator *a)
+{
+    for (Py_ssize_t i = 0; i < a->n; i++)
+        summary_clear(&a->items[i]);
+    a->n = 0;
+    Py_CLEAR(a->index);
+    Py_CLEAR(a->seen);
+    return 0;
+}
+
+static void agg_dealloc(Aggregator *a)
+{
+    PyObject_GC_UnTrack(a);
+    agg_clear(a);
+    PyMem_Free(a->items);
+    a->items = NULL;
+    Py_TYPE(a)->tp_free((PyObject *)a);
+}
+
+static PyMethodDef agg_methods[] = {
+    {"add_row", (PyCFunction)(void (*)(void))agg_add_row, METH_FASTCALL,
+     "add_row(src, at, kind, dst, dport, signature, location, sport): OffenderSummary.add_row of src"},
+    {"add_rows", (PyCFunction)agg_add_rows, METH_O, "add_row of each row tuple"},
+    {"export", (PyCFunction)agg_export, METH_NOARGS, "every summary as a tuple; empties the aggregator"},
+    {"size", (PyCFunction)agg_len, METH_NOARGS, "the number of sources"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject AggregatorType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "incidents.parsers._fastlane.Aggregator",
+    .tp_basicsize = sizeof(Aggregator),
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_GC,
+    .tp_doc = "OffenderSummary.add_row for every source of a parse, in C.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)agg_init,
+    .tp_dealloc = (destructor)agg_dealloc,
+    .tp_traverse = (traverseproc)agg_traverse,
+    .tp_clear = (inquiry)agg_clear,
+    .tp_methods = agg_methods,
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_fastlane",
+    "The lanes' commonest layouts and the offenders' aggregation in C (see the source).", -1, NULL,
+};
+
+PyMODINIT_FUNC PyInit__fastlane(void)
+{
+    if (PyType_Ready(&EngineType) < 0 || PyType_Ready(&AggregatorType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (!m)
+        return NULL;
+    Py_INCREF(&EngineType);
+    Py_INCREF(&AggregatorType);
+    if (PyModule_AddObject(m, "Engine", (PyObject *)&EngineType) < 0 ||
+        PyModule_AddObject(m, "Aggregator", (PyObject *)&AggregatorType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
