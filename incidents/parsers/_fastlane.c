@@ -24,8 +24,24 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <datetime.h>
 #include <stdint.h>
 #include <string.h>
+
+#ifdef FASTLANE_PROFILE
+#include <time.h>
+static double prof_ns[16];
+static long prof_n[16];
+static inline double now_ns(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
+#define PROF(i, stmt) do { double t0_ = now_ns(); stmt; prof_ns[i] += now_ns() - t0_; prof_n[i]++; } while (0)
+static PyObject *prof_get(PyObject *m, PyObject *u) {
+    PyObject *l = PyList_New(0);
+    for (int i = 0; i < 16; i++) { PyObject *t = Py_BuildValue("(idl)", i, prof_ns[i] / 1e9, prof_n[i]); PyList_Append(l, t); Py_DECREF(t); prof_ns[i] = 0; prof_n[i] = 0; }
+    return l;
+}
+#else
+#define PROF(i, stmt) stmt
+#endif
 
 /* ----------------------------------------------------------------------------------------- */
 /* Scanning helpers: a cursor over one line's bytes                                          */
@@ -302,18 +318,33 @@ static PyObject *port_int(span s)
     return PyLong_FromLong(v);
 }
 
+/* the context's year inference (base.ParseContext) */
+static PyObject *A_year, *A_last_syslog, *A_last_stamp, *A_last_utc, *A_last_text, *A_zone;
+
+/* the attributes of an sshd connection (auth._Conn) */
+static PyObject *A_host, *A_users, *A_pending, *A_dst, *A_dst_port, *A_src_port, *A_failed;
+
 /* ----------------------------------------------------------------------------------------- */
 /* The engine                                                                                 */
 /* ----------------------------------------------------------------------------------------- */
+
+typedef struct {
+    char text[32];
+    Py_ssize_t n; /* 0: nothing cached */
+    PyObject *at;
+} Stamp;
 
 typedef struct {
     PyObject_HEAD
     /* the lanes taking part (NULL: that lane is not used in this parse) */
     PyObject *nf_shapes, *asa_shapes, *ssh_shapes; /* each lane's ``shapes`` dict */
     PyObject *asa_at;                              /* AsaLane.at(mon, day, hms, year) */
-    PyObject *ssh_rows;                            /* SshdFormat.rows */
     PyObject *ssh_conns;                           /* the parse's sshd connections */
     PyObject *ssh_ours;                            /* _dst(host) */
+    PyObject *ssh_conn;                            /* the class of a connection (auth._Conn) */
+    Py_ssize_t max_connections;
+    PyObject *several;                             /* "sshd: several user names tried ..." */
+    PyObject *failed_login;
     PyObject *ctx, *stamp;                         /* the context, its syslog_stamp */
     PyObject *slow;                                /* lanes.SLOW */
     PyObject *bye, *fail_invalid, *fail_too_many;  /* sshd's failures as the lane gives them */
@@ -325,42 +356,192 @@ typedef struct {
     PyObject *keys;   /* bytes -> shape key tuple */
     PyObject *ours;   /* host str -> _dst(host) */
     AddrTable addrs;
-    char last_stamp[32];
-    Py_ssize_t last_stamp_n; /* 0: nothing cached */
-    PyObject *last_at;
+    /* the last stamp read through the context's year inference, and the last with its own year
+     * (a pure function of its text: it moves no state, and is kept while Python reads lines) */
+    Stamp inferred, dated;
     /* the format names counted since the last flush, in first-seen order */
     PyObject *last_name;
     Py_ssize_t last_count;
 } Engine;
 
-static void engine_forget_stamp(Engine *e)
+static void stamp_forget(Stamp *slot)
 {
-    e->last_stamp_n = 0;
-    Py_CLEAR(e->last_at);
+    slot->n = 0;
+    Py_CLEAR(slot->at);
 }
 
-/* The time of a stamp: ``call(args)`` once per distinct stamp text (borrowed result). */
-static PyObject *engine_time(Engine *e, span stamp, PyObject *fn, PyObject *args)
+/* The time of a stamp: ``fn(*args)`` once per distinct stamp text in a row (borrowed result). */
+static PyObject *engine_time(Stamp *slot, span stamp, PyObject *fn, PyObject *args)
 {
-    if (e->last_stamp_n == stamp.n && memcmp(e->last_stamp, stamp.s, (size_t)stamp.n) == 0)
-        return e->last_at;
+    if (slot->n == stamp.n && memcmp(slot->text, stamp.s, (size_t)stamp.n) == 0)
+        return slot->at;
     PyObject *at = PyObject_CallObject(fn, args);
     if (!at)
         return NULL;
-    Py_XSETREF(e->last_at, at);
-    if (stamp.n <= (Py_ssize_t)sizeof e->last_stamp) {
-        memcpy(e->last_stamp, stamp.s, (size_t)stamp.n);
-        e->last_stamp_n = stamp.n;
+    Py_XSETREF(slot->at, at);
+    if (stamp.n <= (Py_ssize_t)sizeof slot->text) {
+        memcpy(slot->text, stamp.s, (size_t)stamp.n);
+        slot->n = stamp.n;
     } else {
-        e->last_stamp_n = 0;
+        slot->n = 0;
+    }
+    return at;
+}
+
+/* --- year inference in C: ParseContext.syslog_stamp / syslog_time, for the evidence in UTC ----- */
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static int days_in_month(long y, int m)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return days[m - 1];
+}
+
+/* microseconds since the epoch of an aware datetime in UTC (tzinfo the UTC singleton); -1: not one */
+static int epoch_us(PyObject *dt, int64_t *out)
+{
+    if (!PyDateTime_CheckExact(dt) || PyDateTime_DATE_GET_TZINFO(dt) != PyDateTime_TimeZone_UTC)
+        return -1;
+    int64_t days = days_from_civil(PyDateTime_GET_YEAR(dt), (unsigned)PyDateTime_GET_MONTH(dt),
+                                   (unsigned)PyDateTime_GET_DAY(dt));
+    *out = ((days * 86400 + PyDateTime_DATE_GET_HOUR(dt) * 3600 + PyDateTime_DATE_GET_MINUTE(dt) * 60 +
+             PyDateTime_DATE_GET_SECOND(dt)) * 1000000) + PyDateTime_DATE_GET_MICROSECOND(dt);
+    return 0;
+}
+
+static int eq_ascii(PyObject *text, const char *s, Py_ssize_t n)
+{
+    return PyUnicode_CheckExact(text) && PyUnicode_IS_ASCII(text) && PyUnicode_GET_LENGTH(text) == n &&
+           memcmp(PyUnicode_1BYTE_DATA(text), s, (size_t)n) == 0;
+}
+
+/* What ``ctx.syslog_time(month, day, hms)`` gives (``text``: what ``syslog_stamp(text)`` gives),
+ * with the same effect on the context, computed here when the evidence is in UTC and nothing out
+ * of the ordinary happens (the first stamp, a date that does not exist, New Year): a new
+ * reference; NULL with no error set when Python must answer. */
+static PyObject *ctx_syslog(Engine *e, const char *mon, int day, const char *hms, span text)
+{
+    PyObject *ctx = e->ctx, *result = NULL, *v;
+    /* the context's own short cuts first: the same text, the same stamp */
+    if (text.s) {
+        if (!(v = PyObject_GetAttr(ctx, A_last_text)))
+            return NULL;
+        int same = eq_ascii(v, text.s, text.n);
+        Py_DECREF(v);
+        if (same)
+            return PyObject_GetAttr(ctx, A_last_utc);
+    }
+    if (!(v = PyObject_GetAttr(ctx, A_last_stamp)))
+        return NULL;
+    int same_stamp = PyTuple_CheckExact(v) && PyTuple_GET_SIZE(v) == 3 && eq_ascii(PyTuple_GET_ITEM(v, 0), mon, 3) &&
+                     PyLong_CheckExact(PyTuple_GET_ITEM(v, 1)) && PyLong_AsLong(PyTuple_GET_ITEM(v, 1)) == day &&
+                     eq_ascii(PyTuple_GET_ITEM(v, 2), hms, 8);
+    Py_DECREF(v);
+    if (PyErr_Occurred())
+        return NULL;
+    PyObject *month_text = NULL, *day_obj = NULL, *hms_text = NULL, *stamp = NULL, *when = NULL, *text_obj = NULL;
+    if (same_stamp) {
+        if (!(result = PyObject_GetAttr(ctx, A_last_utc)))
+            return NULL;
+        if (text.s) {
+            text_obj = PyUnicode_DecodeASCII(text.s, text.n, NULL);
+            if (!text_obj || PyObject_SetAttr(ctx, A_last_text, text_obj) < 0)
+                Py_CLEAR(result);
+            Py_XDECREF(text_obj);
+        }
+        return result;
+    }
+    /* a new stamp: year inference as ``_syslog_time`` does it, for UTC */
+    PyObject *zone = PyObject_GetAttr(ctx, A_zone);
+    if (!zone)
+        return NULL;
+    int utc = zone == PyDateTime_TimeZone_UTC;
+    Py_DECREF(zone);
+    PyObject *year_obj = PyObject_GetAttr(ctx, A_year);
+    if (!year_obj)
+        return NULL;
+    long year = PyLong_CheckExact(year_obj) ? PyLong_AsLong(year_obj) : -1;
+    Py_DECREF(year_obj);
+    if (PyErr_Occurred())
+        return NULL;
+    int m = 0;
+    for (int i = 0; i < 12; i++)
+        if (memcmp(mon, MONTHS[i], 3) == 0)
+            m = i + 1;
+    int hour = (hms[0] - '0') * 10 + hms[1] - '0', minute = (hms[3] - '0') * 10 + hms[4] - '0',
+        second = (hms[6] - '0') * 10 + hms[7] - '0';
+    if (!utc || year < 1 || year > 9998 || !m || day < 1 || day > days_in_month(year, m) || hour > 23 ||
+        minute > 59 || second > 59)
+        return NULL; /* Python answers */
+    PyObject *last = PyObject_GetAttr(ctx, A_last_syslog);
+    if (!last)
+        return NULL;
+    int64_t last_us, when_us = (days_from_civil(year, (unsigned)m, (unsigned)day) * 86400 + hour * 3600 +
+                                minute * 60 + second) * 1000000;
+    int known = last != Py_None && epoch_us(last, &last_us) == 0;
+    Py_DECREF(last);
+    if (last != Py_None && (!known || when_us < last_us - (int64_t)180 * 86400 * 1000000))
+        return NULL; /* New Year (or a state this does not know): Python answers */
+    when = PyDateTimeAPI->DateTime_FromDateAndTime((int)year, m, day, hour, minute, second, 0,
+                                                  PyDateTime_TimeZone_UTC, PyDateTimeAPI->DateTimeType);
+    month_text = PyUnicode_DecodeASCII(mon, 3, NULL);
+    day_obj = PyLong_FromLong(day);
+    hms_text = PyUnicode_DecodeASCII(hms, 8, NULL);
+    stamp = (month_text && day_obj && hms_text) ? PyTuple_Pack(3, month_text, day_obj, hms_text) : NULL;
+    text_obj = text.s ? PyUnicode_DecodeASCII(text.s, text.n, NULL) : (Py_INCREF(Py_None), Py_None);
+    if (when && stamp && text_obj && PyObject_SetAttr(ctx, A_last_syslog, when) == 0 &&
+        PyObject_SetAttr(ctx, A_last_stamp, stamp) == 0 && PyObject_SetAttr(ctx, A_last_utc, when) == 0 &&
+        PyObject_SetAttr(ctx, A_last_text, text_obj) == 0) {
+        result = when;
+        Py_INCREF(result);
+    }
+    Py_XDECREF(when);
+    Py_XDECREF(month_text);
+    Py_XDECREF(day_obj);
+    Py_XDECREF(hms_text);
+    Py_XDECREF(stamp);
+    Py_XDECREF(text_obj);
+    if (!result && !PyErr_Occurred())
+        PyErr_SetString(PyExc_RuntimeError, "year inference failed");
+    return result;
+}
+
+/* Keep ``at`` (a new reference) in ``slot`` for the stamp ``text``; borrowed result. */
+static PyObject *slot_keep(Stamp *slot, span text, PyObject *at)
+{
+    Py_XSETREF(slot->at, at);
+    if (text.n <= (Py_ssize_t)sizeof slot->text) {
+        memcpy(slot->text, text.s, (size_t)text.n);
+        slot->n = text.n;
+    } else {
+        slot->n = 0;
     }
     return at;
 }
 
 static PyObject *engine_bsd_time(Engine *e, span stamp)
 {
-    if (e->last_stamp_n == stamp.n && memcmp(e->last_stamp, stamp.s, (size_t)stamp.n) == 0)
-        return e->last_at;
+    if (e->inferred.n == stamp.n && memcmp(e->inferred.text, stamp.s, (size_t)stamp.n) == 0)
+        return e->inferred.at;
+    {
+        int day = (stamp.s[4] == ' ' ? 0 : stamp.s[4] - '0') * 10 + stamp.s[5] - '0';
+        PyObject *at = ctx_syslog(e, stamp.s, day, stamp.s + 7, stamp);
+        if (at)
+            return slot_keep(&e->inferred, stamp, at);
+        if (PyErr_Occurred())
+            return NULL;
+    }
     PyObject *text = PyUnicode_DecodeASCII(stamp.s, stamp.n, NULL);
     if (!text)
         return NULL;
@@ -368,7 +549,8 @@ static PyObject *engine_bsd_time(Engine *e, span stamp)
     Py_DECREF(text);
     if (!args)
         return NULL;
-    PyObject *at = engine_time(e, stamp, e->stamp, args);
+    PyObject *at;
+    PROF(5, at = engine_time(&e->inferred, stamp, e->stamp, args));
     Py_DECREF(args);
     return at;
 }
@@ -965,6 +1147,32 @@ static int asa_parse(cur *c, AsaLine *l)
     }
 }
 
+/* What ``AsaLane.at`` gives for a stamp with its year when the evidence is in UTC (its wall clock
+ * as it is, in UTC): a new reference; NULL with no error set when Python must answer. */
+static PyObject *dated_utc(Engine *e, AsaLine *l)
+{
+    PyObject *zone = PyObject_GetAttr(e->ctx, A_zone);
+    if (!zone)
+        return NULL;
+    int utc = zone == PyDateTime_TimeZone_UTC;
+    Py_DECREF(zone);
+    int m = 0, day = 0, year = 0;
+    for (int i = 0; i < 12; i++)
+        if (memcmp(l->mon.s, MONTHS[i], 3) == 0)
+            m = i + 1;
+    for (Py_ssize_t i = 0; i < l->day.n; i++)
+        day = day * 10 + l->day.s[i] - '0';
+    for (int i = 0; i < 4; i++)
+        year = year * 10 + l->year.s[i] - '0';
+    const char *h = l->hms.s;
+    int hour = (h[0] - '0') * 10 + h[1] - '0', minute = (h[3] - '0') * 10 + h[4] - '0',
+        second = (h[6] - '0') * 10 + h[7] - '0';
+    if (!utc || year < 1 || !m || day < 1 || day > days_in_month(year, m) || hour > 23 || minute > 59 || second > 59)
+        return NULL;
+    return PyDateTimeAPI->DateTime_FromDateAndTime(year, m, day, hour, minute, second, 0, PyDateTime_TimeZone_UTC,
+                                                   PyDateTimeAPI->DateTimeType);
+}
+
 static int asa_take(Engine *e, AsaLine *l, long number, PyObject *rows, PyObject *names)
 {
     sigbuf b = {.n = 0, .overflow = 0};
@@ -996,7 +1204,26 @@ static int asa_take(Engine *e, AsaLine *l, long number, PyObject *rows, PyObject
     PyObject *at = NULL;
     if (PyTuple_CheckExact(shape) && PyTuple_GET_SIZE(shape) == 3 && PyTuple_GET_ITEM(shape, 1) != Py_None &&
         l->src_ok) {
-        /* AsaLane.at(mon, day, hms, year), once per stamp */
+        /* AsaLane.at(mon, day, hms, year), once per stamp; without a year, the context's */
+        if (!l->year.s && !(e->inferred.n == l->stamp.n &&
+                            memcmp(e->inferred.text, l->stamp.s, (size_t)l->stamp.n) == 0)) {
+            int day = 0;
+            for (Py_ssize_t i = 0; i < l->day.n; i++)
+                day = day * 10 + l->day.s[i] - '0';
+            span none = {NULL, 0};
+            PyObject *got = ctx_syslog(e, l->mon.s, day, l->hms.s, none);
+            if (got)
+                slot_keep(&e->inferred, l->stamp, got);
+            else if (PyErr_Occurred())
+                return -1;
+        }
+        if (l->year.s && !(e->dated.n == l->stamp.n && memcmp(e->dated.text, l->stamp.s, (size_t)l->stamp.n) == 0)) {
+            PyObject *got = dated_utc(e, l);
+            if (got)
+                slot_keep(&e->dated, l->stamp, got);
+            else if (PyErr_Occurred())
+                return -1;
+        }
         PyObject *mon = PyUnicode_DecodeASCII(l->mon.s, l->mon.n, NULL);
         PyObject *day = PyUnicode_DecodeASCII(l->day.s, l->day.n, NULL);
         PyObject *hm = PyUnicode_DecodeASCII(l->hms.s, l->hms.n, NULL);
@@ -1008,7 +1235,7 @@ static int asa_take(Engine *e, AsaLine *l, long number, PyObject *rows, PyObject
         Py_XDECREF(year);
         if (!args)
             return -1;
-        at = engine_time(e, l->stamp, e->asa_at, args);
+        PROF(6, at = engine_time(l->year.s ? &e->dated : &e->inferred, l->stamp, e->asa_at, args));
         Py_DECREF(args);
         if (!at)
             return -1;
@@ -1241,6 +1468,204 @@ static int method_index(span m)
     return 2;
 }
 
+/* ``_client_port``: an int of 1..65535, else None (new reference) */
+static PyObject *client_port(PyObject *sport)
+{
+    if (sport == Py_None || (PyUnicode_Check(sport) && PyUnicode_GET_LENGTH(sport) == 0))
+        Py_RETURN_NONE;
+    PyObject *n = PyNumber_Long(sport);
+    if (!n) {
+        if (PyErr_ExceptionMatches(PyExc_TypeError) || PyErr_ExceptionMatches(PyExc_ValueError)) {
+            PyErr_Clear();
+            Py_RETURN_NONE;
+        }
+        return NULL;
+    }
+    int overflow;
+    long v = PyLong_AsLongAndOverflow(n, &overflow);
+    if (v == -1 && PyErr_Occurred()) {
+        Py_DECREF(n);
+        return NULL;
+    }
+    if (overflow || v <= 0 || v > 65535) {
+        Py_DECREF(n);
+        Py_RETURN_NONE;
+    }
+    return n;
+}
+
+static int append_row(PyObject *rows, PyObject *src, PyObject *at, PyObject *kind, PyObject *dst, PyObject *dport,
+                      PyObject *sig, PyObject *loc, PyObject *port)
+{
+    PyObject *row = PyTuple_Pack(8, src, at, kind, dst, dport, sig, loc, port);
+    if (!row)
+        return -1;
+    int r = PyList_Append(rows, row);
+    Py_DECREF(row);
+    return r;
+}
+
+/* ``SshdFormat.rows`` for a line of the sshd lane: book it in its connection (``key``: (our host,
+ * pid)) from the client ``src`` (an address), with ``user`` (str, "" or None), ``failure``
+ * ((signature, kind) or None), ``forget`` and the client's port ``sport`` (str or None); the
+ * records' rows are appended to ``rows``. */
+static int ssh_book(Engine *e, PyObject *at, PyObject *ours, PyObject *key, PyObject *src, PyObject *user,
+                    PyObject *failure, int forget, PyObject *sport, long number, PyObject *rows, PyObject *names)
+{
+    PyObject *conns = e->ssh_conns;
+    PyObject *conn = PyDict_GetItemWithError(conns, key);
+    PyObject *dst = NULL, *dst_port = NULL, *port = NULL, *loc = NULL, *pending = NULL;
+    int r = -1, booked = 0;
+    if (conn) {
+        Py_INCREF(conn);
+    } else {
+        if (PyErr_Occurred())
+            return -1;
+        if (PyDict_GET_SIZE(conns) >= e->max_connections) { /* the oldest is forgotten */
+            Py_ssize_t i = 0;
+            PyObject *oldest, *value;
+            if (PyDict_Next(conns, &i, &oldest, &value)) {
+                Py_INCREF(oldest);
+                int d = PyDict_DelItem(conns, oldest);
+                Py_DECREF(oldest);
+                if (d < 0)
+                    return -1;
+            }
+        }
+        conn = PyObject_CallNoArgs(e->ssh_conn);
+        if (!conn || PyDict_SetItem(conns, key, conn) < 0)
+            goto done;
+    }
+    /* the client: this line's, remembered with its port */
+    PyObject *had = PyObject_GetAttr(conn, A_host);
+    if (!had)
+        goto done;
+    int same = PyObject_RichCompareBool(src, had, Py_EQ);
+    Py_DECREF(had);
+    if (same < 0 || (!same && PyObject_SetAttr(conn, A_src_port, Py_None) < 0) ||
+        PyObject_SetAttr(conn, A_host, src) < 0)
+        goto done;
+    int has_port = PyObject_IsTrue(sport);
+    if (has_port < 0 || (has_port && PyObject_SetAttr(conn, A_src_port, sport) < 0))
+        goto done;
+    PyObject *client_sport;
+    if (has_port) {
+        Py_INCREF(sport);
+        client_sport = sport;
+    } else if (!(client_sport = PyObject_GetAttr(conn, A_src_port)))
+        goto done;
+    port = client_port(client_sport);
+    Py_DECREF(client_sport);
+    if (!port)
+        goto done;
+    /* the user names tried */
+    int several = 0;
+    if (user != Py_None && PyUnicode_GET_LENGTH(user) > 0) {
+        PyObject *users = PyObject_GetAttr(conn, A_users);
+        if (!users)
+            goto done;
+        int a = PySet_Check(users) ? PySet_Add(users, user) : -1;
+        Py_ssize_t size = a < 0 ? -1 : PySet_GET_SIZE(users);
+        Py_DECREF(users);
+        if (a < 0) {
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_TypeError, "a connection's users must be a set");
+            goto done;
+        }
+        several = size > 1;
+    }
+    /* our side: the connection's, else the logging host */
+    PyObject *cdst = PyObject_GetAttr(conn, A_dst);
+    if (!cdst)
+        goto done;
+    int t = PyObject_IsTrue(cdst);
+    if (t < 0) {
+        Py_DECREF(cdst);
+        goto done;
+    }
+    if (t)
+        dst = cdst;
+    else {
+        Py_DECREF(cdst);
+        dst = ours; /* ``(conn.dst or None) or host`` */
+        Py_INCREF(dst);
+    }
+    PyObject *cport = PyObject_GetAttr(conn, A_dst_port);
+    if (!cport)
+        goto done;
+    if (cport == Py_None || (PyUnicode_Check(cport) && PyUnicode_GET_LENGTH(cport) == 0)) {
+        Py_DECREF(cport);
+        Py_INCREF(Py_None);
+        dst_port = Py_None;
+    } else {
+        dst_port = PyNumber_Long(cport);
+        Py_DECREF(cport);
+        if (!dst_port)
+            goto done;
+    }
+    loc = PyLong_FromLong(number);
+    if (!loc)
+        goto done;
+    pending = PyObject_GetAttr(conn, A_pending);
+    if (!pending)
+        goto done;
+    if (!PyList_Check(pending)) {
+        PyErr_SetString(PyExc_TypeError, "a connection's pending failures must be a list");
+        goto done;
+    }
+    if (failure == e->bye) {
+        PyObject *failed = PyObject_GetAttr(conn, A_failed);
+        if (!failed)
+            goto done;
+        int f = PyObject_IsTrue(failed);
+        Py_DECREF(failed);
+        if (f < 0)
+            goto done;
+        if (f || PyList_GET_SIZE(pending) > 0)
+            failure = Py_None; /* the connection's failure is the attack; its goodbye adds nothing */
+    }
+    if (failure != Py_None) {
+        if (PyObject_SetAttr(conn, A_failed, Py_True) < 0)
+            goto done;
+        if (!PyTuple_Check(failure) || PyTuple_GET_SIZE(failure) != 2) {
+            PyErr_SetString(PyExc_TypeError, "a failure is (signature, kind)");
+            goto done;
+        }
+        if (append_row(rows, src, at, PyTuple_GET_ITEM(failure, 1), dst, dst_port, PyTuple_GET_ITEM(failure, 0),
+                       loc, port) < 0)
+            goto done;
+        booked++;
+    } else if (several) {
+        if (append_row(rows, src, at, e->failed_login, dst, dst_port, e->several, loc, port) < 0)
+            goto done;
+        booked++;
+    }
+    Py_ssize_t waiting = PyList_GET_SIZE(pending);
+    for (Py_ssize_t i = 0; i < waiting; i++) {
+        if (append_row(rows, src, at, e->failed_login, dst, dst_port, PyList_GET_ITEM(pending, i), loc, port) < 0)
+            goto done;
+        booked++;
+    }
+    if (waiting && PyList_SetSlice(pending, 0, waiting, NULL) < 0)
+        goto done;
+    if (forget && PyDict_DelItem(conns, key) < 0) {
+        if (!PyErr_ExceptionMatches(PyExc_KeyError))
+            goto done;
+        PyErr_Clear();
+    }
+    r = 0;
+    for (int i = 0; i < (booked ? booked : 1) && r == 0; i++)
+        r = engine_count(e, e->sshd_name, names);
+done:
+    Py_XDECREF(conn);
+    Py_XDECREF(dst);
+    Py_XDECREF(dst_port);
+    Py_XDECREF(port);
+    Py_XDECREF(loc);
+    Py_XDECREF(pending);
+    return r;
+}
+
 static int ssh_take(Engine *e, SshLine *l, long number, PyObject *rows, PyObject *names)
 {
     sigbuf b = {.n = 0, .overflow = 0};
@@ -1252,10 +1677,12 @@ static int ssh_take(Engine *e, SshLine *l, long number, PyObject *rows, PyObject
     sig_add(&b, l->inv);
     if (b.overflow)
         return 1;
-    PyObject *key = engine_key(e, b.buf, b.n, ssh_make_key, l);
+    PyObject *key;
+    PROF(8, key = engine_key(e, b.buf, b.n, ssh_make_key, l));
     if (!key)
         return PyErr_Occurred() ? -1 : 1;
-    PyObject *entry = engine_entry(e, e->ssh_shapes, key);
+    PyObject *entry;
+    PROF(7, entry = engine_entry(e, e->ssh_shapes, key));
     Py_DECREF(key);
     if (!entry)
         return PyErr_Occurred() ? -1 : 1;
@@ -1322,11 +1749,6 @@ static int ssh_take(Engine *e, SshLine *l, long number, PyObject *rows, PyObject
     Py_XDECREF(pid);
     if (!ckey)
         return -1;
-    PyObject *conn = PyDict_GetItemWithError(e->ssh_conns, ckey);
-    if (!conn && PyErr_Occurred()) {
-        Py_DECREF(ckey);
-        return -1;
-    }
     PyObject *user;
     if (!pass_user || !l->user.s)
         user = (l->alt == 3) ? PyUnicode_FromStringAndSize("", 0) : (Py_INCREF(Py_None), Py_None);
@@ -1334,37 +1756,13 @@ static int ssh_take(Engine *e, SshLine *l, long number, PyObject *rows, PyObject
         user = PyUnicode_DecodeASCII(l->user.s, l->user.n, NULL);
     PyObject *port = (pass_port && l->port.s) ? PyUnicode_DecodeASCII(l->port.s, l->port.n, NULL)
                                               : (Py_INCREF(Py_None), Py_None);
-    PyObject *number_obj = PyLong_FromLong(number);
-    PyObject *found = NULL;
-    if (user && port && number_obj) {
-        PyObject *args[11] = {e->ctx, at, ours, ckey, conn ? conn : Py_None, src, user, failure,
-                              forget ? Py_True : Py_False, port, number_obj};
-        found = PyObject_Vectorcall(e->ssh_rows, args, 11, NULL);
-    }
+    int r = -1;
+    if (user && port)
+        PROF(4, r = ssh_book(e, at, ours, ckey, src, user, failure, forget, port, number, rows, names));
     Py_DECREF(ckey);
     Py_XDECREF(user);
     Py_XDECREF(port);
-    Py_XDECREF(number_obj);
-    if (!found)
-        return -1;
-    if (!PyList_CheckExact(found)) {
-        Py_DECREF(found);
-        PyErr_SetString(PyExc_TypeError, "SshdFormat.rows must return a list");
-        return -1;
-    }
-    Py_ssize_t n = PyList_GET_SIZE(found);
-    if (n == 0) {
-        Py_DECREF(found);
-        return engine_count(e, e->sshd_name, names);
-    }
-    for (Py_ssize_t i = 0; i < n; i++) {
-        if (engine_count(e, e->sshd_name, names) < 0 || PyList_Append(rows, PyList_GET_ITEM(found, i)) < 0) {
-            Py_DECREF(found);
-            return -1;
-        }
-    }
-    Py_DECREF(found);
-    return 0;
+    return r;
 }
 
 /* --- the line loop ------------------------------------------------------------------------ */
@@ -1386,7 +1784,9 @@ static int engine_line(Engine *e, const char *s, const char *end, long number, P
             if (nf_parse(&body, &l)) {
                 l.stamp = stamp;
                 l.host = hst;
-                return nf_take(e, &l, number, rows, names);
+                int r_;
+                PROF(1, r_ = nf_take(e, &l, number, rows, names));
+                return r_;
             }
             return 1;
         }
@@ -1395,7 +1795,9 @@ static int engine_line(Engine *e, const char *s, const char *end, long number, P
             if (ssh_parse(&body, &l)) {
                 l.stamp = stamp;
                 l.host = hst;
-                return ssh_take(e, &l, number, rows, names);
+                int r_;
+                PROF(2, r_ = ssh_take(e, &l, number, rows, names));
+                return r_;
             }
             return 1;
         }
@@ -1403,8 +1805,11 @@ static int engine_line(Engine *e, const char *s, const char *end, long number, P
     if (e->asa_shapes) {
         cur a = {s, end};
         AsaLine l;
-        if (asa_parse(&a, &l))
-            return asa_take(e, &l, number, rows, names);
+        if (asa_parse(&a, &l)) {
+            int r_;
+            PROF(3, r_ = asa_take(e, &l, number, rows, names));
+            return r_;
+        }
     }
     return 1;
 }
@@ -1438,14 +1843,15 @@ static PyObject *engine_scan(Engine *e, PyObject *const *args, Py_ssize_t nargs)
         PyErr_SetString(PyExc_ValueError, "pos and end out of range");
         goto done;
     }
-    engine_forget_stamp(e); /* Python may have read lines since: ask the context again */
+    stamp_forget(&e->inferred); /* Python may have read lines since: ask the context again */
     const char *base = view.buf;
     Py_ssize_t stop = -1;
     while (pos < end) {
         const char *s = base + pos;
         const char *nl = memchr(s, '\n', (size_t)(end - pos));
         Py_ssize_t line_end = nl ? nl - base : end;
-        int r = engine_line(e, s, base + line_end, number + 1, rows, names);
+        int r;
+        PROF(0, r = engine_line(e, s, base + line_end, number + 1, rows, names));
         if (r < 0)
             goto done;
         if (r == 1) {
@@ -1458,7 +1864,7 @@ static PyObject *engine_scan(Engine *e, PyObject *const *args, Py_ssize_t nargs)
     if (engine_flush_names(e, names) < 0)
         goto done;
     if (stop >= 0)
-        engine_forget_stamp(e);
+        stamp_forget(&e->inferred);
     result = Py_BuildValue("(nln)", pos, number, stop);
 done:
     PyBuffer_Release(&view);
@@ -1467,13 +1873,15 @@ done:
 
 static int engine_init(Engine *e, PyObject *args, PyObject *kw)
 {
-    static char *names[] = {"ctx", "nf_shapes", "asa_shapes", "asa_at", "ssh_shapes", "ssh_rows", "ssh_conns",
-                            "ssh_ours", "slow", "recheck", "bye", "fail_invalid", "fail_too_many",
-                            "failed_login", NULL};
-    PyObject *ctx, *nf, *asa, *asa_at, *ssh, *ssh_rows, *conns, *ours, *slow, *bye, *finv, *ftoo, *failed;
+    static char *names[] = {"ctx", "nf_shapes", "asa_shapes", "asa_at", "ssh_shapes", "ssh_conn", "ssh_conns",
+                            "max_connections", "ssh_ours", "slow", "recheck", "bye", "fail_invalid", "fail_too_many",
+                            "failed_login", "several", NULL};
+    PyObject *ctx, *nf, *asa, *asa_at, *ssh, *ssh_conn, *conns, *ours, *slow, *bye, *finv, *ftoo, *failed, *several;
+    PyObject *max_conns;
     long recheck;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOOOOlOOOO", names, &ctx, &nf, &asa, &asa_at, &ssh, &ssh_rows,
-                                     &conns, &ours, &slow, &recheck, &bye, &finv, &ftoo, &failed))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOOOOOlOOOOO", names, &ctx, &nf, &asa, &asa_at, &ssh, &ssh_conn,
+                                     &conns, &max_conns, &ours, &slow, &recheck, &bye, &finv, &ftoo, &failed,
+                                     &several))
         return -1;
 #define SETOPT(field, value)                                                                                          \
     do {                                                                                                              \
@@ -1491,7 +1899,12 @@ static int engine_init(Engine *e, PyObject *args, PyObject *kw)
     SETOPT(asa_shapes, asa);
     SETOPT(asa_at, asa_at);
     SETOPT(ssh_shapes, ssh);
-    SETOPT(ssh_rows, ssh_rows);
+    SETOPT(ssh_conn, ssh_conn);
+    SETOPT(several, several);
+    SETOPT(failed_login, failed);
+    e->max_connections = max_conns == Py_None ? 0 : PyLong_AsSsize_t(max_conns);
+    if (PyErr_Occurred())
+        return -1;
     SETOPT(ssh_conns, conns);
     SETOPT(ssh_ours, ours);
     SETOPT(slow, slow);
@@ -1500,8 +1913,8 @@ static int engine_init(Engine *e, PyObject *args, PyObject *kw)
     SETOPT(fail_too_many, ftoo);
     if (e->asa_shapes && !e->asa_at)
         Py_CLEAR(e->asa_shapes);
-    if (e->ssh_shapes && !(e->ssh_rows && e->ssh_conns && e->ssh_ours && e->bye && e->fail_invalid &&
-                           e->fail_too_many))
+    if (e->ssh_shapes && !(e->ssh_conn && e->ssh_conns && e->ssh_ours && e->bye && e->fail_invalid &&
+                           e->fail_too_many && e->several && e->failed_login && e->max_connections > 0))
         Py_CLEAR(e->ssh_shapes);
     e->recheck = recheck;
     Py_XSETREF(e->stamp, PyObject_GetAttrString(ctx, "syslog_stamp"));
@@ -1532,7 +1945,9 @@ static int engine_traverse(Engine *e, visitproc visit, void *arg)
     Py_VISIT(e->asa_shapes);
     Py_VISIT(e->ssh_shapes);
     Py_VISIT(e->asa_at);
-    Py_VISIT(e->ssh_rows);
+    Py_VISIT(e->ssh_conn);
+    Py_VISIT(e->several);
+    Py_VISIT(e->failed_login);
     Py_VISIT(e->ssh_conns);
     Py_VISIT(e->ssh_ours);
     Py_VISIT(e->ctx);
@@ -1542,7 +1957,8 @@ static int engine_traverse(Engine *e, visitproc visit, void *arg)
     Py_VISIT(e->fail_invalid);
     Py_VISIT(e->fail_too_many);
     Py_VISIT(e->ours);
-    Py_VISIT(e->last_at);
+    Py_VISIT(e->inferred.at);
+    Py_VISIT(e->dated.at);
     return 0;
 }
 
@@ -1552,7 +1968,9 @@ static int engine_clear(Engine *e)
     Py_CLEAR(e->asa_shapes);
     Py_CLEAR(e->ssh_shapes);
     Py_CLEAR(e->asa_at);
-    Py_CLEAR(e->ssh_rows);
+    Py_CLEAR(e->ssh_conn);
+    Py_CLEAR(e->several);
+    Py_CLEAR(e->failed_login);
     Py_CLEAR(e->ssh_conns);
     Py_CLEAR(e->ssh_ours);
     Py_CLEAR(e->ctx);
@@ -1568,7 +1986,8 @@ static int engine_clear(Engine *e)
     Py_CLEAR(e->texts);
     Py_CLEAR(e->keys);
     Py_CLEAR(e->ours);
-    Py_CLEAR(e->last_at);
+    Py_CLEAR(e->inferred.at);
+    Py_CLEAR(e->dated.at);
     Py_CLEAR(e->last_name);
     addr_free(&e->addrs);
     return 0;
@@ -1878,15 +2297,31 @@ static PyTypeObject AggregatorType = {
     .tp_methods = agg_methods,
 };
 
+#ifdef FASTLANE_PROFILE
+static PyMethodDef module_methods[] = {{"prof", prof_get, METH_NOARGS, ""}, {NULL, NULL, 0, NULL}};
+#else
+static PyMethodDef module_methods[] = {{NULL, NULL, 0, NULL}};
+#endif
+
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_fastlane",
-    "The lanes' commonest layouts and the offenders' aggregation in C (see the source).", -1, NULL,
+    "The lanes' commonest layouts and the offenders' aggregation in C (see the source).", -1, module_methods,
 };
 
 PyMODINIT_FUNC PyInit__fastlane(void)
 {
     if (PyType_Ready(&EngineType) < 0 || PyType_Ready(&AggregatorType) < 0)
         return NULL;
+    PyDateTime_IMPORT;
+    if (!PyDateTimeAPI)
+        return NULL;
+    static const char *attrs[] = {"host", "users", "pending", "dst", "dst_port", "src_port", "failed", "_year",
+                                  "_last_syslog", "_last_stamp", "_last_utc", "_last_text", "_zone"};
+    PyObject **slots[] = {&A_host, &A_users, &A_pending, &A_dst, &A_dst_port, &A_src_port, &A_failed, &A_year,
+                          &A_last_syslog, &A_last_stamp, &A_last_utc, &A_last_text, &A_zone};
+    for (int i = 0; i < 13; i++)
+        if (!*slots[i] && !(*slots[i] = PyUnicode_InternFromString(attrs[i])))
+            return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;

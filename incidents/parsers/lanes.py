@@ -199,9 +199,10 @@ def fast_engine(lanes: Lanes | None, ctx):
         args.update(lane.engine_args())
     if not args:
         return None
-    return native.Engine(ctx=ctx, nf_shapes=args.get("nf_shapes"), asa_shapes=args.get("asa_shapes"),
-                         asa_at=args.get("asa_at"), ssh_shapes=args.get("ssh_shapes"),
-                         ssh_rows=args.get("ssh_rows"), ssh_conns=args.get("ssh_conns"),
-                         ssh_ours=args.get("ssh_ours"), slow=SLOW, recheck=RECHECK, bye=args.get("bye"),
-                         fail_invalid=args.get("fail_invalid"), fail_too_many=args.get("fail_too_many"),
-                         failed_login=args.get("failed_login"))
+    given = {name: args.get(name) for name in _ENGINE_ARGS}
+    return native.Engine(ctx=ctx, slow=SLOW, recheck=RECHECK, **given)
+
+
+# what ``_fastlane.Engine`` takes besides the context: each lane's ``engine_args``, None when absent
+_ENGINE_ARGS = ("nf_shapes", "asa_shapes", "asa_at", "ssh_shapes", "ssh_conn", "ssh_conns", "max_connections",
+                "ssh_ours", "bye", "fail_invalid", "fail_too_many", "failed_login", "several")

@@ -37,6 +37,7 @@ from ..lanes import LANE_STAMP, MAX_SHAPES, RECHECK, SLOW, Lane, register_lane
 from ..registry import register
 
 MAX_CONNECTIONS = 20_000  # sshd connections remembered per parse (oldest forgotten first)
+_SEVERAL_USERS = "sshd: several user names tried in one connection"
 
 # ---------------------------------------------------------------------------------------------
 # Times and the syslog envelope
@@ -455,8 +456,7 @@ class SshdFormat(AuthFormat):
             elif conn is not None:
                 conn.pending.append(sig)
         elif several_users and src:
-            out.append((src, at, Kind.FAILED_LOGIN, dst, dst_port,
-                        "sshd: several user names tried in one connection", location, port))
+            out.append((src, at, Kind.FAILED_LOGIN, dst, dst_port, _SEVERAL_USERS, location, port))
         if conn is not None and conn.pending and src:
             out.extend((src, at, Kind.FAILED_LOGIN, dst, dst_port, sig, location, port)
                        for sig in conn.pending)
@@ -1213,9 +1213,11 @@ class SshdLane(Lane):
                        for alt in range(1, 12)}
 
     def engine_args(self):
-        return {"ssh_shapes": self.shapes, "ssh_rows": self.fmt.rows, "ssh_conns": self.conns,
-                "ssh_ours": _dst, "bye": _SSH_BYE, "fail_invalid": _FAIL_INVALID,
-                "fail_too_many": _FAIL_TOO_MANY, "failed_login": Kind.FAILED_LOGIN}
+        # the engine books a line as ``SshdFormat.rows`` does (``_fastlane.c``: ``ssh_book``)
+        return {"ssh_shapes": self.shapes, "ssh_conn": _Conn, "ssh_conns": self.conns,
+                "max_connections": MAX_CONNECTIONS, "ssh_ours": _dst, "bye": _SSH_BYE,
+                "fail_invalid": _FAIL_INVALID, "fail_too_many": _FAIL_TOO_MANY,
+                "failed_login": Kind.FAILED_LOGIN, "several": _SEVERAL_USERS}
 
     @staticmethod
     def _what(alt: int, values: tuple) -> tuple | None:
