@@ -325,6 +325,111 @@ static PyObject *A_year, *A_last_syslog, *A_last_stamp, *A_last_utc, *A_last_tex
 static PyObject *A_host, *A_users, *A_pending, *A_dst, *A_dst_port, *A_src_port, *A_failed;
 
 /* ----------------------------------------------------------------------------------------- */
+/* Rows: what the engine read, (src, at, kind, dst, dport, signature, location, sport) each,     */
+/* kept without a tuple per row until the aggregator takes them                               */
+/* ----------------------------------------------------------------------------------------- */
+
+typedef struct {
+    PyObject *v[8]; /* owned */
+} Row;
+
+typedef struct {
+    PyObject_HEAD
+    Row *rows;
+    Py_ssize_t n, cap;
+} RowBuf;
+
+static PyTypeObject RowBufType;
+
+/* Append a row; the values are borrowed (the buffer takes its own references). */
+static int rows_push(PyObject *buf, PyObject *const *v)
+{
+    RowBuf *b = (RowBuf *)buf;
+    if (b->n == b->cap) {
+        Py_ssize_t cap = b->cap ? b->cap * 2 : 1024;
+        Row *rows = PyMem_Realloc(b->rows, (size_t)cap * sizeof(Row));
+        if (!rows) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        b->rows = rows;
+        b->cap = cap;
+    }
+    for (int i = 0; i < 8; i++) {
+        Py_INCREF(v[i]);
+        b->rows[b->n].v[i] = v[i];
+    }
+    b->n++;
+    return 0;
+}
+
+static void rows_clear(RowBuf *b)
+{
+    for (Py_ssize_t i = 0; i < b->n; i++)
+        for (int j = 0; j < 8; j++)
+            Py_DECREF(b->rows[i].v[j]);
+    b->n = 0;
+}
+
+static void rowbuf_dealloc(RowBuf *b)
+{
+    rows_clear(b);
+    PyMem_Free(b->rows);
+    Py_TYPE(b)->tp_free((PyObject *)b);
+}
+
+static Py_ssize_t rowbuf_len(RowBuf *b) { return b->n; }
+
+static PyObject *rowbuf_tolist(RowBuf *b, PyObject *unused)
+{
+    PyObject *out = PyList_New(b->n);
+    if (!out)
+        return NULL;
+    for (Py_ssize_t i = 0; i < b->n; i++) {
+        PyObject *t = PyTuple_New(8);
+        if (!t) {
+            Py_DECREF(out);
+            return NULL;
+        }
+        for (int j = 0; j < 8; j++) {
+            Py_INCREF(b->rows[i].v[j]);
+            PyTuple_SET_ITEM(t, j, b->rows[i].v[j]);
+        }
+        PyList_SET_ITEM(out, i, t);
+    }
+    return out;
+}
+
+static PyObject *rowbuf_iter(RowBuf *b)
+{
+    PyObject *rows = rowbuf_tolist(b, NULL);
+    if (!rows)
+        return NULL;
+    PyObject *it = PyObject_GetIter(rows);
+    Py_DECREF(rows);
+    return it;
+}
+
+static PySequenceMethods rowbuf_sequence = {.sq_length = (lenfunc)rowbuf_len};
+
+static PyMethodDef rowbuf_methods[] = {
+    {"tolist", (PyCFunction)rowbuf_tolist, METH_NOARGS, "the rows as tuples"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject RowBufType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "incidents.parsers._fastlane.Rows",
+    .tp_basicsize = sizeof(RowBuf),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Rows the engine read, for Aggregator.add_rows (as tuples: tolist(), or iterate).",
+    .tp_new = PyType_GenericNew,
+    .tp_dealloc = (destructor)rowbuf_dealloc,
+    .tp_as_sequence = &rowbuf_sequence,
+    .tp_iter = (getiterfunc)rowbuf_iter,
+    .tp_methods = rowbuf_methods,
+};
+
+/* ----------------------------------------------------------------------------------------- */
 /* The engine                                                                                 */
 /* ----------------------------------------------------------------------------------------- */
 
@@ -333,6 +438,99 @@ typedef struct {
     Py_ssize_t n; /* 0: nothing cached */
     PyObject *at;
 } Stamp;
+
+/* The lanes' shape entries found so far, by the bytes of their key (``sigbuf``): a key's entry is
+ * one list for the whole parse (``Lane.learn`` changes it in place), so it is looked up in the
+ * lane's dict once. */
+typedef struct {
+    uint64_t hash;
+    char *sig; /* NULL: empty slot */
+    Py_ssize_t n;
+    PyObject *entry;
+} ShapeSlot;
+
+typedef struct {
+    ShapeSlot *slots;
+    size_t size, used;
+} ShapeCache;
+
+static uint64_t fnv1a(const char *s, Py_ssize_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 1099511628211ull;
+    }
+    return h;
+}
+
+static void shapes_free(ShapeCache *c)
+{
+    if (c->slots) {
+        for (size_t i = 0; i < c->size; i++)
+            if (c->slots[i].sig) {
+                PyMem_Free(c->slots[i].sig);
+                Py_DECREF(c->slots[i].entry);
+            }
+        PyMem_Free(c->slots);
+    }
+    c->slots = NULL;
+    c->size = c->used = 0;
+}
+
+static ShapeSlot *shapes_find(ShapeCache *c, const char *sig, Py_ssize_t n, uint64_t h)
+{
+    if (!c->size)
+        return NULL;
+    size_t j = (size_t)h & (c->size - 1);
+    while (c->slots[j].sig) {
+        if (c->slots[j].hash == h && c->slots[j].n == n && memcmp(c->slots[j].sig, sig, (size_t)n) == 0)
+            return &c->slots[j];
+        j = (j + 1) & (c->size - 1);
+    }
+    return NULL;
+}
+
+static int shapes_add(ShapeCache *c, const char *sig, Py_ssize_t n, uint64_t h, PyObject *entry)
+{
+    if (c->used >= 65536)
+        return 0; /* enough: further shapes are looked up each time */
+    if ((c->used + 1) * 2 > c->size) {
+        size_t size = c->size ? c->size * 2 : 256;
+        ShapeSlot *slots = PyMem_Calloc(size, sizeof(ShapeSlot));
+        if (!slots) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        for (size_t i = 0; i < c->size; i++) {
+            if (!c->slots[i].sig)
+                continue;
+            size_t j = (size_t)c->slots[i].hash & (size - 1);
+            while (slots[j].sig)
+                j = (j + 1) & (size - 1);
+            slots[j] = c->slots[i];
+        }
+        PyMem_Free(c->slots);
+        c->slots = slots;
+        c->size = size;
+    }
+    char *copy = PyMem_Malloc((size_t)n);
+    if (!copy) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memcpy(copy, sig, (size_t)n);
+    size_t j = (size_t)h & (c->size - 1);
+    while (c->slots[j].sig)
+        j = (j + 1) & (c->size - 1);
+    c->slots[j].hash = h;
+    c->slots[j].sig = copy;
+    c->slots[j].n = n;
+    Py_INCREF(entry);
+    c->slots[j].entry = entry;
+    c->used++;
+    return 0;
+}
 
 typedef struct {
     PyObject_HEAD
@@ -356,6 +554,7 @@ typedef struct {
     PyObject *keys;   /* bytes -> shape key tuple */
     PyObject *ours;   /* host str -> _dst(host) */
     AddrTable addrs;
+    ShapeCache shapes;
     /* the last stamp read through the context's year inference, and the last with its own year
      * (a pure function of its text: it moves no state, and is kept while Python reads lines) */
     Stamp inferred, dated;
@@ -669,11 +868,35 @@ static void sig_byte(sigbuf *b, char c)
     b->buf[b->n++] = c;
 }
 
-/* The lane's entry for ``key`` if the lane reads such lines itself now: NULL with no error set
- * when the line must go to Python (new shape, due for its check, or left to the line loop). */
+/* The entry of a line's shape (its key's bytes in ``b``, its tuple made by ``make``) if the lane
+ * reads such lines itself now: NULL with no error set when the line must go to Python (a new
+ * shape, one due for its check, or one left to the line loop). */
+static PyObject *engine_entry(Engine *e, PyObject *shapes, PyObject *key);
+
+static PyObject *engine_shape(Engine *e, PyObject *shapes, sigbuf *b, key_maker make, void *arg)
+{
+    if (b->overflow)
+        return NULL;
+    uint64_t h = fnv1a(b->buf, b->n);
+    ShapeSlot *slot = shapes_find(&e->shapes, b->buf, b->n, h);
+    if (slot)
+        return engine_entry(e, NULL, slot->entry);
+    PyObject *key = engine_key(e, b->buf, b->n, make, arg);
+    if (!key)
+        return NULL;
+    PyObject *entry = PyDict_GetItemWithError(shapes, key);
+    Py_DECREF(key);
+    if (!entry)
+        return NULL;
+    if (shapes_add(&e->shapes, b->buf, b->n, h, entry) < 0)
+        return NULL;
+    return engine_entry(e, NULL, entry);
+}
+
+/* ``entry`` (with ``shapes`` NULL), or ``shapes[key]``: see engine_shape */
 static PyObject *engine_entry(Engine *e, PyObject *shapes, PyObject *key)
 {
-    PyObject *entry = PyDict_GetItemWithError(shapes, key);
+    PyObject *entry = shapes ? PyDict_GetItemWithError(shapes, key) : key;
     if (!entry)
         return NULL;
     if (!PyList_CheckExact(entry) || PyList_GET_SIZE(entry) != 2)
@@ -729,29 +952,12 @@ static int shape_row(Engine *e, PyObject *shape, int src_ok, uint32_t src, PyObj
         Py_XDECREF(loc);
         return -1;
     }
-    PyObject *row = PyTuple_New(8);
-    if (!row) {
-        Py_DECREF(target);
-        Py_DECREF(dp);
-        Py_DECREF(sp);
-        Py_DECREF(loc);
-        return -1;
-    }
-    Py_INCREF(who);
-    Py_INCREF(at);
-    Py_INCREF(kind);
-    PyObject *sig = PyTuple_GET_ITEM(shape, 2);
-    Py_INCREF(sig);
-    PyTuple_SET_ITEM(row, 0, who);
-    PyTuple_SET_ITEM(row, 1, at);
-    PyTuple_SET_ITEM(row, 2, kind);
-    PyTuple_SET_ITEM(row, 3, target);
-    PyTuple_SET_ITEM(row, 4, dp);
-    PyTuple_SET_ITEM(row, 5, sig);
-    PyTuple_SET_ITEM(row, 6, loc);
-    PyTuple_SET_ITEM(row, 7, sp);
-    int r = PyList_Append(rows, row);
-    Py_DECREF(row);
+    PyObject *v[8] = {who, at, kind, target, dp, PyTuple_GET_ITEM(shape, 2), loc, sp};
+    int r = rows_push(rows, v);
+    Py_DECREF(target);
+    Py_DECREF(dp);
+    Py_DECREF(sp);
+    Py_DECREF(loc);
     return r;
 }
 
@@ -759,6 +965,7 @@ static int shape_row(Engine *e, PyObject *shape, int src_ok, uint32_t src, PyObj
 
 typedef struct {
     span stamp, host, prefix, in, out, proto, spt, dpt, rest;
+    int pt, descr; /* the rest holds "PT=", "DESCR=" (what the lane's shape key reads of it) */
     uint32_t src, dst;
     int src_ok, dst_ok;
     span src_text, dst_text;
@@ -771,18 +978,10 @@ static PyObject *nf_make_key(Engine *e, void *arg)
              *in = text_of(e->texts, l->in), *out = text_of(e->texts, l->out),
              *proto = text_of(e->texts, l->proto);
     PyObject *key = NULL;
-    if (host && prefix && in && out && proto) {
-        int pt = 0, descr = 0;
-        for (Py_ssize_t i = 0; i + 3 <= l->rest.n; i++)
-            if (memcmp(l->rest.s + i, "PT=", 3) == 0)
-                pt = 1;
-        for (Py_ssize_t i = 0; i + 6 <= l->rest.n; i++)
-            if (memcmp(l->rest.s + i, "DESCR=", 6) == 0)
-                descr = 1;
+    if (host && prefix && in && out && proto)
         key = Py_BuildValue("(OOOOOOOn)", host, prefix, in, out, proto,
-                            (!l->spt.s && pt) ? Py_True : Py_False, descr ? Py_True : Py_False,
+                            (!l->spt.s && l->pt) ? Py_True : Py_False, l->descr ? Py_True : Py_False,
                             l->stamp.n);
-    }
     Py_XDECREF(host);
     Py_XDECREF(prefix);
     Py_XDECREF(in);
@@ -870,9 +1069,15 @@ static int nf_parse(cur *c, NfLine *l)
     }
     l->rest.s = c->p;
     l->rest.n = c->end - c->p;
-    for (const char *q = c->p; q < c->end; q++)
+    l->pt = l->descr = 0;
+    for (const char *q = c->p; q < c->end; q++) {
         if (*q == '[' || *q == '\r' || *q == '\n')
             return 0;
+        if (*q == '=' && q - c->p >= 2 && q[-1] == 'T' && q[-2] == 'P')
+            l->pt = 1;
+        if (*q == '=' && q - c->p >= 5 && memcmp(q - 5, "DESCR", 5) == 0)
+            l->descr = 1;
+    }
     return 1;
 }
 
@@ -886,23 +1091,9 @@ static int nf_take(Engine *e, NfLine *l, long number, PyObject *rows, PyObject *
     sig_add(&b, l->out);
     sig_add(&b, l->proto);
     sig_byte(&b, l->spt.s ? 'p' : '-');
-    /* what the key reads of the rest: whether it holds "PT=" or "DESCR=" */
-    int pt = 0, descr = 0;
-    for (Py_ssize_t i = 0; i + 3 <= l->rest.n; i++)
-        if (memcmp(l->rest.s + i, "PT=", 3) == 0)
-            pt = 1;
-    for (Py_ssize_t i = 0; i + 6 <= l->rest.n; i++)
-        if (memcmp(l->rest.s + i, "DESCR=", 6) == 0)
-            descr = 1;
-    sig_byte(&b, (char)('0' + pt));
-    sig_byte(&b, (char)('0' + descr));
-    if (b.overflow)
-        return 1;
-    PyObject *key = engine_key(e, b.buf, b.n, nf_make_key, l);
-    if (!key)
-        return PyErr_Occurred() ? -1 : 1;
-    PyObject *entry = engine_entry(e, e->nf_shapes, key);
-    Py_DECREF(key);
+    sig_byte(&b, (char)('0' + l->pt)); /* what the key reads of the rest */
+    sig_byte(&b, (char)('0' + l->descr));
+    PyObject *entry = engine_shape(e, e->nf_shapes, &b, nf_make_key, l);
     if (!entry)
         return PyErr_Occurred() ? -1 : 1;
     PyObject *shape = PyList_GET_ITEM(entry, 0);
@@ -1191,13 +1382,7 @@ static int asa_take(Engine *e, AsaLine *l, long number, PyObject *rows, PyObject
         sig_byte(&b, l->sp.s ? 's' : '-');
         sig_byte(&b, l->dp.s ? 'd' : '-');
     }
-    if (b.overflow)
-        return 1;
-    PyObject *key = engine_key(e, b.buf, b.n, asa_make_key, l);
-    if (!key)
-        return PyErr_Occurred() ? -1 : 1;
-    PyObject *entry = engine_entry(e, e->asa_shapes, key);
-    Py_DECREF(key);
+    PyObject *entry = engine_shape(e, e->asa_shapes, &b, asa_make_key, l);
     if (!entry)
         return PyErr_Occurred() ? -1 : 1;
     PyObject *shape = PyList_GET_ITEM(entry, 0);
@@ -1497,12 +1682,8 @@ static PyObject *client_port(PyObject *sport)
 static int append_row(PyObject *rows, PyObject *src, PyObject *at, PyObject *kind, PyObject *dst, PyObject *dport,
                       PyObject *sig, PyObject *loc, PyObject *port)
 {
-    PyObject *row = PyTuple_Pack(8, src, at, kind, dst, dport, sig, loc, port);
-    if (!row)
-        return -1;
-    int r = PyList_Append(rows, row);
-    Py_DECREF(row);
-    return r;
+    PyObject *v[8] = {src, at, kind, dst, dport, sig, loc, port};
+    return rows_push(rows, v);
 }
 
 /* ``SshdFormat.rows`` for a line of the sshd lane: book it in its connection (``key``: (our host,
@@ -1675,15 +1856,8 @@ static int ssh_take(Engine *e, SshLine *l, long number, PyObject *rows, PyObject
     sig_add(&b, l->prog);
     sig_add(&b, l->method);
     sig_add(&b, l->inv);
-    if (b.overflow)
-        return 1;
-    PyObject *key;
-    PROF(8, key = engine_key(e, b.buf, b.n, ssh_make_key, l));
-    if (!key)
-        return PyErr_Occurred() ? -1 : 1;
     PyObject *entry;
-    PROF(7, entry = engine_entry(e, e->ssh_shapes, key));
-    Py_DECREF(key);
+    PROF(7, entry = engine_shape(e, e->ssh_shapes, &b, ssh_make_key, l));
     if (!entry)
         return PyErr_Occurred() ? -1 : 1;
     /* nothing to book (``SshdLane._what``), or a client that is no address */
@@ -1835,8 +2009,8 @@ static PyObject *engine_scan(Engine *e, PyObject *const *args, Py_ssize_t nargs)
     PyObject *result = NULL;
     if (PyErr_Occurred())
         goto done;
-    if (!PyList_Check(rows) || !PyDict_Check(names)) {
-        PyErr_SetString(PyExc_TypeError, "rows must be a list and names a dict");
+    if (!Py_IS_TYPE(rows, &RowBufType) || !PyDict_Check(names)) {
+        PyErr_SetString(PyExc_TypeError, "rows must be a Rows and names a dict");
         goto done;
     }
     if (pos < 0 || end > view.len || pos > end) {
@@ -1990,6 +2164,7 @@ static int engine_clear(Engine *e)
     Py_CLEAR(e->dated.at);
     Py_CLEAR(e->last_name);
     addr_free(&e->addrs);
+    shapes_free(&e->shapes);
     return 0;
 }
 
@@ -2178,6 +2353,13 @@ static PyObject *agg_add_row(Aggregator *a, PyObject *const *args, Py_ssize_t na
 
 static PyObject *agg_add_rows(Aggregator *a, PyObject *rows)
 {
+    if (Py_IS_TYPE(rows, &RowBufType)) {
+        RowBuf *b = (RowBuf *)rows;
+        for (Py_ssize_t i = 0; i < b->n; i++)
+            if (agg_add(a, b->rows[i].v) < 0)
+                return NULL;
+        Py_RETURN_NONE;
+    }
     PyObject *seq = PySequence_Fast(rows, "add_rows needs a sequence of rows");
     if (!seq)
         return NULL;
@@ -2297,6 +2479,165 @@ static PyTypeObject AggregatorType = {
     .tp_methods = agg_methods,
 };
 
+/* ----------------------------------------------------------------------------------------- */
+/* Keywords: which of many short texts occur in a line (the line loop's choice of candidates)  */
+/* ----------------------------------------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t count;       /* keywords */
+    char **text;            /* each keyword's UTF-8 bytes */
+    Py_ssize_t *len;
+    uint32_t *by_pair;      /* keywords of two bytes or more, sorted by their first two bytes */
+    uint32_t *pair_start;   /* 65537 offsets into by_pair */
+    uint32_t *single;       /* one-byte keywords: per byte, its keyword + 1 (0: none) */
+} Keywords;
+
+static void keywords_free(Keywords *k)
+{
+    for (Py_ssize_t i = 0; i < k->count; i++)
+        PyMem_Free(k->text[i]);
+    PyMem_Free(k->text);
+    PyMem_Free(k->len);
+    PyMem_Free(k->by_pair);
+    PyMem_Free(k->pair_start);
+    PyMem_Free(k->single);
+    k->text = NULL;
+    k->len = NULL;
+    k->by_pair = k->pair_start = k->single = NULL;
+    k->count = 0;
+}
+
+static int keywords_init(Keywords *k, PyObject *args, PyObject *kw)
+{
+    static char *names[] = {"keywords", NULL};
+    PyObject *given;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "O", names, &given))
+        return -1;
+    PyObject *seq = PySequence_Fast(given, "keywords must be a sequence of str");
+    if (!seq)
+        return -1;
+    keywords_free(k);
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    k->text = PyMem_Calloc((size_t)n + 1, sizeof(char *));
+    k->len = PyMem_Calloc((size_t)n + 1, sizeof(Py_ssize_t));
+    k->by_pair = PyMem_Calloc((size_t)n + 1, sizeof(uint32_t));
+    k->pair_start = PyMem_Calloc(65537, sizeof(uint32_t));
+    k->single = PyMem_Calloc(256, sizeof(uint32_t));
+    if (!k->text || !k->len || !k->by_pair || !k->pair_start || !k->single) {
+        Py_DECREF(seq);
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_ssize_t size;
+        const char *utf8 = PyUnicode_AsUTF8AndSize(PySequence_Fast_GET_ITEM(seq, i), &size);
+        if (!utf8 || size == 0 || !(k->text[i] = PyMem_Malloc((size_t)size))) {
+            Py_DECREF(seq);
+            if (!PyErr_Occurred())
+                PyErr_SetString(PyExc_ValueError, "a keyword must be a non-empty str");
+            return -1;
+        }
+        memcpy(k->text[i], utf8, (size_t)size);
+        k->len[i] = size;
+        k->count = i + 1;
+        if (size == 1) {
+            if (k->single[(unsigned char)utf8[0]]) {
+                Py_DECREF(seq);
+                PyErr_SetString(PyExc_ValueError, "keywords must be distinct");
+                return -1;
+            }
+            k->single[(unsigned char)utf8[0]] = (uint32_t)i + 1;
+        } else {
+            k->pair_start[((unsigned char)utf8[0] << 8 | (unsigned char)utf8[1]) + 1]++;
+        }
+    }
+    Py_DECREF(seq);
+    for (int p = 0; p < 65536; p++)
+        k->pair_start[p + 1] += k->pair_start[p];
+    uint32_t *fill = PyMem_Calloc(65536, sizeof(uint32_t));
+    if (!fill) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (k->len[i] < 2)
+            continue;
+        int p = (unsigned char)k->text[i][0] << 8 | (unsigned char)k->text[i][1];
+        k->by_pair[k->pair_start[p] + fill[p]++] = (uint32_t)i;
+    }
+    PyMem_Free(fill);
+    return 0;
+}
+
+/* find(line) -> the indices (into the keywords given) of those that occur in ``line``, as the
+ * bits of an int */
+static PyObject *keywords_find(Keywords *k, PyObject *line)
+{
+    Py_ssize_t n;
+    const char *s;
+    if (PyBytes_Check(line)) { /* a str with lone surrogates, encoded with surrogatepass */
+        s = PyBytes_AS_STRING(line);
+        n = PyBytes_GET_SIZE(line);
+    } else if (!(s = PyUnicode_AsUTF8AndSize(line, &n)))
+        return NULL;
+    uint64_t small[8] = {0};
+    uint64_t *bits = small;
+    Py_ssize_t words = (k->count + 63) / 64;
+    if (words > 8 && !(bits = PyMem_Calloc((size_t)words, sizeof(uint64_t))))
+        return PyErr_NoMemory();
+    int any = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        uint32_t one = k->single[c];
+        if (one) {
+            bits[(one - 1) / 64] |= 1ull << ((one - 1) % 64);
+            any = 1;
+        }
+        if (i + 1 < n) {
+            int p = c << 8 | (unsigned char)s[i + 1];
+            for (uint32_t j = k->pair_start[p]; j < k->pair_start[p + 1]; j++) {
+                uint32_t w = k->by_pair[j];
+                if (k->len[w] <= n - i && memcmp(s + i, k->text[w], (size_t)k->len[w]) == 0) {
+                    bits[w / 64] |= 1ull << (w % 64);
+                    any = 1;
+                }
+            }
+        }
+    }
+    PyObject *out;
+    if (!any)
+        out = PyLong_FromLong(0);
+    else
+        out = _PyLong_FromByteArray((const unsigned char *)bits, (size_t)words * 8, 1, 0);
+    if (bits != small)
+        PyMem_Free(bits);
+    return out;
+}
+
+static void keywords_dealloc(Keywords *k)
+{
+    keywords_free(k);
+    Py_TYPE(k)->tp_free((PyObject *)k);
+}
+
+static PyMethodDef keywords_methods[] = {
+    {"find", (PyCFunction)keywords_find, METH_O,
+     "find(line) -> int: bit i is set when keyword i occurs in line (a str, or its UTF-8 bytes)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject KeywordsType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "incidents.parsers._fastlane.Keywords",
+    .tp_basicsize = sizeof(Keywords),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Keywords(list of str): find(line) tells which occur in a line.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)keywords_init,
+    .tp_dealloc = (destructor)keywords_dealloc,
+    .tp_methods = keywords_methods,
+};
+
 #ifdef FASTLANE_PROFILE
 static PyMethodDef module_methods[] = {{"prof", prof_get, METH_NOARGS, ""}, {NULL, NULL, 0, NULL}};
 #else
@@ -2310,7 +2651,8 @@ static struct PyModuleDef module = {
 
 PyMODINIT_FUNC PyInit__fastlane(void)
 {
-    if (PyType_Ready(&EngineType) < 0 || PyType_Ready(&AggregatorType) < 0)
+    if (PyType_Ready(&EngineType) < 0 || PyType_Ready(&AggregatorType) < 0 || PyType_Ready(&RowBufType) < 0 ||
+        PyType_Ready(&KeywordsType) < 0)
         return NULL;
     PyDateTime_IMPORT;
     if (!PyDateTimeAPI)
@@ -2327,7 +2669,11 @@ PyMODINIT_FUNC PyInit__fastlane(void)
         return NULL;
     Py_INCREF(&EngineType);
     Py_INCREF(&AggregatorType);
+    Py_INCREF(&RowBufType);
+    Py_INCREF(&KeywordsType);
     if (PyModule_AddObject(m, "Engine", (PyObject *)&EngineType) < 0 ||
+        PyModule_AddObject(m, "Keywords", (PyObject *)&KeywordsType) < 0 ||
+        PyModule_AddObject(m, "Rows", (PyObject *)&RowBufType) < 0 ||
         PyModule_AddObject(m, "Aggregator", (PyObject *)&AggregatorType) < 0) {
         Py_DECREF(m);
         return NULL;

@@ -72,6 +72,16 @@ class Lane:
             self._dated, self._dated_at = stamp, self.read_time(line, self.ctx)
         return self._dated_at
 
+    def learn(self, key, shape, count: int) -> list:
+        """Set the entry [shape, count] of ``key``. A key's entry, once made, stays the same list
+        (changed in place): the C engine keeps it (``_fastlane.c``)."""
+        entry = self.shapes.get(key)
+        if entry is None:
+            entry = self.shapes[key] = [shape, count]
+        else:
+            entry[0], entry[1] = shape, count
+        return entry
+
     def bind(self, index: dict[str, int]) -> None:
         """Learn the numbers of the lane's groups in the combined expression (``index``: its
         ``groupindex``): a group read by number is found faster than by name. ``alt_of``: the
@@ -147,7 +157,7 @@ class ShapeLane(Lane):
                 shape = guess
         if entry is not None and shape != entry[0]:
             shape = SLOW  # the shape read differently from before: not a shape after all
-        self.shapes[key] = [shape, 1]
+        self.learn(key, shape, 1)
 
 
 def as_row(record: Record) -> tuple:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import ahocorasick
 
+from . import compiled
 from .aggregate import Offenders
 from .base import LineFormat, ParseContext, Record, StreamFormat
 from .lanes import fast_engine, lanes_for
@@ -240,19 +241,42 @@ class _Candidates:
         for i, f in enumerate(formats):
             for keyword in f.keywords:
                 owners.setdefault(keyword, set()).add(i)
-        # Aho-Corasick: every keyword occurrence, overlapping ones included, in one pass in C
-        self.automaton = ahocorasick.Automaton() if owners else None
-        for keyword, idx in owners.items():
-            self.automaton.add_word(keyword, frozenset(idx))
-        if self.automaton is not None:
+        # every keyword occurrence, overlapping ones included, in one pass in C: the C module's
+        # keyword table when it is built (each line's found keywords as one int), else Aho-Corasick
+        native = compiled.native()
+        self.automaton = self.keywords = None
+        if owners and native is not None:
+            self.keywords = native.Keywords(list(owners))
+            self._owners = [frozenset(idx) for idx in owners.values()]
+            self._by_found: dict[int, frozenset] = {}
+        elif owners:
+            self.automaton = ahocorasick.Automaton()
+            for keyword, idx in owners.items():
+                self.automaton.add_word(keyword, frozenset(idx))
             self.automaton.make_automaton()
         self._cache: dict[frozenset, list[LineFormat]] = {}
 
-    def __call__(self, line: str) -> list[LineFormat]:
+    def _found(self, line: str) -> set:
+        """The formats owning a keyword that occurs in ``line``."""
+        if self.keywords is not None:
+            try:
+                found = self.keywords.find(line)
+            except UnicodeEncodeError:  # lone surrogates (from JSON escapes): their bytes match no keyword
+                found = self.keywords.find(line.encode("utf-8", "surrogatepass"))
+            owning = self._by_found.get(found)
+            if owning is None:
+                owning = frozenset().union(*(idx for n, idx in enumerate(self._owners) if found >> n & 1))
+                if len(self._by_found) < 65536:
+                    self._by_found[found] = owning
+            return set(owning)
         chosen = set()
         if self.automaton is not None:
             for _end, idx in self.automaton.iter(line):
                 chosen |= idx
+        return chosen
+
+    def __call__(self, line: str) -> list[LineFormat]:
+        chosen = self._found(line)
         for i in chosen & self.asked:  # found by keyword, and with their own test besides
             if not self.formats[i].wants(line):
                 chosen.discard(i)
@@ -299,6 +323,7 @@ class LineReader:
         self.candidates = _Candidates(formats)
         self.lanes = lanes_for(formats, self) if ctx.lanes else None
         self.fast = fast_engine(self.lanes, ctx)
+        self.new_rows = compiled.native().Rows if self.fast is not None else None
 
     def one(self, line: str, number: int) -> tuple[str, list[Record]] | None:
         """(format name, records) of one line (its end of line removed), or None."""
@@ -398,8 +423,9 @@ def _fast_block(chunk: bytes, done: int, reader: LineReader):
     line it leaves to Python is read as ``_block_loop`` reads it. What either reads goes on in file
     order. Returns the number of lines read so far."""
     fast, match, takes, one = reader.fast, reader.lanes.match, reader.lanes.takes, reader.one
+    new_rows = reader.new_rows
     size, pos = len(chunk), 0
-    rows: list = []  # the engine's rows and format names, not yet handed on
+    rows = new_rows()  # the engine's rows and format names, not yet handed on
     names: dict = {}
     while pos < size:
         pos, done, stop = fast.scan(chunk, pos, size, done, rows, names)
@@ -415,7 +441,7 @@ def _fast_block(chunk: bytes, done: int, reader: LineReader):
             continue
         if names:  # the engine's lines came first
             yield None, _FastRows(rows, names)
-            rows, names = [], {}
+            rows, names = new_rows(), {}
         if mine:
             yield None, _Rows(mine)
         if found is not None:
@@ -426,8 +452,9 @@ def _fast_block(chunk: bytes, done: int, reader: LineReader):
 
 
 class _FastRows:
-    """Lines the C engine read: its rows (src, at, kind, dst, dst port, signature, line number,
-    source port) and the number of lines (or rows) of each format name, first seen first."""
+    """Lines the C engine read: its rows (``_fastlane.Rows``: src, at, kind, dst, dst port,
+    signature, line number, source port each) and the number of lines (or rows) of each format
+    name, first seen first."""
 
     __slots__ = ("names", "rows")
 

@@ -1253,9 +1253,9 @@ class SshdLane(Lane):
                 return self.slow(m, number)
             msg = m.string[m.end(self.pid) + 3:m.start(m.lastindex)]
             if not self._agrees(m, stamp, Envelope(None, _dst(host), prog, pid, msg), what):
-                self.shapes[key] = [SLOW, 0]
+                self.learn(key, SLOW, 0)
                 return self.slow(m, number)
-            entry = self.shapes[key] = [True, 0]
+            entry = self.learn(key, True, 0)
         entry[1] += 1
         if what is None:
             rows.append(("sshd", None))

@@ -1,0 +1,190 @@
+"""The C engine (``incidents/parsers/_fastlane.c``): it reads the lanes' commonest lines itself,
+takes turns with Python line by line, and must give exactly what the line loop gives."""
+
+import io
+import random
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from incidents.parsers import Kind, ParseContext, compiled, parse_stream, registry
+from incidents.parsers.aggregate import OffenderSummary
+
+from .test_parsers_lanes import _from_lane, assert_same, busy_log
+
+pytestmark = pytest.mark.skipif(compiled.native() is None,
+                                reason=f"the C engine is not built here: {compiled.status()}")
+
+
+class _Counting:
+    """The engine of a parse, counting the lines it reads itself and those it hands to Python."""
+
+    def __init__(self, engine):
+        self.engine, self.read, self.handed = engine, 0, 0
+
+    def scan(self, chunk, pos, end, number, rows, names):
+        found = self.engine.scan(chunk, pos, end, number, rows, names)
+        self.read += found[1] - number
+        self.handed += found[2] >= 0
+        return found
+
+
+@pytest.fixture
+def engines(monkeypatch):
+    made = []
+    original = registry.LineReader.__init__
+
+    def init(self, formats, ctx):
+        original(self, formats, ctx)
+        if self.fast is not None:
+            self.fast = _Counting(self.fast)
+            made.append(self.fast)
+
+    monkeypatch.setattr(registry.LineReader, "__init__", init)
+    return made
+
+
+def test_the_engine_reads_most_lines_of_a_busy_log_itself_and_gives_what_the_line_loop_gives(engines):
+    data = busy_log(6000, seed=5)
+    found = assert_same(data)
+    engine = engines[-1]
+    lines = data.count(b"\n")
+    # the busy log is full of near misses, lines of no lane and hosts named like years (their
+    # shapes are the line loop's); the engine still reads a good share of it
+    assert engine.read + engine.handed == lines
+    assert engine.read > lines * 0.4, (engine.read, engine.handed)
+    assert found["offenders"] and sum(o["count"] for o in found["offenders"]) > 1000
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Europe/Berlin", "America/New_York"])
+def test_a_log_across_new_year_and_through_a_date_that_does_not_exist_reads_the_same_in_any_zone(tz, engines):
+    # the engine infers years in C for UTC; a zone, a first stamp, 29 Feb of a common year and New
+    # Year are the context's to answer, with the same state afterwards
+    kernel = ("kernel: IN=eth0 OUT= SRC=203.0.113.{n} DST=198.51.100.1 LEN=40 TOS=0x00 PREC=0x00 TTL=50 ID=1 "
+              "PROTO=TCP SPT=5{n} DPT=22")
+    stamps = ["Dec 30 23:58:40", "Dec 31 23:59:59", "Dec 31 23:59:59", "Jan  1 00:00:01", "Feb 29 10:00:00",
+              "Mar  1 10:00:00", "Mar  1 10:00:00", "Feb 28 09:00:00", "Mar  2 11:00:00"]
+    lines = []
+    for n, stamp in enumerate(stamps):
+        lines.append(f"{stamp} fw1 {kernel.format(n=n % 3 + 1)}")
+        lines.append(f"{stamp} gw sshd[{100 + n}]: Failed password for root from 192.0.2.{n % 2 + 1} port "
+                     f"4{n} ssh2")
+    data = ("\n".join(lines * 3) + "\n").encode()
+    found = assert_same(data, tz=tz)
+    firsts = {o["ip"]: o["first_seen"] for o in found["offenders"]}
+    assert firsts["203.0.113.1"].startswith("2024-12-30") or tz != "UTC"
+    assert min(firsts.values()) < "2025" < max(o["last_seen"] for o in found["offenders"])  # New Year
+    assert engines[-1].read > 0
+
+
+def test_an_sshd_connection_read_partly_by_python_and_partly_by_the_engine_books_like_one_reader(engines):
+    # "Connection from ... on <ours> port 2222" is Python's (it names our side); the failures after
+    # it are the engine's, and must still name that side, its port and one record per failure
+    head = "Dec 30 10:00:0{s} gw sshd[{pid}]: "
+    lines = []
+    for pid in range(300, 340):
+        client = f"203.0.113.9 port {pid}"
+        lines += [head.format(s=1, pid=pid) + f"Connection from {client} on 198.51.100.7 port 2222",
+                  head.format(s=2, pid=pid) + f"Failed password for root from {client} ssh2",
+                  head.format(s=3, pid=pid) + f"Failed password for admin from {client} ssh2",
+                  head.format(s=4, pid=pid) + f"Connection closed by authenticating user admin {client} "
+                                              "[preauth]"]
+    found = assert_same(("\n".join(lines) + "\n").encode())
+    (offender,) = found["offenders"]
+    assert offender["targets"] == ["198.51.100.7"] and offender["ports"] == [2222]
+    # two failures and "several user names" per connection
+    assert offender["count"] == 40 * 3
+    assert engines[-1].read >= 40 * 2
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                  HealthCheck.filter_too_much])
+@given(st.lists(st.one_of(_from_lane("kernel"), _from_lane("asa"), _from_lane("sshd")), min_size=1,
+                max_size=6), st.randoms(use_true_random=False))
+def test_any_lane_line_read_again_and_again_reads_as_the_line_loop_reads_it(lines, rng):
+    # a line's first reading teaches its lane the shape; the engine reads the repeats, so each
+    # line's layout is read by both (the line loop is the reference)
+    repeated = [line for line in lines for _ in range(3)]
+    rng.shuffle(repeated)
+    assert_same(("\n".join(repeated) + "\n").encode("utf-8"), tz="UTC")
+
+
+_START = datetime(2024, 1, 1, tzinfo=UTC)
+_AT = st.one_of(st.none(), st.integers(0, 10**6).map(lambda s: _START + timedelta(seconds=s)))
+_ROW = st.tuples(st.sampled_from(["203.0.113.1", "203.0.113.2", "198.51.100.3"]), _AT,
+                 st.sampled_from([Kind.FAILED_LOGIN, Kind.BLOCKED, Kind.SCAN, Kind.SEEN, Kind.IDS_ALERT]),
+                 st.one_of(st.none(), st.just(""), st.sampled_from([f"192.0.2.{n}" for n in range(70)])),
+                 st.one_of(st.none(), st.integers(0, 80)),
+                 st.one_of(st.none(), st.just(""), st.text(max_size=3)),
+                 st.one_of(st.none(), st.integers(1, 10**6)), st.one_of(st.none(), st.integers(1, 25)))
+
+
+def _summaries(by_src) -> dict:
+    return {src: (s.hostile, s.count, s.first_seen, s.last_seen, list(s.ports), list(s.targets), s.kinds,
+                  list(s.signatures), s.locations, s.source_ports) for src, s in by_src.items()}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_ROW, max_size=300))
+def test_the_c_aggregator_keeps_what_offender_summaries_keep(rows):
+    native = compiled.native()
+    agg = native.Aggregator(Kind.SEEN)
+    agg.add_rows(rows[: len(rows) // 2])
+    for row in rows[len(rows) // 2:]:
+        agg.add_row(*row)
+    mine = {values[0]: OffenderSummary.of(*values) for values in agg.export()}
+
+    expected: dict[str, OffenderSummary] = {}
+    for src, *rest in rows:
+        expected.setdefault(src, OffenderSummary(src)).add_row(*rest)
+
+    assert list(mine) == list(expected)  # first added first
+    assert _summaries(mine) == _summaries(expected)
+    assert agg.size() == 0  # export empties it
+
+
+def test_offenders_kept_in_c_settle_into_summaries_once_and_pickle_as_summaries():
+    import pickle
+
+    from incidents.parsers.aggregate import Offenders
+
+    offenders = Offenders(ParseContext())
+    offenders.add_rows([("203.0.113.1", None, Kind.BLOCKED, "192.0.2.1", 22, None, 1, 5555)])
+    assert len(offenders) == 1
+    again = pickle.loads(pickle.dumps(offenders))  # noqa: S301 - our own bytes
+    offenders.add_row("203.0.113.1", None, Kind.BLOCKED, "192.0.2.1", 23, None, 2, None)
+    mine, theirs = offenders.by_src["203.0.113.1"], again.by_src["203.0.113.1"]
+    assert mine.count == 2 and list(mine.ports) == [22, 23]
+    assert theirs.count == 1 and theirs.source_ports == [5555]
+
+
+def test_lines_the_engine_cannot_read_go_to_python_whole_and_in_order(engines):
+    rng = random.Random(3)
+    good = ("Dec 30 10:00:00 fw1 kernel: IN=eth0 OUT= SRC=203.0.113.{n} DST=198.51.100.1 LEN=40 TOS=0x00 "
+            "PREC=0x00 TTL=50 ID=1 PROTO=TCP SPT=5 DPT={port}")
+    head = "Dec 30 10:00:00 fw1 "
+    odd = ["", "   ", head + "kernel: caf\u00e9 IN=eth0", head + "kernel: IN=eth0\r",
+           head + "sshd[1]: Failed password for r\u00f6ot from 203.0.113.5 port 1 ssh2",
+           head + "kernel: IN=eth0 OUT= SRC=999.1.1.1 DST=198.51.100.1 LEN=40 TOS=0x00 PREC=0x00 "
+           "TTL=50 ID=1 PROTO=TCP SPT=5 DPT=22"]
+    lines = [good.format(n=rng.randrange(1, 4), port=rng.randrange(20, 30)) for _ in range(400)]
+    for text in odd:
+        lines.insert(rng.randrange(len(lines)), text)
+    data = "\n".join(lines).encode("utf-8")  # and no end of line after the last
+    found = assert_same(data)
+    assert sum(o["count"] for o in found["offenders"]) == 401  # the 400, and the ASCII-less sshd line
+    ctx = ParseContext(reference=datetime(2024, 12, 31, tzinfo=UTC))
+    assert parse_stream(io.BytesIO(data), ctx=ctx).records == len(lines)
+
+
+def test_a_kernel_line_a_byte_away_from_the_layout_is_left_to_python(engines):
+    base = ("Dec 30 10:00:00 fw1 kernel: [UFW BLOCK] IN=eth0 OUT= MAC=00:11 SRC=203.0.113.7 DST=198.51.100.1 "
+            "LEN=40 TOS=0x00 PREC=0x00 TTL=50 ID=1 DF PROTO=TCP SPT=5 DPT=22 WINDOW=1")
+    variants = [base, base.replace("[UFW BLOCK]", "[UFW block]"), base.replace("PROTO=TCP", "PROTO=TCP:"),
+                base.replace("DPT=22", "DPT=22x"), base.replace("DF ", "DF MF FRAG:3 "),
+                base.replace("WINDOW=1", "WINDOW=1 [x]"), re.sub(r"SPT=5 DPT=22", "SPT=5", base),
+                base.replace("Dec 30", "Dec  3"), base.replace("Dec 30", "Dec 3"), base + " DESCR=x"]
+    assert_same(("\n".join(variants * 3) + "\n").encode())
