@@ -25,6 +25,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <datetime.h>
+#include <structmember.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -321,8 +322,23 @@ static PyObject *port_int(span s)
 /* the context's year inference (base.ParseContext) */
 static PyObject *A_year, *A_last_syslog, *A_last_stamp, *A_last_utc, *A_last_text, *A_zone;
 
-/* the attributes of an sshd connection (auth._Conn) */
+/* An attribute of an instance that keeps its attributes in its __dict__ (the context, a
+ * connection: dataclasses), read from that dict (``d``), else as getattr finds it: a new
+ * reference. Written with PyDict_SetItem on the same dict, as setattr would. */
+static PyObject *dget(PyObject *d, PyObject *name, PyObject *obj)
+{
+    PyObject *v = PyDict_GetItemWithError(d, name);
+    if (v) {
+        Py_INCREF(v);
+        return v;
+    }
+    return PyErr_Occurred() ? NULL : PyObject_GetAttr(obj, name);
+}
+
+/* the attributes of an sshd connection (auth._Conn), in this order */
 static PyObject *A_host, *A_users, *A_pending, *A_dst, *A_dst_port, *A_src_port, *A_failed;
+enum { C_HOST, C_USERS, C_PENDING, C_DST, C_DST_PORT, C_SRC_PORT, C_FAILED };
+static PyObject **const CONN_ATTRS[7] = {&A_host, &A_users, &A_pending, &A_dst, &A_dst_port, &A_src_port, &A_failed};
 
 /* ----------------------------------------------------------------------------------------- */
 /* Rows: what the engine read, (src, at, kind, dst, dport, signature, location, sport) each,     */
@@ -540,10 +556,12 @@ typedef struct {
     PyObject *ssh_conns;                           /* the parse's sshd connections */
     PyObject *ssh_ours;                            /* _dst(host) */
     PyObject *ssh_conn;                            /* the class of a connection (auth._Conn) */
+    Py_ssize_t conn_slot[7];                       /* its attributes' slot offsets (-1: getattr) */
     Py_ssize_t max_connections;
     PyObject *several;                             /* "sshd: several user names tried ..." */
     PyObject *failed_login;
     PyObject *ctx, *stamp;                         /* the context, its syslog_stamp */
+    PyObject *ctx_dict;                            /* the context's __dict__ */
     PyObject *slow;                                /* lanes.SLOW */
     PyObject *bye, *fail_invalid, *fail_too_many;  /* sshd's failures as the lane gives them */
     PyObject *fail_method[3][2];                   /* "sshd: failed <method>[ for invalid user]" */
@@ -631,17 +649,17 @@ static int eq_ascii(PyObject *text, const char *s, Py_ssize_t n)
  * reference; NULL with no error set when Python must answer. */
 static PyObject *ctx_syslog(Engine *e, const char *mon, int day, const char *hms, span text)
 {
-    PyObject *ctx = e->ctx, *result = NULL, *v;
+    PyObject *ctx = e->ctx, *cd = e->ctx_dict, *result = NULL, *v;
     /* the context's own short cuts first: the same text, the same stamp */
     if (text.s) {
-        if (!(v = PyObject_GetAttr(ctx, A_last_text)))
+        if (!(v = dget(cd, A_last_text, ctx)))
             return NULL;
         int same = eq_ascii(v, text.s, text.n);
         Py_DECREF(v);
         if (same)
-            return PyObject_GetAttr(ctx, A_last_utc);
+            return dget(cd, A_last_utc, ctx);
     }
-    if (!(v = PyObject_GetAttr(ctx, A_last_stamp)))
+    if (!(v = dget(cd, A_last_stamp, ctx)))
         return NULL;
     int same_stamp = PyTuple_CheckExact(v) && PyTuple_GET_SIZE(v) == 3 && eq_ascii(PyTuple_GET_ITEM(v, 0), mon, 3) &&
                      PyLong_CheckExact(PyTuple_GET_ITEM(v, 1)) && PyLong_AsLong(PyTuple_GET_ITEM(v, 1)) == day &&
@@ -651,23 +669,23 @@ static PyObject *ctx_syslog(Engine *e, const char *mon, int day, const char *hms
         return NULL;
     PyObject *month_text = NULL, *day_obj = NULL, *hms_text = NULL, *stamp = NULL, *when = NULL, *text_obj = NULL;
     if (same_stamp) {
-        if (!(result = PyObject_GetAttr(ctx, A_last_utc)))
+        if (!(result = dget(cd, A_last_utc, ctx)))
             return NULL;
         if (text.s) {
             text_obj = PyUnicode_DecodeASCII(text.s, text.n, NULL);
-            if (!text_obj || PyObject_SetAttr(ctx, A_last_text, text_obj) < 0)
+            if (!text_obj || PyDict_SetItem(cd, A_last_text, text_obj) < 0)
                 Py_CLEAR(result);
             Py_XDECREF(text_obj);
         }
         return result;
     }
     /* a new stamp: year inference as ``_syslog_time`` does it, for UTC */
-    PyObject *zone = PyObject_GetAttr(ctx, A_zone);
+    PyObject *zone = dget(cd, A_zone, ctx);
     if (!zone)
         return NULL;
     int utc = zone == PyDateTime_TimeZone_UTC;
     Py_DECREF(zone);
-    PyObject *year_obj = PyObject_GetAttr(ctx, A_year);
+    PyObject *year_obj = dget(cd, A_year, ctx);
     if (!year_obj)
         return NULL;
     long year = PyLong_CheckExact(year_obj) ? PyLong_AsLong(year_obj) : -1;
@@ -683,7 +701,7 @@ static PyObject *ctx_syslog(Engine *e, const char *mon, int day, const char *hms
     if (!utc || year < 1 || year > 9998 || !m || day < 1 || day > days_in_month(year, m) || hour > 23 ||
         minute > 59 || second > 59)
         return NULL; /* Python answers */
-    PyObject *last = PyObject_GetAttr(ctx, A_last_syslog);
+    PyObject *last = dget(cd, A_last_syslog, ctx);
     if (!last)
         return NULL;
     int64_t last_us, when_us = (days_from_civil(year, (unsigned)m, (unsigned)day) * 86400 + hour * 3600 +
@@ -699,9 +717,9 @@ static PyObject *ctx_syslog(Engine *e, const char *mon, int day, const char *hms
     hms_text = PyUnicode_DecodeASCII(hms, 8, NULL);
     stamp = (month_text && day_obj && hms_text) ? PyTuple_Pack(3, month_text, day_obj, hms_text) : NULL;
     text_obj = text.s ? PyUnicode_DecodeASCII(text.s, text.n, NULL) : (Py_INCREF(Py_None), Py_None);
-    if (when && stamp && text_obj && PyObject_SetAttr(ctx, A_last_syslog, when) == 0 &&
-        PyObject_SetAttr(ctx, A_last_stamp, stamp) == 0 && PyObject_SetAttr(ctx, A_last_utc, when) == 0 &&
-        PyObject_SetAttr(ctx, A_last_text, text_obj) == 0) {
+    if (when && stamp && text_obj && PyDict_SetItem(cd, A_last_syslog, when) == 0 &&
+        PyDict_SetItem(cd, A_last_stamp, stamp) == 0 && PyDict_SetItem(cd, A_last_utc, when) == 0 &&
+        PyDict_SetItem(cd, A_last_text, text_obj) == 0) {
         result = when;
         Py_INCREF(result);
     }
@@ -1342,7 +1360,7 @@ static int asa_parse(cur *c, AsaLine *l)
  * as it is, in UTC): a new reference; NULL with no error set when Python must answer. */
 static PyObject *dated_utc(Engine *e, AsaLine *l)
 {
-    PyObject *zone = PyObject_GetAttr(e->ctx, A_zone);
+    PyObject *zone = dget(e->ctx_dict, A_zone, e->ctx);
     if (!zone)
         return NULL;
     int utc = zone == PyDateTime_TimeZone_UTC;
@@ -1690,6 +1708,31 @@ static int append_row(PyObject *rows, PyObject *src, PyObject *at, PyObject *kin
  * pid)) from the client ``src`` (an address), with ``user`` (str, "" or None), ``failure``
  * ((signature, kind) or None), ``forget`` and the client's port ``sport`` (str or None); the
  * records' rows are appended to ``rows``. */
+/* A connection's attribute ``i`` (a new reference) and its update: straight from its slot when
+ * the class keeps it in one (a dataclass with slots), else through getattr and setattr. */
+static PyObject *cget(Engine *e, PyObject *conn, int i)
+{
+    if (e->conn_slot[i] >= 0 && Py_IS_TYPE(conn, (PyTypeObject *)e->ssh_conn)) {
+        PyObject *v = *(PyObject **)((char *)conn + e->conn_slot[i]);
+        if (v) {
+            Py_INCREF(v);
+            return v;
+        }
+    }
+    return PyObject_GetAttr(conn, *CONN_ATTRS[i]);
+}
+
+static int cset(Engine *e, PyObject *conn, int i, PyObject *v)
+{
+    if (e->conn_slot[i] >= 0 && Py_IS_TYPE(conn, (PyTypeObject *)e->ssh_conn)) {
+        PyObject **slot = (PyObject **)((char *)conn + e->conn_slot[i]);
+        Py_INCREF(v);
+        Py_XSETREF(*slot, v);
+        return 0;
+    }
+    return PyObject_SetAttr(conn, *CONN_ATTRS[i], v);
+}
+
 static int ssh_book(Engine *e, PyObject *at, PyObject *ours, PyObject *key, PyObject *src, PyObject *user,
                     PyObject *failure, int forget, PyObject *sport, long number, PyObject *rows, PyObject *names)
 {
@@ -1718,22 +1761,22 @@ static int ssh_book(Engine *e, PyObject *at, PyObject *ours, PyObject *key, PyOb
             goto done;
     }
     /* the client: this line's, remembered with its port */
-    PyObject *had = PyObject_GetAttr(conn, A_host);
+    PyObject *had = cget(e, conn, C_HOST);
     if (!had)
         goto done;
     int same = PyObject_RichCompareBool(src, had, Py_EQ);
     Py_DECREF(had);
-    if (same < 0 || (!same && PyObject_SetAttr(conn, A_src_port, Py_None) < 0) ||
-        PyObject_SetAttr(conn, A_host, src) < 0)
+    if (same < 0 || (!same && cset(e, conn, C_SRC_PORT, Py_None) < 0) ||
+        cset(e, conn, C_HOST, src) < 0)
         goto done;
     int has_port = PyObject_IsTrue(sport);
-    if (has_port < 0 || (has_port && PyObject_SetAttr(conn, A_src_port, sport) < 0))
+    if (has_port < 0 || (has_port && cset(e, conn, C_SRC_PORT, sport) < 0))
         goto done;
     PyObject *client_sport;
     if (has_port) {
         Py_INCREF(sport);
         client_sport = sport;
-    } else if (!(client_sport = PyObject_GetAttr(conn, A_src_port)))
+    } else if (!(client_sport = cget(e, conn, C_SRC_PORT)))
         goto done;
     port = client_port(client_sport);
     Py_DECREF(client_sport);
@@ -1742,7 +1785,7 @@ static int ssh_book(Engine *e, PyObject *at, PyObject *ours, PyObject *key, PyOb
     /* the user names tried */
     int several = 0;
     if (user != Py_None && PyUnicode_GET_LENGTH(user) > 0) {
-        PyObject *users = PyObject_GetAttr(conn, A_users);
+        PyObject *users = cget(e, conn, C_USERS);
         if (!users)
             goto done;
         int a = PySet_Check(users) ? PySet_Add(users, user) : -1;
@@ -1756,7 +1799,7 @@ static int ssh_book(Engine *e, PyObject *at, PyObject *ours, PyObject *key, PyOb
         several = size > 1;
     }
     /* our side: the connection's, else the logging host */
-    PyObject *cdst = PyObject_GetAttr(conn, A_dst);
+    PyObject *cdst = cget(e, conn, C_DST);
     if (!cdst)
         goto done;
     int t = PyObject_IsTrue(cdst);
@@ -1771,7 +1814,7 @@ static int ssh_book(Engine *e, PyObject *at, PyObject *ours, PyObject *key, PyOb
         dst = ours; /* ``(conn.dst or None) or host`` */
         Py_INCREF(dst);
     }
-    PyObject *cport = PyObject_GetAttr(conn, A_dst_port);
+    PyObject *cport = cget(e, conn, C_DST_PORT);
     if (!cport)
         goto done;
     if (cport == Py_None || (PyUnicode_Check(cport) && PyUnicode_GET_LENGTH(cport) == 0)) {
@@ -1787,7 +1830,7 @@ static int ssh_book(Engine *e, PyObject *at, PyObject *ours, PyObject *key, PyOb
     loc = PyLong_FromLong(number);
     if (!loc)
         goto done;
-    pending = PyObject_GetAttr(conn, A_pending);
+    pending = cget(e, conn, C_PENDING);
     if (!pending)
         goto done;
     if (!PyList_Check(pending)) {
@@ -1795,7 +1838,7 @@ static int ssh_book(Engine *e, PyObject *at, PyObject *ours, PyObject *key, PyOb
         goto done;
     }
     if (failure == e->bye) {
-        PyObject *failed = PyObject_GetAttr(conn, A_failed);
+        PyObject *failed = cget(e, conn, C_FAILED);
         if (!failed)
             goto done;
         int f = PyObject_IsTrue(failed);
@@ -1806,7 +1849,7 @@ static int ssh_book(Engine *e, PyObject *at, PyObject *ours, PyObject *key, PyOb
             failure = Py_None; /* the connection's failure is the attack; its goodbye adds nothing */
     }
     if (failure != Py_None) {
-        if (PyObject_SetAttr(conn, A_failed, Py_True) < 0)
+        if (cset(e, conn, C_FAILED, Py_True) < 0)
             goto done;
         if (!PyTuple_Check(failure) || PyTuple_GET_SIZE(failure) != 2) {
             PyErr_SetString(PyExc_TypeError, "a failure is (signature, kind)");
@@ -1946,9 +1989,16 @@ static int engine_line(Engine *e, const char *s, const char *end, long number, P
 {
     if (s == end || end[-1] == '\r')
         return 1;
-    for (const char *q = s; q < end; q++)
+    const char *q = s;
+    for (; end - q >= 8; q += 8) { /* not ASCII: Python decodes it */
+        uint64_t word;
+        memcpy(&word, q, 8);
+        if (word & 0x8080808080808080ull)
+            return 1;
+    }
+    for (; q < end; q++)
         if ((unsigned char)*q >= 0x80)
-            return 1; /* not ASCII: Python decodes it */
+            return 1;
     cur c = {s, end};
     span stamp, hst;
     if ((e->nf_shapes || e->ssh_shapes) && bsd15(&c, &stamp) && LIT(&c, " ") && host(&c, &hst)) {
@@ -2076,6 +2126,19 @@ static int engine_init(Engine *e, PyObject *args, PyObject *kw)
     SETOPT(ssh_conn, ssh_conn);
     SETOPT(several, several);
     SETOPT(failed_login, failed);
+    for (int i = 0; i < 7; i++) {
+        e->conn_slot[i] = -1;
+        if (!e->ssh_conn || !PyType_Check(e->ssh_conn))
+            continue;
+        PyObject *d = PyDict_GetItemWithError(((PyTypeObject *)e->ssh_conn)->tp_dict, *CONN_ATTRS[i]);
+        if (d && Py_IS_TYPE(d, &PyMemberDescr_Type)) {
+            PyMemberDef *member = ((PyMemberDescrObject *)d)->d_member;
+            if (member->type == T_OBJECT_EX && !(member->flags & READONLY))
+                e->conn_slot[i] = member->offset;
+        }
+        if (PyErr_Occurred())
+            return -1;
+    }
     e->max_connections = max_conns == Py_None ? 0 : PyLong_AsSsize_t(max_conns);
     if (PyErr_Occurred())
         return -1;
@@ -2091,6 +2154,9 @@ static int engine_init(Engine *e, PyObject *args, PyObject *kw)
                            e->fail_too_many && e->several && e->failed_login && e->max_connections > 0))
         Py_CLEAR(e->ssh_shapes);
     e->recheck = recheck;
+    Py_XSETREF(e->ctx_dict, PyObject_GenericGetDict(ctx, NULL));
+    if (!e->ctx_dict)
+        return -1;
     Py_XSETREF(e->stamp, PyObject_GetAttrString(ctx, "syslog_stamp"));
     if (!e->stamp)
         return -1;
@@ -2125,6 +2191,7 @@ static int engine_traverse(Engine *e, visitproc visit, void *arg)
     Py_VISIT(e->ssh_conns);
     Py_VISIT(e->ssh_ours);
     Py_VISIT(e->ctx);
+    Py_VISIT(e->ctx_dict);
     Py_VISIT(e->stamp);
     Py_VISIT(e->slow);
     Py_VISIT(e->bye);
@@ -2148,6 +2215,7 @@ static int engine_clear(Engine *e)
     Py_CLEAR(e->ssh_conns);
     Py_CLEAR(e->ssh_ours);
     Py_CLEAR(e->ctx);
+    Py_CLEAR(e->ctx_dict);
     Py_CLEAR(e->stamp);
     Py_CLEAR(e->slow);
     Py_CLEAR(e->bye);
