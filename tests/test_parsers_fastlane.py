@@ -188,3 +188,46 @@ def test_a_kernel_line_a_byte_away_from_the_layout_is_left_to_python(engines):
                 base.replace("WINDOW=1", "WINDOW=1 [x]"), re.sub(r"SPT=5 DPT=22", "SPT=5", base),
                 base.replace("Dec 30", "Dec  3"), base.replace("Dec 30", "Dec 3"), base + " DESCR=x"]
     assert_same(("\n".join(variants * 3) + "\n").encode())
+
+
+_LAYOUTS = [
+    "Dec 30 10:00:00 fw1 kernel: [812345.104829] IPTABLES-DROP: IN=eth0 OUT= MAC=52:54:00:8a:1c:19:00:1b "
+    "SRC=203.0.113.7 DST=198.51.100.1 LEN=44 TOS=0x00 PREC=0x00 TTL=245 ID=31538 PROTO=TCP SPT=4444 DPT=22 "
+    "WINDOW=1024 RES=0x00 SYN URGP=0",
+    "Dec 30 10:00:00 web1 kernel: [UFW BLOCK] IN=ens3 OUT= MAC= SRC=203.0.113.8 DST=198.51.100.2 LEN=40 "
+    "TOS=0x00 PREC=0x00 TTL=52 ID=5045 DF PROTO=UDP SPT=5353 DPT=53 LEN=20",
+    "Dec 30 2024 10:00:00 asa01 : %ASA-4-106023: Deny tcp src outside:203.0.113.9/4444 "
+    'dst inside:198.51.100.3/80 by access-group "outside_access_in" [0x0, 0x0]',
+    "Dec 30 10:00:00 asa01 %ASA-4-106100: access-list outside_access_in denied tcp "
+    "outside/203.0.113.10(4444) -> inside/198.51.100.4(445) hit-cnt 1 first hit [0xd9391667, 0x0]",
+    "Dec  3 10:00:00 asa01 %ASA-6-302014: Teardown TCP connection 1200025 for outside:203.0.113.11/4444 to "
+    "inside:198.51.100.5/443 duration 0:00:12 bytes 4471 TCP FINs",
+    "Dec 30 10:00:00 bastion sshd[20001]: Failed password for invalid user admin from 203.0.113.12 "
+    "port 4444 ssh2",
+    "Dec 30 10:00:00 bastion sshd[20002]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 "
+    "tty=ssh ruser= rhost=203.0.113.13  user=root",
+    "Dec 30 10:00:00 bastion sshd[20003]: Received disconnect from 203.0.113.14 port 4444:11: Bye Bye "
+    "[preauth]",
+    "Dec 30 10:00:00 bastion sshd-session[20004]: Accepted publickey for deploy from 203.0.113.15 port 4444 "
+    "ssh2: ED25519 SHA256:abc",
+]
+
+
+def test_every_cut_and_many_one_byte_changes_of_lane_lines_read_as_the_line_loop_reads_them(engines):
+    # the engine's bounds and backtracking-free reading, against the expression and the line loop:
+    # each layout is learnt first (so the engine reads what still fits it), then cut at every byte
+    # and changed one byte at a time
+    rng = random.Random(17)
+    alphabet = "0123456789 :./()[]\"=-_aZ%\t"
+    lines = []
+    for base in _LAYOUTS:
+        lines += [base, base]
+        lines += [base[:cut] for cut in range(1, len(base))]
+        for _ in range(80):
+            at = rng.randrange(len(base))
+            lines.append(base[:at] + rng.choice(alphabet) + base[at + 1:])
+            lines.append(base[:at] + base[at + 1:])
+        lines.append(base)
+    found = assert_same(("\n".join(lines) + "\n").encode())
+    assert engines[-1].read > len(_LAYOUTS) * 3
+    assert len(found["offenders"]) >= 8

@@ -358,3 +358,13 @@ def test_a_kernel_line_whose_protocol_or_port_token_runs_on_is_read_as_the_line_
             "TOS=0x00 PREC=0x00 TTL=50 ID=1 {} WINDOW=1")
     lines = [base.format(n, n, "PROTO=TCP SPT=5 DPT=22") for n in range(5)] + [base.format(6, 6, odd)]
     assert_same(("\n".join(lines) + "\n").encode())
+
+
+def test_a_kernel_line_with_a_source_port_but_no_destination_port_is_read_as_the_line_loop_reads_it():
+    # "SPT=" alone and "SPT=5" alone make one shape (no port the expression reads); the format
+    # reads the second one's port, so such lines are the line loop's, whatever their shape says
+    base = ("Dec 30 10:00:0{} web1 kernel: [UFW BLOCK] IN=ens3 OUT= MAC= SRC=203.0.113.8 DST=198.51.100.2 "
+            "LEN=40 TOS=0x00 PREC=0x00 TTL=52 ID=5045 DF PROTO=UDP {}")
+    lines = [base.format(1, "SPT="), base.format(2, "SPT=5"), base.format(3, "SPT=6 LEN=20")]
+    found = assert_same(("\n".join(lines) + "\n").encode())
+    assert found["offenders"][0]["source_ports"] == [5, 6]

@@ -29,20 +29,6 @@
 #include <stdint.h>
 #include <string.h>
 
-#ifdef FASTLANE_PROFILE
-#include <time.h>
-static double prof_ns[16];
-static long prof_n[16];
-static inline double now_ns(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e9 + t.tv_nsec; }
-#define PROF(i, stmt) do { double t0_ = now_ns(); stmt; prof_ns[i] += now_ns() - t0_; prof_n[i]++; } while (0)
-static PyObject *prof_get(PyObject *m, PyObject *u) {
-    PyObject *l = PyList_New(0);
-    for (int i = 0; i < 16; i++) { PyObject *t = Py_BuildValue("(idl)", i, prof_ns[i] / 1e9, prof_n[i]); PyList_Append(l, t); Py_DECREF(t); prof_ns[i] = 0; prof_n[i] = 0; }
-    return l;
-}
-#else
-#define PROF(i, stmt) stmt
-#endif
 
 /* ----------------------------------------------------------------------------------------- */
 /* Scanning helpers: a cursor over one line's bytes                                          */
@@ -766,8 +752,7 @@ static PyObject *engine_bsd_time(Engine *e, span stamp)
     Py_DECREF(text);
     if (!args)
         return NULL;
-    PyObject *at;
-    PROF(5, at = engine_time(&e->inferred, stamp, e->stamp, args));
+    PyObject *at = engine_time(&e->inferred, stamp, e->stamp, args);
     Py_DECREF(args);
     return at;
 }
@@ -1101,6 +1086,8 @@ static int nf_parse(cur *c, NfLine *l)
 
 static int nf_take(Engine *e, NfLine *l, long number, PyObject *rows, PyObject *names)
 {
+    if (!l->spt.s && l->pt)
+        return 1; /* a port token the layout did not read: Python (NetfilterLane.take) */
     sigbuf b = {.n = 0, .overflow = 0};
     sig_byte(&b, 'N');
     sig_add(&b, l->host);
@@ -1438,7 +1425,7 @@ static int asa_take(Engine *e, AsaLine *l, long number, PyObject *rows, PyObject
         Py_XDECREF(year);
         if (!args)
             return -1;
-        PROF(6, at = engine_time(l->year.s ? &e->dated : &e->inferred, l->stamp, e->asa_at, args));
+        at = engine_time(l->year.s ? &e->dated : &e->inferred, l->stamp, e->asa_at, args);
         Py_DECREF(args);
         if (!at)
             return -1;
@@ -1899,8 +1886,7 @@ static int ssh_take(Engine *e, SshLine *l, long number, PyObject *rows, PyObject
     sig_add(&b, l->prog);
     sig_add(&b, l->method);
     sig_add(&b, l->inv);
-    PyObject *entry;
-    PROF(7, entry = engine_shape(e, e->ssh_shapes, &b, ssh_make_key, l));
+    PyObject *entry = engine_shape(e, e->ssh_shapes, &b, ssh_make_key, l);
     if (!entry)
         return PyErr_Occurred() ? -1 : 1;
     /* nothing to book (``SshdLane._what``), or a client that is no address */
@@ -1975,7 +1961,7 @@ static int ssh_take(Engine *e, SshLine *l, long number, PyObject *rows, PyObject
                                               : (Py_INCREF(Py_None), Py_None);
     int r = -1;
     if (user && port)
-        PROF(4, r = ssh_book(e, at, ours, ckey, src, user, failure, forget, port, number, rows, names));
+        r = ssh_book(e, at, ours, ckey, src, user, failure, forget, port, number, rows, names);
     Py_DECREF(ckey);
     Py_XDECREF(user);
     Py_XDECREF(port);
@@ -2008,9 +1994,7 @@ static int engine_line(Engine *e, const char *s, const char *end, long number, P
             if (nf_parse(&body, &l)) {
                 l.stamp = stamp;
                 l.host = hst;
-                int r_;
-                PROF(1, r_ = nf_take(e, &l, number, rows, names));
-                return r_;
+                return nf_take(e, &l, number, rows, names);
             }
             return 1;
         }
@@ -2019,9 +2003,7 @@ static int engine_line(Engine *e, const char *s, const char *end, long number, P
             if (ssh_parse(&body, &l)) {
                 l.stamp = stamp;
                 l.host = hst;
-                int r_;
-                PROF(2, r_ = ssh_take(e, &l, number, rows, names));
-                return r_;
+                return ssh_take(e, &l, number, rows, names);
             }
             return 1;
         }
@@ -2029,11 +2011,8 @@ static int engine_line(Engine *e, const char *s, const char *end, long number, P
     if (e->asa_shapes) {
         cur a = {s, end};
         AsaLine l;
-        if (asa_parse(&a, &l)) {
-            int r_;
-            PROF(3, r_ = asa_take(e, &l, number, rows, names));
-            return r_;
-        }
+        if (asa_parse(&a, &l))
+            return asa_take(e, &l, number, rows, names);
     }
     return 1;
 }
@@ -2074,8 +2053,7 @@ static PyObject *engine_scan(Engine *e, PyObject *const *args, Py_ssize_t nargs)
         const char *s = base + pos;
         const char *nl = memchr(s, '\n', (size_t)(end - pos));
         Py_ssize_t line_end = nl ? nl - base : end;
-        int r;
-        PROF(0, r = engine_line(e, s, base + line_end, number + 1, rows, names));
+        int r = engine_line(e, s, base + line_end, number + 1, rows, names);
         if (r < 0)
             goto done;
         if (r == 1) {
@@ -2706,11 +2684,7 @@ static PyTypeObject KeywordsType = {
     .tp_methods = keywords_methods,
 };
 
-#ifdef FASTLANE_PROFILE
-static PyMethodDef module_methods[] = {{"prof", prof_get, METH_NOARGS, ""}, {NULL, NULL, 0, NULL}};
-#else
 static PyMethodDef module_methods[] = {{NULL, NULL, 0, NULL}};
-#endif
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_fastlane",

@@ -1453,9 +1453,17 @@ class NetfilterLane(_StampedLane):
     def bind(self, index):
         super().bind(index)
         self.groups = (*(index[name] for name in self._NAMES), 0)  # and the whole line
+        self._spt, self._rest = index["nf_spt"], index["nf_rest"]
 
     def engine_args(self):
         return {"nf_shapes": self.shapes}
+
+    def take(self, m, number, rows):
+        # a port token the expression did not read ("SPT=5" without its DPT=, "DPT=22x"): how
+        # the format reads it is the line loop's to say, line by line, whatever the shape
+        if m.group(self._spt) is None and "PT=" in m.group(self._rest):
+            return self.slow(m, number)
+        return super().take(m, number, rows)
 
     def read(self, m):
         values = m.group(*self.groups)
