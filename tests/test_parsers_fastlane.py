@@ -231,3 +231,15 @@ def test_every_cut_and_many_one_byte_changes_of_lane_lines_read_as_the_line_loop
     found = assert_same(("\n".join(lines) + "\n").encode())
     assert engines[-1].read > len(_LAYOUTS) * 3
     assert len(found["offenders"]) >= 8
+
+
+_WORDS = st.text(alphabet="ab c:=\u00e9[", min_size=1, max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, min_size=1, max_size=12, unique=True),
+       st.text(alphabet="ab c:=\u00e9[]x", max_size=40))
+def test_the_keyword_table_finds_exactly_the_keywords_a_line_holds(keywords, line):
+    found = compiled.native().Keywords(keywords).find(line)
+    assert [bool(found >> n & 1) for n in range(len(keywords))] == [word in line for word in keywords]
+    assert found >> len(keywords) == 0
