@@ -63,8 +63,16 @@ def _lines(size: int) -> list[tuple[str, str]]:
             for prefix in PREFIXES for filler in FILLERS]
 
 
-def measure(kb: int) -> tuple[dict[str, tuple[float, float, str]], float, float]:
-    """{format or rule: (worst seconds at kb, at 2*kb, its filler)}, and the baseline's worst at each."""
+def _best(call, line: str, first: float, runs: int = 4) -> float:
+    """The best of ``first`` and ``runs`` more timings: noise (another process, a page fault) only
+    ever adds time, so the best is the format's own."""
+    return min(first, *(_time(call, line) for _ in range(runs)))
+
+
+def measure(kb: int, max_growth: float = 3.0) -> tuple[dict[str, tuple[float, float, str]], float, float]:
+    """{format or rule: (worst seconds at kb, at 2*kb, its filler)}, and the baseline's worst at each.
+    A pair of lines that seems to grow more than ``max_growth`` times is timed again, and its best
+    timings count (this machine's noise must not read as a quadratic expression)."""
     ParseContext, formats, services, _ = _load()
     calls = {}
     for fmt in formats.values():
@@ -83,6 +91,8 @@ def measure(kb: int) -> tuple[dict[str, tuple[float, float, str]], float, float]
             if t_short < worst[0] / 4:
                 continue  # far from this format's worst: the longer line is not needed
             t_long = _time(call, b)
+            if t_short > 0 and t_long / t_short > max_growth:
+                t_short, t_long = _best(call, a, t_short), _best(call, b, t_long)
             if t_long > worst[1]:
                 worst = (t_short, t_long, filler)
         found[name] = worst
@@ -97,20 +107,24 @@ def main() -> int:
     parser.add_argument("--max-growth", type=float, default=3.0)
     parser.add_argument("--min-ms", type=float, default=20.0)
     args = parser.parse_args()
-    found, base_short, base_long = measure(args.kb)
+    found, base_short, base_long = measure(args.kb, args.max_growth)
     *_, compiled = _load()
     print(f"bench/longlines.py: {len(found)} formats and service rules, {len(FILLERS) * len(PREFIXES)} "
           f"lines of {args.kb} KB and {2 * args.kb} KB; parsers "
           f"{'compiled' if compiled.all_compiled() else 'plain Python (some or all)'}")
     print(f"baseline (str.split, one pass): {base_short * 1e3:.2f} ms and {base_long * 1e3:.2f} ms")
     print(f"{'format or rule':<44} {args.kb:>5} KB ms {2 * args.kb:>5} KB ms  growth  x baseline  filler")
-    failed = []
-    for name, (t_short, t_long, filler) in sorted(found.items(), key=lambda kv: -kv[1][1])[: args.most]:
+    def grew(times: tuple[float, float, str]) -> bool:
+        t_short, t_long, _ = times
+        return t_short > 0 and t_long / t_short > args.max_growth and t_long * 1e3 > args.min_ms
+
+    failed = [name for name, times in found.items() if grew(times)]
+    ranked = sorted(found.items(), key=lambda kv: -kv[1][1])
+    # the slowest, and every one that grew too fast wherever it ranks
+    shown = ranked[: args.most] + [kv for kv in ranked[args.most:] if grew(kv[1])]
+    for name, (t_short, t_long, filler) in shown:
         growth = t_long / t_short if t_short > 0 else 0.0
-        flag = ""
-        if growth > args.max_growth and t_long * 1e3 > args.min_ms:
-            flag = "  SUPERLINEAR"
-            failed.append(name)
+        flag = "  SUPERLINEAR" if name in failed else ""
         print(f"{name:<44} {t_short * 1e3:>11.2f} {t_long * 1e3:>11.2f} {growth:>7.1f} "
               f"{t_long / base_long:>11.1f}  {filler!r}{flag}")
     if failed:
