@@ -22,13 +22,16 @@ pytestmark = pytest.mark.skipif(compiled.native() is None,
 class _Counting:
     """The engine of a parse, counting the lines it reads itself and those it hands to Python."""
 
-    def __init__(self, engine):
-        self.engine, self.read, self.handed = engine, 0, 0
+    def __init__(self, engine, match):
+        self.engine, self.match, self.read, self.handed = engine, match, 0, 0
 
     def scan(self, chunk, pos, end, number, rows, names):
         found = self.engine.scan(chunk, pos, end, number, rows, names)
         self.read += found[1] - number
         self.handed += found[2] >= 0
+        if not found[3]:  # "surely no lane's line": the lanes' expression must agree
+            line = chunk[found[0]:found[2]].decode("utf-8", errors="replace")
+            assert self.match(line) is None, line
         return found
 
 
@@ -40,7 +43,7 @@ def engines(monkeypatch):
     def init(self, formats, ctx):
         original(self, formats, ctx)
         if self.fast is not None:
-            self.fast = _Counting(self.fast)
+            self.fast = _Counting(self.fast, self.lanes.match)
             made.append(self.fast)
 
     monkeypatch.setattr(registry.LineReader, "__init__", init)

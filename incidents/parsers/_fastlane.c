@@ -99,6 +99,7 @@ static int is_nfif(char c) { return is_word(c) || c == '.' || c == '@' || c == '
 static int is_mac(char c) { return is_hex(c) || c == ':'; }
 static int is_user(char c) { return !is_space(c) && c != ':'; } /* [^\s:] */
 static int is_hostc(char c) { return is_word(c) || c == '.' || c == '-'; }
+static int is_session_user(char c) { return !is_space(c) && c != '(' && c != ')'; } /* [^\s()] */
 
 /* \d{1,3}(\.\d{1,3}){3}, its value in *addr; *valid: every octet <= 255 (``normalise`` gives
  * None otherwise). The regex's octets may backtrack to fewer digits, but every use here is
@@ -553,6 +554,7 @@ typedef struct {
     PyObject *fail_method[3][2];                   /* "sshd: failed <method>[ for invalid user]" */
     PyObject *sshd_name;                           /* "sshd" */
     long recheck;
+    int complete; /* every lane of the parse is one of these three */
     /* caches */
     PyObject *texts;  /* bytes -> str */
     PyObject *keys;   /* bytes -> shape key tuple */
@@ -1516,6 +1518,20 @@ static int ssh_parse(cur *c, SshLine *l)
             return 0;
         return LIT(c, " from ") && ssh_v4(c, l) && ssh_port(c, &l->port) && at_end(c);
     }
+    if (LIT(c, "pam_unix(sshd:session): session ")) {
+        /* "opened for user U[(uid=N)] by [V](uid=N)" or "closed for user U": nothing to book */
+        l->alt = 12;
+        if (LIT(c, "closed for user "))
+            return run(c, is_session_user, 1, NULL) && at_end(c);
+        if (!LIT(c, "opened for user ") || !run(c, is_session_user, 1, NULL))
+            return 0;
+        if (LIT(c, "(uid=") && !(digits(c, NULL) && LIT(c, ")")))
+            return 0;
+        if (!LIT(c, " by "))
+            return 0;
+        run(c, is_session_user, 0, NULL);
+        return LIT(c, "(uid=") && digits(c, NULL) && LIT(c, ")") && at_end(c);
+    }
     if (LIT(c, "pam_unix(sshd:auth): ")) {
         if (LIT(c, "check pass; user unknown")) {
             l->alt = 4;
@@ -1890,7 +1906,7 @@ static int ssh_take(Engine *e, SshLine *l, long number, PyObject *rows, PyObject
     if (!entry)
         return PyErr_Occurred() ? -1 : 1;
     /* nothing to book (``SshdLane._what``), or a client that is no address */
-    if (l->alt == 4 || l->alt == 9 || l->alt == 11 || (l->has_client && !l->addr_ok))
+    if (l->alt == 4 || l->alt == 9 || l->alt == 11 || l->alt == 12 || (l->has_client && !l->addr_ok))
         return engine_count(e, e->sshd_name, names);
     /* what the lane passes to SshdFormat.rows */
     PyObject *failure = Py_None;
@@ -1970,7 +1986,7 @@ static int ssh_take(Engine *e, SshLine *l, long number, PyObject *rows, PyObject
 
 /* --- the line loop ------------------------------------------------------------------------ */
 
-/* Read one line: 0 read, 1 for Python, -1 error. */
+/* Read one line: 0 read, 1 for Python, 2 for Python and surely no lane's line, -1 error. */
 static int engine_line(Engine *e, const char *s, const char *end, long number, PyObject *rows, PyObject *names)
 {
     if (s == end || end[-1] == '\r')
@@ -1987,8 +2003,12 @@ static int engine_line(Engine *e, const char *s, const char *end, long number, P
             return 1;
     cur c = {s, end};
     span stamp, hst;
-    if ((e->nf_shapes || e->ssh_shapes) && bsd15(&c, &stamp) && LIT(&c, " ") && host(&c, &hst)) {
+    if (bsd15(&c, &stamp) && LIT(&c, " ") && host(&c, &hst)) {
         cur body = c;
+        /* after a BSD stamp and a host, a lane's line goes on with "kernel: ", "sshd", "%" or ": %":
+         * anything else is no lane's (the lanes' expression would not match it either) */
+        if (e->complete && c.p < end && c.p[0] != 'k' && c.p[0] != 's' && c.p[0] != '%' && c.p[0] != ':')
+            return 2;
         if (e->nf_shapes && end - c.p > 8 && c.p[0] == 'k') {
             NfLine l;
             if (nf_parse(&body, &l)) {
@@ -2017,12 +2037,13 @@ static int engine_line(Engine *e, const char *s, const char *end, long number, P
     return 1;
 }
 
-/* scan(buffer, pos, end, number, rows, names) -> (pos, number, stop)
+/* scan(buffer, pos, end, number, rows, names) -> (pos, number, stop, lane)
  *
  * Reads the lines of buffer[pos:end] (each ending in "\n", but the last one may not), numbering
  * them from number + 1, until it meets a line left to Python: it returns that line's start,
- * the number of the line before it and the line's end (its "\n", or ``end``); or, having read
- * every line, (end, number of the last line, -1). */
+ * the number of the line before it, the line's end (its "\n", or ``end``) and whether the line
+ * may be a lane's (False: the lanes' expression surely does not match it); or, having read every
+ * line, (end, number of the last line, -1, True). */
 static PyObject *engine_scan(Engine *e, PyObject *const *args, Py_ssize_t nargs)
 {
     if (nargs != 6) {
@@ -2049,6 +2070,7 @@ static PyObject *engine_scan(Engine *e, PyObject *const *args, Py_ssize_t nargs)
     stamp_forget(&e->inferred); /* Python may have read lines since: ask the context again */
     const char *base = view.buf;
     Py_ssize_t stop = -1;
+    int lane = 1;
     while (pos < end) {
         const char *s = base + pos;
         const char *nl = memchr(s, '\n', (size_t)(end - pos));
@@ -2056,8 +2078,9 @@ static PyObject *engine_scan(Engine *e, PyObject *const *args, Py_ssize_t nargs)
         int r = engine_line(e, s, base + line_end, number + 1, rows, names);
         if (r < 0)
             goto done;
-        if (r == 1) {
+        if (r >= 1) {
             stop = line_end;
+            lane = r == 1;
             break;
         }
         number++;
@@ -2067,7 +2090,7 @@ static PyObject *engine_scan(Engine *e, PyObject *const *args, Py_ssize_t nargs)
         goto done;
     if (stop >= 0)
         stamp_forget(&e->inferred);
-    result = Py_BuildValue("(nln)", pos, number, stop);
+    result = Py_BuildValue("(nlnO)", pos, number, stop, lane ? Py_True : Py_False);
 done:
     PyBuffer_Release(&view);
     return result;
@@ -2077,14 +2100,16 @@ static int engine_init(Engine *e, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"ctx", "nf_shapes", "asa_shapes", "asa_at", "ssh_shapes", "ssh_conn", "ssh_conns",
                             "max_connections", "ssh_ours", "slow", "recheck", "bye", "fail_invalid", "fail_too_many",
-                            "failed_login", "several", NULL};
+                            "failed_login", "several", "complete", NULL};
     PyObject *ctx, *nf, *asa, *asa_at, *ssh, *ssh_conn, *conns, *ours, *slow, *bye, *finv, *ftoo, *failed, *several;
     PyObject *max_conns;
     long recheck;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOOOOOlOOOOO", names, &ctx, &nf, &asa, &asa_at, &ssh, &ssh_conn,
+    int complete = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOOOOOlOOOOO|p", names, &ctx, &nf, &asa, &asa_at, &ssh, &ssh_conn,
                                      &conns, &max_conns, &ours, &slow, &recheck, &bye, &finv, &ftoo, &failed,
-                                     &several))
+                                     &several, &complete))
         return -1;
+    e->complete = complete;
 #define SETOPT(field, value)                                                                                          \
     do {                                                                                                              \
         PyObject *v_ = (value) == Py_None ? NULL : (value);                                                           \
@@ -2223,7 +2248,7 @@ static void engine_dealloc(Engine *e)
 
 static PyMethodDef engine_methods[] = {
     {"scan", (PyCFunction)(void (*)(void))engine_scan, METH_FASTCALL,
-     "scan(buffer, pos, end, number, rows, names) -> (pos, number, stop): see the module's source."},
+     "scan(buffer, pos, end, number, rows, names) -> (pos, number, stop, lane): see the module's source."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -204,13 +204,17 @@ def fast_engine(lanes: Lanes | None, ctx):
     native = compiled.native()
     if native is None or lanes is None:
         return None
-    args = {}
+    args, known = {}, True
     for lane in lanes.lanes:
-        args.update(lane.engine_args())
+        more = lane.engine_args()
+        known = known and bool(more)
+        args.update(more)
     if not args:
         return None
     given = {name: args.get(name) for name in _ENGINE_ARGS}
-    return native.Engine(ctx=ctx, slow=SLOW, recheck=RECHECK, **given)
+    # ``complete``: every lane of the parse is one the engine reads, so it may tell a line that no
+    # lane's expression matches (the line loop then reads it without trying the expression)
+    return native.Engine(ctx=ctx, slow=SLOW, recheck=RECHECK, complete=known, **given)
 
 
 # what ``_fastlane.Engine`` takes besides the context: each lane's ``engine_args``, None when absent

@@ -428,14 +428,14 @@ def _fast_block(chunk: bytes, done: int, reader: LineReader):
     rows = new_rows()  # the engine's rows and format names, not yet handed on
     names: dict = {}
     while pos < size:
-        pos, done, stop = fast.scan(chunk, pos, size, done, rows, names)
+        pos, done, stop, lane = fast.scan(chunk, pos, size, done, rows, names)
         if stop < 0:
             break
         line = chunk[pos:stop].decode("utf-8", errors="replace")
         done += 1
         pos = stop + 1
         mine: list = []  # what the Python lanes read of this line
-        m = match(line)
+        m = match(line) if lane else None  # (not lane: the engine knows no lane's would match)
         found = takes[m.lastindex](m, done, mine) if m is not None else one(line.rstrip("\r"), done)
         if found is None and not mine:
             continue

@@ -1187,9 +1187,11 @@ class SshdLane(Lane):
         rf"|Accepted (?:password|publickey) for (?P<ssh_u10>{_LANE_USER}) from "
         rf"(?P<ssh_h10>{_LANE_V4}) port \d+ ssh2(?:: [\w-]+ \S+)?(?P<ssh_m10>)"
         rf"|banner exchange: Connection from {_LANE_V4} port \d+: invalid format(?P<ssh_m11>)"
+        r"|pam_unix\(sshd:session\): session (?:opened for user [^\s()]+(?:\(uid=\d+\))? by [^\s()]*"
+        r"\(uid=\d+\)|closed for user [^\s()]+)(?P<ssh_m12>)"
         r")"
     )
-    markers = tuple(f"ssh_m{alt}" for alt in range(1, 12))
+    markers = tuple(f"ssh_m{alt}" for alt in range(1, 13))
     _HEAD = ("ssh_stamp", "ssh_host", "ssh_prog", "ssh_pid", "ssh_method", "ssh_inv")
     # what each alternative reads, besides the header
     _VALUES = {1: ("ssh_h1", "ssh_u1", "ssh_p1", "ssh_method", "ssh_inv"),
@@ -1210,7 +1212,7 @@ class SshdLane(Lane):
         self.pid = index["ssh_pid"]
         # each alternative's groups, header first, read in one call
         self.groups = {alt: tuple(index[name] for name in (*self._HEAD, *self._VALUES.get(alt, ())))
-                       for alt in range(1, 12)}
+                       for alt in range(1, 13)}
 
     def engine_args(self):
         # the engine books a line as ``SshdFormat.rows`` does (``_fastlane.c``: ``ssh_book``)
@@ -1223,7 +1225,7 @@ class SshdLane(Lane):
     def _what(alt: int, values: tuple) -> tuple | None:
         """What ``SshdFormat.classify`` gives for the message of alternative ``alt`` whose own
         groups (``_VALUES``) read ``values``."""
-        if alt in (4, 9, 11):  # nothing to book
+        if alt in (4, 9, 11, 12):  # nothing to book
             return None
         if alt == 1:
             host, user, port, method, invalid = values
