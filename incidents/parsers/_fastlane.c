@@ -51,7 +51,7 @@ static inline int is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') 
 static inline int is_lhex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f'); }
 static inline int is_space(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 
-static inline int lit(cur *c, const char *s, Py_ssize_t n)
+static inline __attribute__((always_inline)) int lit(cur *c, const char *s, Py_ssize_t n)
 {
     if (c->end - c->p < n || memcmp(c->p, s, (size_t)n) != 0)
         return 0;
@@ -63,7 +63,7 @@ static inline int lit(cur *c, const char *s, Py_ssize_t n)
 static inline int at_end(const cur *c) { return c->p == c->end; }
 
 /* \d+ (at least one digit) */
-static inline int digits(cur *c, span *out)
+static inline __attribute__((always_inline)) int digits(cur *c, span *out)
 {
     const char *q = c->p;
     while (q < c->end && is_digit(*q))
@@ -79,7 +79,7 @@ static inline int digits(cur *c, span *out)
 }
 
 /* a run of characters for which ``ok`` holds, at least ``min`` of them */
-static inline int run(cur *c, int (*ok)(char), Py_ssize_t min, span *out)
+static inline __attribute__((always_inline)) int run(cur *c, int (*ok)(char), Py_ssize_t min, span *out)
 {
     const char *q = c->p;
     while (q < c->end && ok(*q))
@@ -94,17 +94,17 @@ static inline int run(cur *c, int (*ok)(char), Py_ssize_t min, span *out)
     return 1;
 }
 
-static int is_ifname(char c) { return is_word(c) || c == '.' || c == '-'; }      /* [\w.-] */
-static int is_nfif(char c) { return is_word(c) || c == '.' || c == '@' || c == '-'; } /* [\w.@-] */
-static int is_mac(char c) { return is_hex(c) || c == ':'; }
-static int is_user(char c) { return !is_space(c) && c != ':'; } /* [^\s:] */
-static int is_hostc(char c) { return is_word(c) || c == '.' || c == '-'; }
-static int is_session_user(char c) { return !is_space(c) && c != '(' && c != ')'; } /* [^\s()] */
+static inline int is_ifname(char c) { return is_word(c) || c == '.' || c == '-'; }      /* [\w.-] */
+static inline int is_nfif(char c) { return is_word(c) || c == '.' || c == '@' || c == '-'; } /* [\w.@-] */
+static inline int is_mac(char c) { return is_hex(c) || c == ':'; }
+static inline int is_user(char c) { return !is_space(c) && c != ':'; } /* [^\s:] */
+static inline int is_hostc(char c) { return is_word(c) || c == '.' || c == '-'; }
+static inline int is_session_user(char c) { return !is_space(c) && c != '(' && c != ')'; } /* [^\s()] */
 
 /* \d{1,3}(\.\d{1,3}){3}, its value in *addr; *valid: every octet <= 255 (``normalise`` gives
  * None otherwise). The regex's octets may backtrack to fewer digits, but every use here is
  * followed by a character that is not a digit, so taking the longest run is the same. */
-static int v4(cur *c, span *out, uint32_t *addr, int *valid)
+static inline __attribute__((always_inline)) int v4(cur *c, span *out, uint32_t *addr, int *valid)
 {
     const char *start = c->p;
     uint32_t value = 0;
@@ -1986,6 +1986,19 @@ static int ssh_take(Engine *e, SshLine *l, long number, PyObject *rows, PyObject
 
 /* --- the line loop ------------------------------------------------------------------------ */
 
+/* Whether the text after a line's BSD stamp and host may start a lane's message. */
+static int may_be_lane_head(const char *p, const char *end)
+{
+    Py_ssize_t n = end - p;
+    if (n >= 8 && memcmp(p, "kernel: ", 8) == 0) {
+        for (const char *q = p + 8; q + 3 <= end; q++)
+            if (q[0] == 'I' && q[1] == 'N' && q[2] == '=')
+                return 1;
+        return 0;
+    }
+    return (n >= 4 && memcmp(p, "sshd", 4) == 0) || (n >= 1 && p[0] == '%') || (n >= 3 && memcmp(p, ": %", 3) == 0);
+}
+
 /* Read one line: 0 read, 1 for Python, 2 for Python and surely no lane's line, -1 error. */
 static int engine_line(Engine *e, const char *s, const char *end, long number, PyObject *rows, PyObject *names)
 {
@@ -2005,9 +2018,10 @@ static int engine_line(Engine *e, const char *s, const char *end, long number, P
     span stamp, hst;
     if (bsd15(&c, &stamp) && LIT(&c, " ") && host(&c, &hst)) {
         cur body = c;
-        /* after a BSD stamp and a host, a lane's line goes on with "kernel: ", "sshd", "%" or ": %":
-         * anything else is no lane's (the lanes' expression would not match it either) */
-        if (e->complete && c.p < end && c.p[0] != 'k' && c.p[0] != 's' && c.p[0] != '%' && c.p[0] != ':')
+        /* after a BSD stamp and a host, a lane's line goes on with "kernel: " (and holds "IN="),
+         * "sshd", "%" or ": %": anything else is no lane's (the lanes' expression would not match
+         * it either) */
+        if (e->complete && !may_be_lane_head(c.p, end))
             return 2;
         if (e->nf_shapes && end - c.p > 8 && c.p[0] == 'k') {
             NfLine l;
@@ -2276,6 +2290,8 @@ typedef struct {
     int hostile;
     Py_ssize_t count;
     PyObject *first, *last;                          /* NULL: None */
+    int64_t first_us, last_us;                       /* their epoch_us, when known (below) */
+    int first_known, last_known;
     PyObject *ports, *targets, *sigs;                /* dicts: value -> None, first seen first */
     PyObject *kinds;                                 /* set */
     PyObject *locations, *source_ports;              /* lists */
@@ -2375,17 +2391,33 @@ static int agg_add(Aggregator *a, PyObject *const *v)
     }
     s->count++;
     if (at != Py_None) {
-        int r;
-        if (!s->first || (r = less(at, s->first)) > 0) {
+        /* compared as numbers when both are datetimes in UTC, else as Python compares them */
+        int64_t at_us = 0;
+        int known = epoch_us(at, &at_us) == 0, r;
+        if (!s->first)
+            r = 1;
+        else if (known && s->first_known)
+            r = at_us < s->first_us;
+        else if ((r = less(at, s->first)) < 0)
+            return -1;
+        if (r) {
             Py_INCREF(at);
             Py_XSETREF(s->first, at);
-        } else if (r < 0)
+            s->first_us = at_us;
+            s->first_known = known;
+        }
+        if (!s->last)
+            r = 1;
+        else if (known && s->last_known)
+            r = s->last_us < at_us;
+        else if ((r = less(s->last, at)) < 0)
             return -1;
-        if (!s->last || (r = less(s->last, at)) > 0) {
+        if (r) {
             Py_INCREF(at);
             Py_XSETREF(s->last, at);
-        } else if (r < 0)
-            return -1;
+            s->last_us = at_us;
+            s->last_known = known;
+        }
     }
     if (dport != Py_None && PyDict_GET_SIZE(s->ports) < MAX_PORTS && PyDict_SetItem(s->ports, dport, Py_None) < 0)
         return -1;
