@@ -544,6 +544,10 @@ typedef struct {
     PyObject *ssh_ours;                            /* _dst(host) */
     PyObject *ssh_conn;                            /* the class of a connection (auth._Conn) */
     Py_ssize_t conn_slot[7];                       /* its attributes' slot offsets (-1: getattr) */
+    PyObject *conn_template;                       /* a new connection, to copy (NULL: call the class) */
+    char last_host[64];                            /* the last sshd line's host, and _dst of it */
+    Py_ssize_t last_host_n;
+    PyObject *last_ours;
     Py_ssize_t max_connections;
     PyObject *several;                             /* "sshd: several user names tried ..." */
     PyObject *failed_login;
@@ -1707,6 +1711,31 @@ static int append_row(PyObject *rows, PyObject *src, PyObject *at, PyObject *kin
     return rows_push(rows, v);
 }
 
+/* A new connection as the class makes one: the template's values, with a new empty set and list
+ * where it holds them (see engine_init: only for a class of exactly these seven slots). */
+static PyObject *conn_copy(Engine *e)
+{
+    PyTypeObject *type = (PyTypeObject *)e->ssh_conn;
+    PyObject *conn = type->tp_alloc(type, 0);
+    if (!conn)
+        return NULL;
+    for (int i = 0; i < 7; i++) {
+        PyObject *v = *(PyObject **)((char *)e->conn_template + e->conn_slot[i]);
+        if (PySet_CheckExact(v))
+            v = PySet_New(NULL);
+        else if (PyList_CheckExact(v))
+            v = PyList_New(0);
+        else
+            Py_INCREF(v);
+        if (!v) {
+            Py_DECREF(conn);
+            return NULL;
+        }
+        *(PyObject **)((char *)conn + e->conn_slot[i]) = v;
+    }
+    return conn;
+}
+
 /* ``SshdFormat.rows`` for a line of the sshd lane: book it in its connection (``key``: (our host,
  * pid)) from the client ``src`` (an address), with ``user`` (str, "" or None), ``failure``
  * ((signature, kind) or None), ``forget`` and the client's port ``sport`` (str or None); the
@@ -1759,7 +1788,7 @@ static int ssh_book(Engine *e, PyObject *at, PyObject *ours, PyObject *key, PyOb
                     return -1;
             }
         }
-        conn = PyObject_CallNoArgs(e->ssh_conn);
+        conn = e->conn_template ? conn_copy(e) : PyObject_CallNoArgs(e->ssh_conn);
         if (!conn || PyDict_SetItem(conns, key, conn) < 0)
             goto done;
     }
@@ -1893,6 +1922,32 @@ done:
     return r;
 }
 
+/* ``_dst`` of a host as the sshd lane keeps it (borrowed; kept in ``ours`` and as the last host) */
+static PyObject *ssh_ours_of(Engine *e, span h)
+{
+    PyObject *host = text_of(e->texts, h);
+    if (!host)
+        return NULL;
+    PyObject *ours = PyDict_GetItemWithError(e->ours, host);
+    if (!ours) {
+        if (PyErr_Occurred() || !(ours = PyObject_CallOneArg(e->ssh_ours, host)) ||
+            PyDict_SetItem(e->ours, host, ours) < 0) {
+            Py_XDECREF(ours);
+            Py_DECREF(host);
+            return NULL;
+        }
+        Py_DECREF(ours); /* the dict holds it */
+    }
+    Py_DECREF(host);
+    if (h.n <= (Py_ssize_t)sizeof e->last_host) {
+        memcpy(e->last_host, h.s, (size_t)h.n);
+        e->last_host_n = h.n;
+        Py_INCREF(ours);
+        Py_XSETREF(e->last_ours, ours);
+    }
+    return ours;
+}
+
 static int ssh_take(Engine *e, SshLine *l, long number, PyObject *rows, PyObject *names)
 {
     sigbuf b = {.n = 0, .overflow = 0};
@@ -1942,24 +1997,11 @@ static int ssh_take(Engine *e, SshLine *l, long number, PyObject *rows, PyObject
     PyObject *src = addr_text(&e->addrs, l->addr);
     if (!src)
         return -1;
-    PyObject *host = text_of(e->texts, l->host);
-    if (!host)
+    PyObject *ours = NULL;
+    if (e->last_ours && l->host.n == e->last_host_n && memcmp(l->host.s, e->last_host, (size_t)l->host.n) == 0)
+        ours = e->last_ours; /* the same host as the line before: most are */
+    else if (!(ours = ssh_ours_of(e, l->host)))
         return -1;
-    PyObject *ours = PyDict_GetItemWithError(e->ours, host);
-    if (!ours) {
-        if (PyErr_Occurred()) {
-            Py_DECREF(host);
-            return -1;
-        }
-        ours = PyObject_CallOneArg(e->ssh_ours, host);
-        if (!ours || PyDict_SetItem(e->ours, host, ours) < 0) {
-            Py_XDECREF(ours);
-            Py_DECREF(host);
-            return -1;
-        }
-        Py_DECREF(ours); /* the dict holds it */
-    }
-    Py_DECREF(host);
     PyObject *at = engine_bsd_time(e, l->stamp);
     if (!at)
         return -1;
@@ -2156,6 +2198,27 @@ static int engine_init(Engine *e, PyObject *args, PyObject *kw)
         if (PyErr_Occurred())
             return -1;
     }
+    Py_CLEAR(e->conn_template);
+    if (e->ssh_conn && PyType_Check(e->ssh_conn)) {
+        /* copy a template rather than call the class, when the class is seven slots and nothing
+         * else (no __dict__, no __weakref__) and its new object holds only None, False, or an
+         * empty set or list */
+        PyTypeObject *type = (PyTypeObject *)e->ssh_conn;
+        int slots = type->tp_basicsize == (Py_ssize_t)(sizeof(PyObject) + 7 * sizeof(PyObject *)) &&
+                    type->tp_dictoffset == 0 && type->tp_weaklistoffset == 0 && !(type->tp_flags & Py_TPFLAGS_MANAGED_DICT);
+        for (int i = 0; i < 7; i++)
+            slots = slots && e->conn_slot[i] >= 0;
+        PyObject *t = slots ? PyObject_CallNoArgs(e->ssh_conn) : NULL;
+        if (slots && !t)
+            return -1;
+        for (int i = 0; t && i < 7; i++) {
+            PyObject *v = *(PyObject **)((char *)t + e->conn_slot[i]);
+            if (!v || !(v == Py_None || v == Py_False || (PySet_CheckExact(v) && PySet_GET_SIZE(v) == 0) ||
+                        (PyList_CheckExact(v) && PyList_GET_SIZE(v) == 0)))
+                Py_CLEAR(t);
+        }
+        e->conn_template = t;
+    }
     e->max_connections = max_conns == Py_None ? 0 : PyLong_AsSsize_t(max_conns);
     if (PyErr_Occurred())
         return -1;
@@ -2203,6 +2266,8 @@ static int engine_traverse(Engine *e, visitproc visit, void *arg)
     Py_VISIT(e->ssh_shapes);
     Py_VISIT(e->asa_at);
     Py_VISIT(e->ssh_conn);
+    Py_VISIT(e->conn_template);
+    Py_VISIT(e->last_ours);
     Py_VISIT(e->several);
     Py_VISIT(e->failed_login);
     Py_VISIT(e->ssh_conns);
@@ -2227,6 +2292,8 @@ static int engine_clear(Engine *e)
     Py_CLEAR(e->ssh_shapes);
     Py_CLEAR(e->asa_at);
     Py_CLEAR(e->ssh_conn);
+    Py_CLEAR(e->conn_template);
+    Py_CLEAR(e->last_ours);
     Py_CLEAR(e->several);
     Py_CLEAR(e->failed_login);
     Py_CLEAR(e->ssh_conns);
