@@ -246,3 +246,16 @@ def test_the_keyword_table_finds_exactly_the_keywords_a_line_holds(keywords, lin
     found = compiled.native().Keywords(keywords).find(line)
     assert [bool(found >> n & 1) for n in range(len(keywords))] == [word in line for word in keywords]
     assert found >> len(keywords) == 0
+
+
+def test_a_log_of_more_addresses_than_the_engine_keeps_as_text_reads_the_same(engines):
+    # the engine keeps 65,536 addresses' text at most and then starts again (bounded memory): a
+    # row made across that restart keeps both its addresses
+    line = ("Dec 30 10:00:{s:02d} fw1 kernel: IN=eth0 OUT= SRC=203.{a}.{b}.7 DST=198.{a}.{b}.1 LEN=40 "
+            "TOS=0x00 PREC=0x00 TTL=50 ID=1 PROTO=TCP SPT=5 DPT=22")
+    lines = [line.format(s=n % 60, a=n // 256 % 256, b=n % 256) for n in range(40_000)]
+    found = assert_same(("\n".join(lines) + "\n").encode())
+    assert len(found["offenders"]) == 40_000
+    targets = {o["targets"][0] for o in found["offenders"]}
+    assert targets == {f"198.{n // 256}.{n % 256}.1" for n in range(40_000)}
+    assert engines[-1].read > 39_000

@@ -202,6 +202,8 @@ typedef struct {
     PyObject *value; /* NULL: empty slot */
 } AddrSlot;
 
+enum { ADDR_TABLE_MAX = 1 << 16 }; /* addresses kept as text at most (as ``normalise`` caches) */
+
 typedef struct {
     AddrSlot *slots;
     size_t size, used; /* size: a power of two */
@@ -240,9 +242,12 @@ static int addr_grow(AddrTable *t)
     return 0;
 }
 
-/* The dotted quad of ``addr`` as a str (borrowed; the table keeps it). */
+/* The dotted quad of ``addr`` as a str, borrowed: the table keeps it until it is full and starts
+ * again, so a caller holding one across another call takes its own reference. */
 static PyObject *addr_text(AddrTable *t, uint32_t addr)
 {
+    if (t->used >= ADDR_TABLE_MAX)
+        addr_free(t); /* bounded memory: a log of millions of addresses starts the table again */
     if (t->used * 2 >= t->size && addr_grow(t) < 0)
         return NULL;
     size_t j = (addr * 2654435761u) & (t->size - 1);
@@ -940,21 +945,23 @@ static int shape_row(Engine *e, PyObject *shape, int src_ok, uint32_t src, PyObj
     PyObject *who = addr_text(&e->addrs, src);
     if (!who)
         return -1;
+    Py_INCREF(who); /* the next look-up may start the table again */
     PyObject *target;
     if (dst_ok) {
         target = addr_text(&e->addrs, dst);
-        if (!target)
-            return -1;
-        Py_INCREF(target);
+        Py_XINCREF(target);
     } else {
         target = PyUnicode_DecodeASCII(dst_text.s, dst_text.n, NULL); /* ``normalise(dst) or dst`` */
-        if (!target)
-            return -1;
+    }
+    if (!target) {
+        Py_DECREF(who);
+        return -1;
     }
     PyObject *dp = dport.s ? port_int(dport) : (Py_INCREF(Py_None), Py_None);
     PyObject *sp = sport.s ? port_int(sport) : (Py_INCREF(Py_None), Py_None);
     PyObject *loc = PyLong_FromLong(number);
     if (!dp || !sp || !loc) {
+        Py_DECREF(who);
         Py_DECREF(target);
         Py_XDECREF(dp);
         Py_XDECREF(sp);
@@ -963,6 +970,7 @@ static int shape_row(Engine *e, PyObject *shape, int src_ok, uint32_t src, PyObj
     }
     PyObject *v[8] = {who, at, kind, target, dp, PyTuple_GET_ITEM(shape, 2), loc, sp};
     int r = rows_push(rows, v);
+    Py_DECREF(who);
     Py_DECREF(target);
     Py_DECREF(dp);
     Py_DECREF(sp);
@@ -1930,6 +1938,8 @@ static PyObject *ssh_ours_of(Engine *e, span h)
         return NULL;
     PyObject *ours = PyDict_GetItemWithError(e->ours, host);
     if (!ours) {
+        if (PyDict_GET_SIZE(e->ours) >= 65536)
+            PyDict_Clear(e->ours); /* bounded memory, whatever a log calls its hosts */
         if (PyErr_Occurred() || !(ours = PyObject_CallOneArg(e->ssh_ours, host)) ||
             PyDict_SetItem(e->ours, host, ours) < 0) {
             Py_XDECREF(ours);
