@@ -882,37 +882,10 @@ static void sig_byte(sigbuf *b, char c)
     b->buf[b->n++] = c;
 }
 
-/* The entry of a line's shape (its key's bytes in ``b``, its tuple made by ``make``) if the lane
- * reads such lines itself now: NULL with no error set when the line must go to Python (a new
- * shape, one due for its check, or one left to the line loop). */
-static PyObject *engine_entry(Engine *e, PyObject *shapes, PyObject *key);
-
-static PyObject *engine_shape(Engine *e, PyObject *shapes, sigbuf *b, key_maker make, void *arg)
+/* ``entry`` ([shape, count]) counted for one more line, if the lane reads its lines itself now:
+ * NULL with no error set when the shape is left to the line loop or due for its check. */
+static PyObject *entry_due(Engine *e, PyObject *entry)
 {
-    if (b->overflow)
-        return NULL;
-    uint64_t h = fnv1a(b->buf, b->n);
-    ShapeSlot *slot = shapes_find(&e->shapes, b->buf, b->n, h);
-    if (slot)
-        return engine_entry(e, NULL, slot->entry);
-    PyObject *key = engine_key(e, b->buf, b->n, make, arg);
-    if (!key)
-        return NULL;
-    PyObject *entry = PyDict_GetItemWithError(shapes, key);
-    Py_DECREF(key);
-    if (!entry)
-        return NULL;
-    if (shapes_add(&e->shapes, b->buf, b->n, h, entry) < 0)
-        return NULL;
-    return engine_entry(e, NULL, entry);
-}
-
-/* ``entry`` (with ``shapes`` NULL), or ``shapes[key]``: see engine_shape */
-static PyObject *engine_entry(Engine *e, PyObject *shapes, PyObject *key)
-{
-    PyObject *entry = shapes ? PyDict_GetItemWithError(shapes, key) : key;
-    if (!entry)
-        return NULL;
     if (!PyList_CheckExact(entry) || PyList_GET_SIZE(entry) != 2)
         return NULL;
     PyObject *shape = PyList_GET_ITEM(entry, 0);
@@ -925,8 +898,31 @@ static PyObject *engine_entry(Engine *e, PyObject *shapes, PyObject *key)
     PyObject *next = PyLong_FromLong(n + 1);
     if (!next)
         return NULL;
-    PyList_SetItem(entry, 1, next); /* steals next */
+    PyList_SetItem(entry, 1, next); /* steals next: the line is counted, as the lane counts it */
     return entry;
+}
+
+/* The entry of a line's shape (its key's bytes in ``b``, its tuple made by ``make``) if the lane
+ * reads such lines itself now: NULL with no error set when the line must go to Python (a new
+ * shape, one due for its check, or one left to the line loop). */
+static PyObject *engine_shape(Engine *e, PyObject *shapes, sigbuf *b, key_maker make, void *arg)
+{
+    if (b->overflow)
+        return NULL;
+    uint64_t h = fnv1a(b->buf, b->n);
+    ShapeSlot *slot = shapes_find(&e->shapes, b->buf, b->n, h);
+    if (slot)
+        return entry_due(e, slot->entry);
+    PyObject *key = engine_key(e, b->buf, b->n, make, arg);
+    if (!key)
+        return NULL;
+    PyObject *entry = PyDict_GetItemWithError(shapes, key);
+    Py_DECREF(key);
+    if (!entry)
+        return NULL;
+    if (shapes_add(&e->shapes, b->buf, b->n, h, entry) < 0)
+        return NULL;
+    return entry_due(e, entry);
 }
 
 /* A ShapeLane's row: (src, at, kind, dst, dport, signature, number, sport), as ``_row`` makes it,
