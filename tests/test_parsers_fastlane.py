@@ -183,6 +183,36 @@ def test_lines_the_engine_cannot_read_go_to_python_whole_and_in_order(engines):
     assert parse_stream(io.BytesIO(data), ctx=ctx).records == len(lines)
 
 
+def test_a_stamped_line_with_no_keyword_that_no_lane_reads_is_passed_over_without_python(engines,
+                                                                                         monkeypatch):
+    asked = []
+    one = registry.LineReader.one
+
+    def spy(self, line, number):
+        asked.append(line)
+        return one(self, line, number)
+
+    monkeypatch.setattr(registry.LineReader, "one", spy)
+    lane = ("Dec 30 10:00:00 fw1 kernel: IN=eth0 OUT= SRC=203.0.113.7 DST=198.51.100.1 LEN=40 TOS=0x00 "
+            "PREC=0x00 TTL=50 ID=1 PROTO=TCP SPT=5 DPT=22")
+    quiet = ["Dec 30 10:00:01 web1 chronyd[655]: System clock wrong by 0.000012 seconds",
+             "Dec  3 10:00:01 app1 systemd[1]: Started certbot.service - Certbot.",
+             "Feb 28 10:00:01 db1 kernel: [1.5] EXT4-fs (vda1): re-mounted.",
+             "Aug  1 10:00:01 gw dhclient[7]: bound to 10.0.3.15"]
+    keyworded = ["Dec 30 10:00:02 app2 sudo:   deploy : TTY=pts/0 ; PWD=/home/deploy ; COMMAND=/bin/true",
+                 "Dec 30 10:00:02 web1 CRON[9]: (root) CMD (debian-sa1 > /dev/null)",
+                 "Dec 30 10:00:02 mail postfix/smtpd[1]: warning: unknown[203.0.113.9]: SASL LOGIN "
+                 "authentication failed: UGFzc3dvcmQ6"]
+    lines = [lane] * 3 + (quiet + keyworded) * 5 + [lane]
+    found = assert_same(("\n".join(lines) + "\n").encode())
+    assert {o["ip"]: o["count"] for o in found["offenders"]} == {"203.0.113.7": 4, "203.0.113.9": 5}
+    # the line loop was asked about every line in the parse without the engine, and in the parse
+    # with it only about lines holding a keyword (and the lane line it meets first)
+    with_engine = asked[len(lines):]
+    assert not set(quiet) & set(with_engine)
+    assert set(keyworded) <= set(with_engine)
+
+
 def test_a_kernel_line_a_byte_away_from_the_layout_is_left_to_python(engines):
     base = ("Dec 30 10:00:00 fw1 kernel: [UFW BLOCK] IN=eth0 OUT= MAC=00:11 SRC=203.0.113.7 DST=198.51.100.1 "
             "LEN=40 TOS=0x00 PREC=0x00 TTL=50 ID=1 DF PROTO=TCP SPT=5 DPT=22 WINDOW=1")

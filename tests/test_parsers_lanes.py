@@ -368,3 +368,29 @@ def test_a_kernel_line_with_a_source_port_but_no_destination_port_is_read_as_the
     lines = [base.format(1, "SPT="), base.format(2, "SPT=5"), base.format(3, "SPT=6 LEN=20")]
     found = assert_same(("\n".join(lines) + "\n").encode())
     assert found["offenders"][0]["source_ports"] == [5, 6]
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(_MONTHS), st.integers(1, 31), st.booleans(), st.integers(0, 86399),
+       st.text(alphabet="abcdef0123456789:.[]{}#\t ,;|\u00e9", max_size=60))
+def test_formats_that_say_they_never_want_a_bsd_stamped_line_never_do(month, day, padded, second, rest):
+    # the C engine passes over a stamped line with no keyword on their word (wants_bsd_syslog)
+    stamp = f"{month} {day:02d}" if padded else f"{month} {day:>2}"
+    line = f"{stamp} {second // 3600:02d}:{second // 60 % 60:02d}:{second % 60:02d} {rest}"
+    quiet = [f for f in registry._LINE_FORMATS.values() if not f.keywords and not f.wants_bsd_syslog]
+    assert {f.name for f in quiet} >= {"address-list", "zeek", "iis-w3c"}
+    assert [f.name for f in quiet if f.wants(line)] == []
+
+
+@pytest.mark.parametrize("line", ["fe80::1", "  abcd:ef01::2 # scanner", "[2001:db8::1]", "Dead::beef",
+                                  "a::1", "203.0.113.7", ":: 1"])
+def test_the_address_list_still_wants_lines_that_start_with_an_address(line):
+    assert registry._LINE_FORMATS["address-list"].wants(line)
+
+
+@pytest.mark.parametrize("line", ["Dec  3 10:00:00 host x", "add 203.0.113.7", "feed me", "Bad"])
+def test_the_address_list_does_not_want_a_word_made_of_hex_letters(line):
+    assert not registry._LINE_FORMATS["address-list"].wants(line)

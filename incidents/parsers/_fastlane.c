@@ -540,6 +540,10 @@ static int shapes_add(ShapeCache *c, const char *sig, Py_ssize_t n, uint64_t h, 
     return 0;
 }
 
+struct Keywords;
+static PyTypeObject KeywordsType;
+static int keywords_any(struct Keywords *k, const char *s, Py_ssize_t n);
+
 typedef struct {
     PyObject_HEAD
     /* the lanes taking part (NULL: that lane is not used in this parse) */
@@ -564,6 +568,9 @@ typedef struct {
     PyObject *sshd_name;                           /* "sshd" */
     long recheck;
     int complete; /* every lane of the parse is one of these three */
+    /* the line loop's keywords, when no format without keywords wants a BSD-stamped line: such a
+     * line that no lane reads and that holds none of them is passed over (NULL: handed to Python) */
+    PyObject *quiet;
     /* caches */
     PyObject *texts;  /* bytes -> str */
     PyObject *keys;   /* bytes -> shape key tuple */
@@ -2070,7 +2077,7 @@ static int engine_line(Engine *e, const char *s, const char *end, long number, P
          * "sshd", "%" or ": %": anything else is no lane's (the lanes' expression would not match
          * it either) */
         if (e->complete && !may_be_lane_head(c.p, end))
-            return 2;
+            return e->quiet && !keywords_any((struct Keywords *)e->quiet, s, end - s) ? 0 : 2;
         if (e->nf_shapes && end - c.p > 8 && c.p[0] == 'k') {
             NfLine l;
             if (nf_parse(&body, &l)) {
@@ -2162,15 +2169,19 @@ static int engine_init(Engine *e, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"ctx", "nf_shapes", "asa_shapes", "asa_at", "ssh_shapes", "ssh_conn", "ssh_conns",
                             "max_connections", "ssh_ours", "slow", "recheck", "bye", "fail_invalid", "fail_too_many",
-                            "failed_login", "several", "complete", NULL};
+                            "failed_login", "several", "complete", "quiet", NULL};
     PyObject *ctx, *nf, *asa, *asa_at, *ssh, *ssh_conn, *conns, *ours, *slow, *bye, *finv, *ftoo, *failed, *several;
-    PyObject *max_conns;
+    PyObject *max_conns, *quiet = Py_None;
     long recheck;
     int complete = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOOOOOlOOOOO|p", names, &ctx, &nf, &asa, &asa_at, &ssh, &ssh_conn,
-                                     &conns, &max_conns, &ours, &slow, &recheck, &bye, &finv, &ftoo, &failed,
-                                     &several, &complete))
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOOOOOlOOOOO|pO", names, &ctx, &nf, &asa, &asa_at, &ssh,
+                                     &ssh_conn, &conns, &max_conns, &ours, &slow, &recheck, &bye, &finv, &ftoo,
+                                     &failed, &several, &complete, &quiet))
         return -1;
+    if (quiet != Py_None && !Py_IS_TYPE(quiet, &KeywordsType)) {
+        PyErr_SetString(PyExc_TypeError, "quiet must be a Keywords or None");
+        return -1;
+    }
     e->complete = complete;
 #define SETOPT(field, value)                                                                                          \
     do {                                                                                                              \
@@ -2184,6 +2195,7 @@ static int engine_init(Engine *e, PyObject *args, PyObject *kw)
         return -1;
     }
     SETOPT(ctx, ctx);
+    SETOPT(quiet, quiet);
     SETOPT(nf_shapes, nf);
     SETOPT(asa_shapes, asa);
     SETOPT(asa_at, asa_at);
@@ -2279,6 +2291,7 @@ static int engine_traverse(Engine *e, visitproc visit, void *arg)
     Py_VISIT(e->ssh_conns);
     Py_VISIT(e->ssh_ours);
     Py_VISIT(e->ctx);
+    Py_VISIT(e->quiet);
     Py_VISIT(e->ctx_dict);
     Py_VISIT(e->stamp);
     Py_VISIT(e->slow);
@@ -2305,6 +2318,7 @@ static int engine_clear(Engine *e)
     Py_CLEAR(e->ssh_conns);
     Py_CLEAR(e->ssh_ours);
     Py_CLEAR(e->ctx);
+    Py_CLEAR(e->quiet);
     Py_CLEAR(e->ctx_dict);
     Py_CLEAR(e->stamp);
     Py_CLEAR(e->slow);
@@ -2659,7 +2673,7 @@ static PyTypeObject AggregatorType = {
 /* Keywords: which of many short texts occur in a line (the line loop's choice of candidates)  */
 /* ----------------------------------------------------------------------------------------- */
 
-typedef struct {
+typedef struct Keywords {
     PyObject_HEAD
     Py_ssize_t count;       /* keywords */
     char **text;            /* each keyword's UTF-8 bytes */
@@ -2746,6 +2760,38 @@ static int keywords_init(Keywords *k, PyObject *args, PyObject *kw)
     return 0;
 }
 
+/* Marks in ``bits`` (NULL: only answers) the keywords that occur in s[:n]; whether any does. */
+static inline __attribute__((always_inline)) int keywords_scan(Keywords *k, const char *s, Py_ssize_t n,
+                                                               uint64_t *bits)
+{
+    int any = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        uint32_t one = k->single[c];
+        if (one) {
+            if (!bits)
+                return 1;
+            bits[(one - 1) / 64] |= 1ull << ((one - 1) % 64);
+            any = 1;
+        }
+        if (i + 1 < n) {
+            int p = c << 8 | (unsigned char)s[i + 1];
+            for (uint32_t j = k->pair_start[p]; j < k->pair_start[p + 1]; j++) {
+                uint32_t w = k->by_pair[j];
+                if (k->len[w] <= n - i && memcmp(s + i, k->text[w], (size_t)k->len[w]) == 0) {
+                    if (!bits)
+                        return 1;
+                    bits[w / 64] |= 1ull << (w % 64);
+                    any = 1;
+                }
+            }
+        }
+    }
+    return any;
+}
+
+static int keywords_any(Keywords *k, const char *s, Py_ssize_t n) { return keywords_scan(k, s, n, NULL); }
+
 /* find(line) -> the indices (into the keywords given) of those that occur in ``line``, as the
  * bits of an int */
 static PyObject *keywords_find(Keywords *k, PyObject *line)
@@ -2762,27 +2808,8 @@ static PyObject *keywords_find(Keywords *k, PyObject *line)
     Py_ssize_t words = (k->count + 63) / 64;
     if (words > 8 && !(bits = PyMem_Calloc((size_t)words, sizeof(uint64_t))))
         return PyErr_NoMemory();
-    int any = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        uint32_t one = k->single[c];
-        if (one) {
-            bits[(one - 1) / 64] |= 1ull << ((one - 1) % 64);
-            any = 1;
-        }
-        if (i + 1 < n) {
-            int p = c << 8 | (unsigned char)s[i + 1];
-            for (uint32_t j = k->pair_start[p]; j < k->pair_start[p + 1]; j++) {
-                uint32_t w = k->by_pair[j];
-                if (k->len[w] <= n - i && memcmp(s + i, k->text[w], (size_t)k->len[w]) == 0) {
-                    bits[w / 64] |= 1ull << (w % 64);
-                    any = 1;
-                }
-            }
-        }
-    }
     PyObject *out;
-    if (!any)
+    if (!keywords_scan(k, s, n, bits))
         out = PyLong_FromLong(0);
     else
         out = _PyLong_FromByteArray((const unsigned char *)bits, (size_t)words * 8, 1, 0);

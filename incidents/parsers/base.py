@@ -198,6 +198,11 @@ class LineFormat:
     # restores (sshd connections, syslog years): a large file of such lines may be split into
     # parts parsed at once (``split.py``). Formats that assemble blocks or remember a header say no.
     single_line: bool = True
+    # For a format without keywords (asked about every line): False when ``wants`` is surely False
+    # for a line that starts with a BSD syslog stamp (``Nov  3 12:00:00 ``). When every such format
+    # of a parse says so, the C engine passes over a stamped line that holds no keyword and that
+    # no lane reads, as the line loop would find no candidate for it.
+    wants_bsd_syslog: bool = True
 
     def wants(self, line: str) -> bool:
         if not self.keywords:

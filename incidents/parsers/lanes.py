@@ -197,10 +197,12 @@ def lanes_for(formats: list[LineFormat], reader) -> Lanes | None:
     return Lanes(chosen) if chosen else None
 
 
-def fast_engine(lanes: Lanes | None, ctx):
+def fast_engine(lanes: Lanes | None, ctx, quiet=None):
     """The C engine (``_fastlane.c``) for these lanes: it reads their commonest lines itself and
     hands every other line back, sharing their shapes, sshd's connections and the syslog year; or
-    None (not built, or no lane it knows), and the lanes read every line."""
+    None (not built, or no lane it knows), and the lanes read every line. ``quiet``: the line
+    loop's keyword table (``_Candidates.quiet``), given when a BSD-stamped line holding none of its
+    keywords is no format's; the engine then passes over such a line that no lane reads."""
     native = compiled.native()
     if native is None or lanes is None:
         return None
@@ -214,7 +216,8 @@ def fast_engine(lanes: Lanes | None, ctx):
     given = {name: args.get(name) for name in _ENGINE_ARGS}
     # ``complete``: every lane of the parse is one the engine reads, so it may tell a line that no
     # lane's expression matches (the line loop then reads it without trying the expression)
-    return native.Engine(ctx=ctx, slow=SLOW, recheck=RECHECK, complete=known, **given)
+    return native.Engine(ctx=ctx, slow=SLOW, recheck=RECHECK, complete=known, quiet=quiet if known else None,
+                         **given)
 
 
 # what ``_fastlane.Engine`` takes besides the context: each lane's ``engine_args``, None when absent

@@ -80,9 +80,13 @@ class _Counting(io.RawIOBase):
         return True
 
     def readinto(self, buffer):
-        data = self._raw.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
+        into = getattr(self._raw, "readinto", None)
+        if into is not None:  # straight into the buffer (a plain file's), no copy
+            n = into(buffer) or 0
+        else:
+            data = self._raw.read(len(buffer))
+            n = len(data)
+            buffer[:n] = data
         self._ctx.bytes_read += n
         if self._progress and self._ctx.bytes_read >= self._next_report:
             self._next_report = self._ctx.bytes_read + (8 << 20)
@@ -256,6 +260,14 @@ class _Candidates:
             self.automaton.make_automaton()
         self._cache: dict[frozenset, list[LineFormat]] = {}
 
+    def quiet(self):
+        """The C keyword table, when a line that starts with a BSD syslog stamp and holds none of
+        its keywords has no candidate (no format without keywords wants such a line:
+        ``LineFormat.wants_bsd_syslog``); else None."""
+        if self.keywords is None or any(self.formats[i].wants_bsd_syslog for i in self.always):
+            return None
+        return self.keywords
+
     def _found(self, line: str) -> set:
         """The formats owning a keyword that occurs in ``line``."""
         if self.keywords is not None:
@@ -322,7 +334,7 @@ class LineReader:
         self.formats, self.ctx = formats, ctx
         self.candidates = _Candidates(formats)
         self.lanes = lanes_for(formats, self) if ctx.lanes else None
-        self.fast = fast_engine(self.lanes, ctx)
+        self.fast = fast_engine(self.lanes, ctx, self.candidates.quiet())
         self.new_rows = compiled.native().Rows if self.fast is not None else None
 
     def one(self, line: str, number: int) -> tuple[str, list[Record]] | None:
@@ -358,73 +370,87 @@ BLOCK_BYTES = 1 << 20  # at most MAX_LINE_BYTES: a line longer than that is met 
 def _block_loop(stream, reader: LineReader, ctx) -> Iterator[tuple[str, list[Record]]]:
     """The lines of a UTF-8 stream, a block at a time: the lines a lane's pattern matches are read
     by that lane, the others one by one (``LineReader.one``), all in file order. A line of
-    MAX_LINE_BYTES or more hands the rest of the stream to ``bounded_lines``."""
-    match = reader.lanes.match if reader.lanes is not None else None
-    takes = reader.lanes.takes if reader.lanes is not None else None
-    one = reader.one
-    fast = reader.fast
+    MAX_LINE_BYTES or more hands the rest of the stream to ``bounded_lines``. A line cut by the
+    end of a block is joined to its rest on its own, so that no block is copied."""
     done = 0  # lines read so far
     base = ctx.records  # lines of the files read before (zip members)
     carry = b""
-    rows: list = []  # what lanes read, in file order, not yet handed on
     while True:
         data = stream.read(BLOCK_BYTES)
         end = not data
-        data = carry + data if carry else data
-        if not data:
-            return
-        nl = data.find(b"\n")
-        if (nl if nl >= 0 else len(data)) >= MAX_LINE_BYTES:
-            ctx.records = base + done
-            rest = io.BufferedReader(_Prefixed(data, stream), buffer_size=1 << 20)
-            yield from _line_loop(bounded_lines(rest, ctx, done + 1), reader, ctx, done + 1)
-            return
-        cut = len(data) if end else data.rfind(b"\n") + 1
-        if cut == 0:
-            carry = data
-            continue
-        carry = data[cut:]
-        if fast is not None:
-            chunk = data[:cut] if cut < len(data) else data
-            done = yield from _fast_block(chunk, done, reader)
-            ctx.records = base + done
+        start = 0
+        if carry:  # the start of a line, from the block before
+            nl = data.find(b"\n")
+            if len(carry) + (nl if nl >= 0 else len(data)) >= MAX_LINE_BYTES:
+                data, carry = carry + data, b""
+            elif nl < 0 and not end:
+                carry += data
+                continue
+            else:
+                head = carry + data[:nl + 1] if nl >= 0 else carry
+                carry, start = b"", nl + 1 if nl >= 0 else 0
+                done = yield from _whole_lines(head, 0, len(head), done, reader)
+                ctx.records = base + done
+        if start >= len(data):
             if end:
                 return
             continue
-        lines = data[:cut].decode("utf-8", errors="replace").split("\n")
-        if lines[-1] == "":
-            lines.pop()
-        if match is None:
-            for line in lines:
-                done += 1
-                found = one(line.rstrip("\r"), done)
-                if found is not None:
-                    yield found
-        else:
-            for line in lines:
-                done += 1
-                m = match(line)
-                found = takes[m.lastindex](m, done, rows) if m is not None else one(line.rstrip("\r"), done)
-                if found is not None:
-                    if rows:
-                        yield None, _Rows(rows)
-                        rows = []
-                    yield found
-            if rows:
-                yield None, _Rows(rows)
-                rows = []
+        nl = data.find(b"\n", start)
+        if (nl if nl >= 0 else len(data)) - start >= MAX_LINE_BYTES:
+            ctx.records = base + done
+            rest = io.BufferedReader(_Prefixed(data[start:], stream), buffer_size=1 << 20)
+            yield from _line_loop(bounded_lines(rest, ctx, done + 1), reader, ctx, done + 1)
+            return
+        cut = len(data) if end else data.rfind(b"\n") + 1
+        if cut <= start:
+            carry = data[start:]
+            continue
+        carry = data[cut:]
+        done = yield from _whole_lines(data, start, cut, done, reader)
         ctx.records = base + done
         if end:
             return
 
 
-def _fast_block(chunk: bytes, done: int, reader: LineReader):
-    """The lines of ``chunk`` (whole lines, ``done`` read before them) through the C engine; each
-    line it leaves to Python is read as ``_block_loop`` reads it. What either reads goes on in file
-    order. Returns the number of lines read so far."""
+def _whole_lines(data: bytes, start: int, cut: int, done: int, reader: LineReader):
+    """The lines of ``data[start:cut]`` (whole lines, but the last of a stream may have no end of
+    line; ``done`` read before them), through the C engine or the lanes' expression and then the
+    line loop. Returns the number of lines read so far."""
+    if reader.fast is not None:
+        return (yield from _fast_block(data, start, cut, done, reader))
+    lines = data[start:cut].decode("utf-8", errors="replace").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    one = reader.one
+    if reader.lanes is None:
+        for line in lines:
+            done += 1
+            found = one(line.rstrip("\r"), done)
+            if found is not None:
+                yield found
+        return done
+    match, takes = reader.lanes.match, reader.lanes.takes
+    rows: list = []  # what lanes read, in file order, not yet handed on
+    for line in lines:
+        done += 1
+        m = match(line)
+        found = takes[m.lastindex](m, done, rows) if m is not None else one(line.rstrip("\r"), done)
+        if found is not None:
+            if rows:
+                yield None, _Rows(rows)
+                rows = []
+            yield found
+    if rows:
+        yield None, _Rows(rows)
+    return done
+
+
+def _fast_block(chunk: bytes, pos: int, size: int, done: int, reader: LineReader):
+    """The lines of ``chunk[pos:size]`` (as ``_whole_lines``) through the C engine; each line it
+    leaves to Python is read as ``_whole_lines`` reads it. What either reads goes on in file order.
+    Returns the number of lines read so far."""
     fast, match, takes, one = reader.fast, reader.lanes.match, reader.lanes.takes, reader.one
     new_rows = reader.new_rows
-    size, pos = len(chunk), 0
     rows = new_rows()  # the engine's rows and format names, not yet handed on
     names: dict = {}
     while pos < size:

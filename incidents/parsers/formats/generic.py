@@ -172,9 +172,16 @@ class AddressTable(LineFormat):
 class AddressList(LineFormat):
     name = "address-list"
     label = "List of addresses"
+    wants_bsd_syslog = False  # a month's name is no address: ``wants`` below
 
     def wants(self, line):
-        return line.lstrip()[:1] in _LIST_START
+        text = line.lstrip()
+        first = text[:1]
+        if first not in _LIST_START:
+            return False
+        # a letter starts only an IPv6 address here, which has a colon within its first five
+        # characters; a word made of hex letters (``Dec``, ``Feb``, ``add``) does not
+        return not first.isalpha() or ":" in text[1:5]
 
     def parse_line(self, line, ctx):
         text = line.strip()

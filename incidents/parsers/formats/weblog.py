@@ -183,6 +183,7 @@ class W3CExtendedLog(LineFormat):
 
     name = "iis-w3c"
     label = "IIS / W3C extended access log"
+    wants_bsd_syslog = False  # a line that starts with "#" or a digit
 
     def wants(self, line):
         return line[:1] == "#" or line[:1].isdigit()

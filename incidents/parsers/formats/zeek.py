@@ -80,6 +80,7 @@ class ZeekLog(LineFormat):
     name = "zeek"
     label = "Zeek (Bro) logs"
     single_line = False  # the header decides what every row means
+    wants_bsd_syslog = False  # a line that starts with "#", "{" or a digit
 
     def wants(self, line):
         first = line[:1]
