@@ -342,6 +342,36 @@ def test_syslog_times_across_new_year_keep_increasing():
     assert times[-1] == datetime(2024, 1, 1, 0, 0, 2, tzinfo=UTC)
 
 
+def test_a_line_written_before_new_year_and_logged_after_it_keeps_its_year_and_the_next_year_stays():
+    # a log host merging several hosts' lines: one from before midnight arrives after one from after
+    records = parse_lines("""
+        Dec 31 23:59:58 a sshd[1]: Invalid user a from 192.0.2.1 port 1
+        Jan  1 00:00:01 b sshd[2]: Invalid user b from 192.0.2.1 port 2
+        Dec 31 23:59:59 a sshd[3]: Invalid user c from 192.0.2.1 port 3
+        Jan  1 00:00:02 b sshd[4]: Invalid user d from 192.0.2.1 port 4
+        Jan  2 00:00:00 b sshd[5]: Invalid user e from 192.0.2.1 port 5
+    """, reference=datetime(2024, 1, 3, tzinfo=UTC))
+    assert [r.at.year for r in records] == [2023, 2024, 2023, 2024, 2024]
+
+
+def test_a_gap_of_more_than_half_a_year_forward_stays_in_the_same_year():
+    records = parse_lines("""
+        Jan  5 10:00:00 a sshd[1]: Invalid user a from 192.0.2.1 port 1
+        Aug  1 10:00:00 a sshd[2]: Invalid user b from 192.0.2.1 port 2
+    """, reference=datetime(2024, 9, 1, tzinfo=UTC))
+    assert [r.at for r in records] == [datetime(2024, 1, 5, 10, tzinfo=UTC), datetime(2024, 8, 1, 10, tzinfo=UTC)]
+
+
+def test_29_february_after_new_year_into_a_common_year_has_no_time_and_moves_no_year():
+    records = parse_lines("""
+        Oct  1 10:00:00 a sshd[1]: Invalid user a from 192.0.2.1 port 1
+        Feb 29 10:00:00 a sshd[2]: Invalid user b from 192.0.2.1 port 2
+        Mar  1 10:00:00 a sshd[3]: Invalid user c from 192.0.2.1 port 3
+    """, reference=datetime(2024, 10, 2, tzinfo=UTC))
+    assert [r.at for r in records] == [datetime(2024, 10, 1, 10, tzinfo=UTC), None,
+                                       datetime(2025, 3, 1, 10, tzinfo=UTC)]
+
+
 def test_a_yearless_stamp_is_placed_no_later_than_the_reference():
     [record] = parse_lines("Nov 24 03:14:07 h sshd[1]: Invalid user a from 192.0.2.1 port 1",
                            reference=datetime(2024, 3, 1, tzinfo=UTC))

@@ -540,6 +540,21 @@ static int shapes_add(ShapeCache *c, const char *sig, Py_ssize_t n, uint64_t h, 
     return 0;
 }
 
+typedef struct {
+    int loaded, dirty; /* read from the context (years_load); changed since */
+    int utc;           /* its ``_zone`` is UTC itself */
+    long year;         /* ``_year`` (-1: None) */
+    PyObject *last;    /* ``_last_syslog`` */
+    int last_known;    /* 1: ``last_us`` is it; 0: it is None; -1: something else */
+    int64_t last_us;
+    PyObject *utc_at;  /* ``_last_utc`` */
+    int stamp_known;   /* ``_last_stamp`` is (mon, day, hms) */
+    char mon[3], hms[8];
+    int day;
+    char text[32];     /* ``_last_text``: text_n bytes (-1: None, or not kept) */
+    Py_ssize_t text_n;
+} Years;
+
 struct Keywords;
 static PyTypeObject KeywordsType;
 static int keywords_any(struct Keywords *k, const char *s, Py_ssize_t n);
@@ -583,7 +598,51 @@ typedef struct {
     /* the format names counted since the last flush, in first-seen order */
     PyObject *last_name;
     Py_ssize_t last_count;
+    struct Word *words; /* short texts made str (engine_word; NULL until the first) */
+    Years years;
 } Engine;
+
+enum { WORDS = 4096, WORD_MAX = 24 };
+
+typedef struct Word {
+    Py_ssize_t n;
+    char text[WORD_MAX];
+    PyObject *str;
+} Word;
+
+/* A short ASCII text as a str (a new reference), the same object while it stays in a small table
+ * indexed by its hash: sshd's pids, user names and ports recur, and a str made once keeps its hash
+ * for the dicts and sets it goes into. Bounded: a new text takes its slot from the one before. */
+static PyObject *engine_word(Engine *e, span s)
+{
+    if (s.n > WORD_MAX)
+        return PyUnicode_DecodeASCII(s.s, s.n, NULL);
+    if (!e->words && !(e->words = PyMem_Calloc(WORDS, sizeof(Word))))
+        return PyErr_NoMemory();
+    Word *w = &e->words[fnv1a(s.s, s.n) & (WORDS - 1)];
+    if (w->str && w->n == s.n && memcmp(w->text, s.s, (size_t)s.n) == 0) {
+        Py_INCREF(w->str);
+        return w->str;
+    }
+    PyObject *str = PyUnicode_DecodeASCII(s.s, s.n, NULL);
+    if (!str)
+        return NULL;
+    Py_INCREF(str);
+    Py_XSETREF(w->str, str);
+    w->n = s.n;
+    memcpy(w->text, s.s, (size_t)s.n);
+    return str;
+}
+
+static void words_free(Engine *e)
+{
+    if (!e->words)
+        return;
+    for (int i = 0; i < WORDS; i++)
+        Py_CLEAR(e->words[i].str);
+    PyMem_Free(e->words);
+    e->words = NULL;
+}
 
 static void stamp_forget(Stamp *slot)
 {
@@ -641,101 +700,161 @@ static int epoch_us(PyObject *dt, int64_t *out)
     return 0;
 }
 
-static int eq_ascii(PyObject *text, const char *s, Py_ssize_t n)
+/* Year inference's state while the engine reads lines: the context's ``_last_*``, read from
+ * it at the first stamp of a scan and written back before Python reads a line (years_flush),
+ * so that a new stamp costs no dict traffic. ``_year`` and ``_zone`` are only read. */
+static int years_load(Engine *e)
 {
-    return PyUnicode_CheckExact(text) && PyUnicode_IS_ASCII(text) && PyUnicode_GET_LENGTH(text) == n &&
-           memcmp(PyUnicode_1BYTE_DATA(text), s, (size_t)n) == 0;
+    Years *y = &e->years;
+    PyObject *ctx = e->ctx, *cd = e->ctx_dict, *v;
+    y->text_n = -1;
+    y->stamp_known = 0;
+    if (!(v = dget(cd, A_last_text, ctx)))
+        return -1;
+    if (PyUnicode_CheckExact(v) && PyUnicode_IS_ASCII(v) && PyUnicode_GET_LENGTH(v) <= (Py_ssize_t)sizeof y->text) {
+        y->text_n = PyUnicode_GET_LENGTH(v);
+        memcpy(y->text, PyUnicode_1BYTE_DATA(v), (size_t)y->text_n);
+    }
+    Py_DECREF(v);
+    if (!(v = dget(cd, A_last_stamp, ctx)))
+        return -1;
+    if (PyTuple_CheckExact(v) && PyTuple_GET_SIZE(v) == 3) {
+        PyObject *mon = PyTuple_GET_ITEM(v, 0), *day = PyTuple_GET_ITEM(v, 1), *hms = PyTuple_GET_ITEM(v, 2);
+        if (PyUnicode_CheckExact(mon) && PyUnicode_IS_ASCII(mon) && PyUnicode_GET_LENGTH(mon) == 3 &&
+            PyLong_CheckExact(day) && PyUnicode_CheckExact(hms) && PyUnicode_IS_ASCII(hms) &&
+            PyUnicode_GET_LENGTH(hms) == 8) {
+            int overflow;
+            long d = PyLong_AsLongAndOverflow(day, &overflow);
+            if (!overflow && d >= 0 && d <= 99) {
+                memcpy(y->mon, PyUnicode_1BYTE_DATA(mon), 3);
+                memcpy(y->hms, PyUnicode_1BYTE_DATA(hms), 8);
+                y->day = (int)d;
+                y->stamp_known = 1;
+            }
+        }
+    }
+    Py_DECREF(v);
+    if (!(v = dget(cd, A_last_utc, ctx)))
+        return -1;
+    Py_XSETREF(y->utc_at, v);
+    if (!(v = dget(cd, A_last_syslog, ctx)))
+        return -1;
+    Py_XSETREF(y->last, v);
+    y->last_known = v == Py_None ? 0 : epoch_us(v, &y->last_us) == 0 ? 1 : -1;
+    if (!(v = dget(cd, A_zone, ctx)))
+        return -1;
+    y->utc = v == PyDateTime_TimeZone_UTC;
+    Py_DECREF(v);
+    if (!(v = dget(cd, A_year, ctx)))
+        return -1;
+    y->year = PyLong_CheckExact(v) ? PyLong_AsLong(v) : -1;
+    Py_DECREF(v);
+    if (PyErr_Occurred())
+        return -1;
+    y->loaded = 1;
+    y->dirty = 0;
+    return 0;
+}
+
+/* Write the state back to the context (when it changed) and forget it: Python may read or move it next. */
+static int years_flush(Engine *e)
+{
+    Years *y = &e->years;
+    int r = 0;
+    if (y->loaded && y->dirty) {
+        PyObject *cd = e->ctx_dict;
+        PyObject *mon = PyUnicode_DecodeASCII(y->mon, 3, NULL), *day = PyLong_FromLong(y->day);
+        PyObject *hms = PyUnicode_DecodeASCII(y->hms, 8, NULL);
+        PyObject *stamp = mon && day && hms ? PyTuple_Pack(3, mon, day, hms) : NULL;
+        PyObject *text = y->text_n < 0 ? (Py_INCREF(Py_None), Py_None) : PyUnicode_DecodeASCII(y->text, y->text_n, NULL);
+        r = stamp && text && PyDict_SetItem(cd, A_last_syslog, y->last) == 0 &&
+                    PyDict_SetItem(cd, A_last_stamp, stamp) == 0 && PyDict_SetItem(cd, A_last_utc, y->utc_at) == 0 &&
+                    PyDict_SetItem(cd, A_last_text, text) == 0
+                ? 0
+                : -1;
+        Py_XDECREF(mon);
+        Py_XDECREF(day);
+        Py_XDECREF(hms);
+        Py_XDECREF(stamp);
+        Py_XDECREF(text);
+    }
+    y->loaded = y->dirty = 0;
+    Py_CLEAR(y->last);
+    Py_CLEAR(y->utc_at);
+    return r;
 }
 
 /* What ``ctx.syslog_time(month, day, hms)`` gives (``text``: what ``syslog_stamp(text)`` gives),
- * with the same effect on the context, computed here when the evidence is in UTC and nothing out
- * of the ordinary happens (the first stamp, a date that does not exist, New Year): a new
- * reference; NULL with no error set when Python must answer. */
+ * with the same effect on the context's year inference (kept in ``e->years`` until
+ * years_flush), computed here when the evidence is in UTC and nothing out of the ordinary
+ * happens (the first stamp, a date that does not exist, New Year): a new reference; NULL with no
+ * error set when Python must answer (the state is then written back for it). */
 static PyObject *ctx_syslog(Engine *e, const char *mon, int day, const char *hms, span text)
 {
-    PyObject *ctx = e->ctx, *cd = e->ctx_dict, *result = NULL, *v;
+    Years *y = &e->years;
+    if (!y->loaded && years_load(e) < 0)
+        return NULL;
     /* the context's own short cuts first: the same text, the same stamp */
-    if (text.s) {
-        if (!(v = dget(cd, A_last_text, ctx)))
-            return NULL;
-        int same = eq_ascii(v, text.s, text.n);
-        Py_DECREF(v);
-        if (same)
-            return dget(cd, A_last_utc, ctx);
+    if (text.s && y->text_n == text.n && memcmp(y->text, text.s, (size_t)text.n) == 0 && y->utc_at) {
+        Py_INCREF(y->utc_at);
+        return y->utc_at;
     }
-    if (!(v = dget(cd, A_last_stamp, ctx)))
-        return NULL;
-    int same_stamp = PyTuple_CheckExact(v) && PyTuple_GET_SIZE(v) == 3 && eq_ascii(PyTuple_GET_ITEM(v, 0), mon, 3) &&
-                     PyLong_CheckExact(PyTuple_GET_ITEM(v, 1)) && PyLong_AsLong(PyTuple_GET_ITEM(v, 1)) == day &&
-                     eq_ascii(PyTuple_GET_ITEM(v, 2), hms, 8);
-    Py_DECREF(v);
-    if (PyErr_Occurred())
-        return NULL;
-    PyObject *month_text = NULL, *day_obj = NULL, *hms_text = NULL, *stamp = NULL, *when = NULL, *text_obj = NULL;
+    int same_stamp = y->stamp_known && y->day == day && memcmp(y->mon, mon, 3) == 0 && memcmp(y->hms, hms, 8) == 0;
+    if (same_stamp && text.s && text.n > (Py_ssize_t)sizeof y->text)
+        same_stamp = 0; /* a text too long to keep: Python answers */
     if (same_stamp) {
-        if (!(result = dget(cd, A_last_utc, ctx)))
-            return NULL;
         if (text.s) {
-            text_obj = PyUnicode_DecodeASCII(text.s, text.n, NULL);
-            if (!text_obj || PyDict_SetItem(cd, A_last_text, text_obj) < 0)
-                Py_CLEAR(result);
-            Py_XDECREF(text_obj);
+            memcpy(y->text, text.s, (size_t)text.n);
+            y->text_n = text.n;
+            y->dirty = 1;
         }
-        return result;
+        Py_INCREF(y->utc_at);
+        return y->utc_at;
     }
     /* a new stamp: year inference as ``_syslog_time`` does it, for UTC */
-    PyObject *zone = dget(cd, A_zone, ctx);
-    if (!zone)
-        return NULL;
-    int utc = zone == PyDateTime_TimeZone_UTC;
-    Py_DECREF(zone);
-    PyObject *year_obj = dget(cd, A_year, ctx);
-    if (!year_obj)
-        return NULL;
-    long year = PyLong_CheckExact(year_obj) ? PyLong_AsLong(year_obj) : -1;
-    Py_DECREF(year_obj);
-    if (PyErr_Occurred())
-        return NULL;
+    long year = y->year;
     int m = 0;
     for (int i = 0; i < 12; i++)
         if (memcmp(mon, MONTHS[i], 3) == 0)
             m = i + 1;
     int hour = (hms[0] - '0') * 10 + hms[1] - '0', minute = (hms[3] - '0') * 10 + hms[4] - '0',
         second = (hms[6] - '0') * 10 + hms[7] - '0';
-    if (!utc || year < 1 || year > 9998 || !m || day < 1 || day > days_in_month(year, m) || hour > 23 ||
-        minute > 59 || second > 59)
-        return NULL; /* Python answers */
-    PyObject *last = dget(cd, A_last_syslog, ctx);
-    if (!last)
-        return NULL;
-    int64_t last_us, when_us = (days_from_civil(year, (unsigned)m, (unsigned)day) * 86400 + hour * 3600 +
-                                minute * 60 + second) * 1000000;
-    int known = last != Py_None && epoch_us(last, &last_us) == 0;
-    Py_DECREF(last);
-    if (last != Py_None && (!known || when_us < last_us - (int64_t)180 * 86400 * 1000000))
-        return NULL; /* New Year (or a state this does not know): Python answers */
-    when = PyDateTimeAPI->DateTime_FromDateAndTime((int)year, m, day, hour, minute, second, 0,
-                                                  PyDateTime_TimeZone_UTC, PyDateTimeAPI->DateTimeType);
-    month_text = PyUnicode_DecodeASCII(mon, 3, NULL);
-    day_obj = PyLong_FromLong(day);
-    hms_text = PyUnicode_DecodeASCII(hms, 8, NULL);
-    stamp = (month_text && day_obj && hms_text) ? PyTuple_Pack(3, month_text, day_obj, hms_text) : NULL;
-    text_obj = text.s ? PyUnicode_DecodeASCII(text.s, text.n, NULL) : (Py_INCREF(Py_None), Py_None);
-    if (when && stamp && text_obj && PyDict_SetItem(cd, A_last_syslog, when) == 0 &&
-        PyDict_SetItem(cd, A_last_stamp, stamp) == 0 && PyDict_SetItem(cd, A_last_utc, when) == 0 &&
-        PyDict_SetItem(cd, A_last_text, text_obj) == 0) {
-        result = when;
-        Py_INCREF(result);
+    int64_t when_us = 0;
+    int ours = y->utc && year >= 1 && year <= 9998 && m && day >= 1 && day <= days_in_month(year, m) && hour <= 23 &&
+               minute <= 59 && second <= 59 && (!text.s || text.n <= (Py_ssize_t)sizeof y->text);
+    if (ours) {
+        when_us = (days_from_civil(year, (unsigned)m, (unsigned)day) * 86400 + hour * 3600 + minute * 60 + second) *
+                  1000000;
+        /* New Year, a line from before it logged after it, or a state this does not know: Python answers */
+        const int64_t half_year = (int64_t)180 * 86400 * 1000000;
+        ours = y->last_known == 0 ||
+               (y->last_known == 1 && when_us >= y->last_us - half_year && when_us <= y->last_us + half_year);
     }
-    Py_XDECREF(when);
-    Py_XDECREF(month_text);
-    Py_XDECREF(day_obj);
-    Py_XDECREF(hms_text);
-    Py_XDECREF(stamp);
-    Py_XDECREF(text_obj);
-    if (!result && !PyErr_Occurred())
-        PyErr_SetString(PyExc_RuntimeError, "year inference failed");
-    return result;
+    if (!ours) {
+        years_flush(e); /* an error it meets stays set for the caller */
+        return NULL;
+    }
+    PyObject *when = PyDateTimeAPI->DateTime_FromDateAndTime((int)year, m, day, hour, minute, second, 0,
+                                                            PyDateTime_TimeZone_UTC, PyDateTimeAPI->DateTimeType);
+    if (!when)
+        return NULL;
+    Py_INCREF(when);
+    Py_XSETREF(y->last, when);
+    Py_INCREF(when);
+    Py_XSETREF(y->utc_at, when);
+    y->last_us = when_us;
+    y->last_known = 1;
+    memcpy(y->mon, mon, 3);
+    memcpy(y->hms, hms, 8);
+    y->day = day;
+    y->stamp_known = 1;
+    y->text_n = -1;
+    if (text.s) {
+        memcpy(y->text, text.s, (size_t)text.n);
+        y->text_n = text.n;
+    }
+    y->dirty = 1;
+    return when;
 }
 
 /* Keep ``at`` (a new reference) in ``slot`` for the stamp ``text``; borrowed result. */
@@ -1120,8 +1239,8 @@ static int nf_take(Engine *e, NfLine *l, long number, PyObject *rows, PyObject *
         return PyErr_Occurred() ? -1 : 1;
     PyObject *shape = PyList_GET_ITEM(entry, 0);
     PyObject *at = NULL;
-    if (PyTuple_CheckExact(shape) && PyTuple_GET_SIZE(shape) == 3 && PyTuple_GET_ITEM(shape, 1) != Py_None &&
-        l->src_ok) {
+    if (PyTuple_CheckExact(shape) && PyTuple_GET_SIZE(shape) == 3 && PyTuple_GET_ITEM(shape, 1) != Py_None) {
+        /* (the time first, whatever the source: the lane's ``build`` reads it so) */
         at = engine_bsd_time(e, l->stamp);
         if (!at)
             return -1;
@@ -1431,19 +1550,25 @@ static int asa_take(Engine *e, AsaLine *l, long number, PyObject *rows, PyObject
             else if (PyErr_Occurred())
                 return -1;
         }
-        PyObject *mon = PyUnicode_DecodeASCII(l->mon.s, l->mon.n, NULL);
-        PyObject *day = PyUnicode_DecodeASCII(l->day.s, l->day.n, NULL);
-        PyObject *hm = PyUnicode_DecodeASCII(l->hms.s, l->hms.n, NULL);
-        PyObject *year = l->year.s ? PyUnicode_DecodeASCII(l->year.s, l->year.n, NULL) : (Py_INCREF(Py_None), Py_None);
-        PyObject *args = (mon && day && hm && year) ? PyTuple_Pack(4, mon, day, hm, year) : NULL;
-        Py_XDECREF(mon);
-        Py_XDECREF(day);
-        Py_XDECREF(hm);
-        Py_XDECREF(year);
-        if (!args)
-            return -1;
-        at = engine_time(l->year.s ? &e->dated : &e->inferred, l->stamp, e->asa_at, args);
-        Py_DECREF(args);
+        Stamp *slot = l->year.s ? &e->dated : &e->inferred;
+        if (slot->n == l->stamp.n && memcmp(slot->text, l->stamp.s, (size_t)l->stamp.n) == 0) {
+            at = slot->at; /* the stamp of the line before, or computed just above */
+        } else {
+            PyObject *mon = PyUnicode_DecodeASCII(l->mon.s, l->mon.n, NULL);
+            PyObject *day = PyUnicode_DecodeASCII(l->day.s, l->day.n, NULL);
+            PyObject *hm = PyUnicode_DecodeASCII(l->hms.s, l->hms.n, NULL);
+            PyObject *year =
+                l->year.s ? PyUnicode_DecodeASCII(l->year.s, l->year.n, NULL) : (Py_INCREF(Py_None), Py_None);
+            PyObject *args = (mon && day && hm && year) ? PyTuple_Pack(4, mon, day, hm, year) : NULL;
+            Py_XDECREF(mon);
+            Py_XDECREF(day);
+            Py_XDECREF(hm);
+            Py_XDECREF(year);
+            if (!args)
+                return -1;
+            at = engine_time(slot, l->stamp, e->asa_at, args);
+            Py_DECREF(args);
+        }
         if (!at)
             return -1;
     }
@@ -1694,6 +1819,19 @@ static PyObject *client_port(PyObject *sport)
 {
     if (sport == Py_None || (PyUnicode_Check(sport) && PyUnicode_GET_LENGTH(sport) == 0))
         Py_RETURN_NONE;
+    if (PyUnicode_CheckExact(sport) && PyUnicode_IS_ASCII(sport) && PyUnicode_GET_LENGTH(sport) <= 5) {
+        /* one to five ASCII digits (a port as sshd writes it): what int() gives, without its parser */
+        const char *p = (const char *)PyUnicode_1BYTE_DATA(sport);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(sport), i = 0;
+        long v = 0;
+        for (; i < n && is_digit(p[i]); i++)
+            v = v * 10 + (p[i] - '0');
+        if (i == n) {
+            if (v <= 0 || v > 65535)
+                Py_RETURN_NONE;
+            return PyLong_FromLong(v);
+        }
+    }
     PyObject *n = PyNumber_Long(sport);
     if (!n) {
         if (PyErr_ExceptionMatches(PyExc_TypeError) || PyErr_ExceptionMatches(PyExc_ValueError)) {
@@ -2018,7 +2156,7 @@ static int ssh_take(Engine *e, SshLine *l, long number, PyObject *rows, PyObject
     PyObject *at = engine_bsd_time(e, l->stamp);
     if (!at)
         return -1;
-    PyObject *pid = PyUnicode_DecodeASCII(l->pid.s, l->pid.n, NULL);
+    PyObject *pid = engine_word(e, l->pid);
     PyObject *ckey = pid ? PyTuple_Pack(2, ours, pid) : NULL;
     Py_XDECREF(pid);
     if (!ckey)
@@ -2027,9 +2165,8 @@ static int ssh_take(Engine *e, SshLine *l, long number, PyObject *rows, PyObject
     if (!pass_user || !l->user.s)
         user = (l->alt == 3) ? PyUnicode_FromStringAndSize("", 0) : (Py_INCREF(Py_None), Py_None);
     else
-        user = PyUnicode_DecodeASCII(l->user.s, l->user.n, NULL);
-    PyObject *port = (pass_port && l->port.s) ? PyUnicode_DecodeASCII(l->port.s, l->port.n, NULL)
-                                              : (Py_INCREF(Py_None), Py_None);
+        user = engine_word(e, l->user);
+    PyObject *port = (pass_port && l->port.s) ? engine_word(e, l->port) : (Py_INCREF(Py_None), Py_None);
     int r = -1;
     if (user && port)
         r = ssh_book(e, at, ours, ckey, src, user, failure, forget, port, number, rows, names);
@@ -2161,6 +2298,17 @@ static PyObject *engine_scan(Engine *e, PyObject *const *args, Py_ssize_t nargs)
         stamp_forget(&e->inferred);
     result = Py_BuildValue("(nlnO)", pos, number, stop, lane ? Py_True : Py_False);
 done:
+    /* the context's year inference as the lines read so far left it */
+    if (result) {
+        if (years_flush(e) < 0)
+            Py_CLEAR(result);
+    } else {
+        PyObject *type, *value, *traceback;
+        PyErr_Fetch(&type, &value, &traceback);
+        if (years_flush(e) < 0)
+            PyErr_Clear();
+        PyErr_Restore(type, value, traceback);
+    }
     PyBuffer_Release(&view);
     return result;
 }
@@ -2337,6 +2485,10 @@ static int engine_clear(Engine *e)
     Py_CLEAR(e->last_name);
     addr_free(&e->addrs);
     shapes_free(&e->shapes);
+    words_free(e);
+    e->years.loaded = e->years.dirty = 0;
+    Py_CLEAR(e->years.last);
+    Py_CLEAR(e->years.utc_at);
     return 0;
 }
 

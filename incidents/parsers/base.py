@@ -156,14 +156,28 @@ class ParseContext:
             when = datetime(self._year, mon, day, hour, minute, second, tzinfo=zone)
         except ValueError:  # 29 Feb in a common year, 31 Nov...
             return None
-        if self._last_syslog is not None and when < self._last_syslog - _HALF_YEAR:
-            self._year += 1  # Dec 31 -> Jan 1: the next year, never the same one again
-            when = when.replace(year=self._year)
+        last = self._last_syslog
+        if last is not None and when < last - _HALF_YEAR:
+            try:  # Dec 31 -> Jan 1: the next year, never the same one again
+                when = when.replace(year=self._year + 1)
+            except ValueError:  # 29 Feb, and the next year has none: no time, and no new year
+                return None
+            self._year += 1
+        elif last is not None and when > last + _HALF_YEAR:
+            # Jan 1 -> Dec 31: a line written before New Year and logged after a line written
+            # after it (a log host merging several hosts' lines): last year's, and the year goes on
+            try:
+                late = when.replace(year=self._year - 1)
+            except ValueError:
+                late = None
+            if late is not None and last - _LATE <= late <= last:
+                return late if zone is UTC else late.astimezone(UTC)
         self._last_syslog = when
         return when if zone is UTC else when.astimezone(UTC)
 
 
 _HALF_YEAR = timedelta(days=180)
+_LATE = timedelta(days=7)  # how much earlier than the line before a line may be written across New Year
 _UTC_NAMES = frozenset(("UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Etc/Zulu", "Zulu"))
 
 
