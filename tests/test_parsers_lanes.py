@@ -189,7 +189,7 @@ def test_a_busy_log_with_rfc3339_stamps_reads_the_same_with_and_without_lanes(sh
     assert fast["records"] == 6000 and len(fast["offenders"]) >= 6
     # the lanes read those lines themselves: their RFC 3339 shapes agreed with the line loop
     by_prefix = {lane.prefix: lane for lane in made[-2]}  # the parse with lanes (the last is lane_matches')
-    rfc3339 = {"ssh_": lambda key: key[-1] > 15, "nf_": lambda key: key[-1] > 15,
+    rfc3339 = {"ssh_": lambda key: key[-1] > 15, "nf_": lambda key: key[7] > 15,
                "asa_": lambda key: key[4] > 0}  # the stamp's length in each lane's shape key
     for prefix, stamped in rfc3339.items():
         shapes = [entry for key, entry in by_prefix[prefix].shapes.items() if stamped(key)]
@@ -394,3 +394,19 @@ def test_the_address_list_still_wants_lines_that_start_with_an_address(line):
 @pytest.mark.parametrize("line", ["Dec  3 10:00:00 host x", "add 203.0.113.7", "feed me", "Bad"])
 def test_the_address_list_does_not_want_a_word_made_of_hex_letters(line):
     assert not registry._LINE_FORMATS["address-list"].wants(line)
+
+
+def test_a_kernel_line_whose_rest_holds_another_formats_message_is_read_as_the_line_loop_reads_it():
+    # two lines run together (a lost end of line): the rest of a kernel line holds an ASA message,
+    # which brings cisco-asa into the line loop's choice; a shape learnt from a plain line must not
+    # read it
+    head = ("Dec 30 23:35:{s} fw1 kernel: [813071.1] nft-drop: IN=eth1 OUT= SRC={src} DST=192.168.1.2 "
+            "LEN=40 TOS=0x00 PREC=0x00 TTL=241 ID=1 PROTO=TCP SPT=2940 DPT=8080 WINDOW=65535 RES=0x00 SYN "
+            "URGP=0 DESCR=")
+    plain = head.format(s=35, src="185.220.101.4") + '"x"'
+    asa = ('"a01 : %ASA-2-106001: Inbound TCP connection denied from 999.1.1.1/69683 to 198.51.100.1/22 '
+           'flags SYN on interface outside"')
+    joined = head.format(s=36, src="203.0.113.9") + asa
+    found = assert_same(("\n".join([plain] * 3 + [joined] * 2 + [plain]) + "\n").encode())
+    assert {o["ip"] for o in found["offenders"]} == {"185.220.101.4"}
+    assert found["formats_seen"] == {"nftables": 4, "cisco-asa": 2}

@@ -555,14 +555,57 @@ typedef struct {
     Py_ssize_t text_n;
 } Years;
 
-struct Keywords;
+/* Keywords: which of many short texts occur in a line (the line loop's choice of candidates; see
+ * the type below) */
+typedef struct Keywords {
+    PyObject_HEAD
+    Py_ssize_t count;       /* keywords */
+    char **text;            /* each keyword's UTF-8 bytes */
+    Py_ssize_t *len;
+    uint32_t *by_pair;      /* keywords of two bytes or more, sorted by their first two bytes */
+    uint32_t *pair_start;   /* 65537 offsets into by_pair */
+    uint32_t *single;       /* one-byte keywords: per byte, its keyword + 1 (0: none) */
+} Keywords;
+
 static PyTypeObject KeywordsType;
-static int keywords_any(struct Keywords *k, const char *s, Py_ssize_t n);
+
+/* Marks in ``bits`` (NULL: only answers) the keywords that occur in s[:n]; whether any does. */
+static inline __attribute__((always_inline)) int keywords_scan(Keywords *k, const char *s, Py_ssize_t n,
+                                                               uint64_t *bits)
+{
+    int any = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        uint32_t one = k->single[c];
+        if (one) {
+            if (!bits)
+                return 1;
+            bits[(one - 1) / 64] |= 1ull << ((one - 1) % 64);
+            any = 1;
+        }
+        if (i + 1 < n) {
+            int p = c << 8 | (unsigned char)s[i + 1];
+            for (uint32_t j = k->pair_start[p]; j < k->pair_start[p + 1]; j++) {
+                uint32_t w = k->by_pair[j];
+                if (k->len[w] <= n - i && memcmp(s + i, k->text[w], (size_t)k->len[w]) == 0) {
+                    if (!bits)
+                        return 1;
+                    bits[w / 64] |= 1ull << (w % 64);
+                    any = 1;
+                }
+            }
+        }
+    }
+    return any;
+}
+
+static int keywords_any(Keywords *k, const char *s, Py_ssize_t n) { return keywords_scan(k, s, n, NULL); }
 
 typedef struct {
     PyObject_HEAD
     /* the lanes taking part (NULL: that lane is not used in this parse) */
     PyObject *nf_shapes, *asa_shapes, *ssh_shapes; /* each lane's ``shapes`` dict */
+    PyObject *nf_keywords;                         /* the line loop's Keywords (NULL: none) */
     PyObject *asa_at;                              /* AsaLane.at(mon, day, hms, year) */
     PyObject *ssh_conns;                           /* the parse's sshd connections */
     PyObject *ssh_ours;                            /* _dst(host) */
@@ -1105,10 +1148,21 @@ static int shape_row(Engine *e, PyObject *shape, int src_ok, uint32_t src, PyObj
 typedef struct {
     span stamp, host, prefix, in, out, proto, spt, dpt, rest;
     int pt, descr; /* the rest holds "PT=", "DESCR=" (what the lane's shape key reads of it) */
+    uint64_t found[8]; /* and the line loop's keywords it holds (bits, as Keywords.find gives them) */
+    Py_ssize_t words;  /* of found (0: no keyword table) */
     uint32_t src, dst;
     int src_ok, dst_ok;
     span src_text, dst_text;
 } NfLine;
+
+/* Keywords.find's int of a bit set */
+static PyObject *found_int(const uint64_t *bits, Py_ssize_t words)
+{
+    for (Py_ssize_t i = 0; i < words; i++)
+        if (bits[i])
+            return _PyLong_FromByteArray((const unsigned char *)bits, (size_t)words * 8, 1, 0);
+    return PyLong_FromLong(0);
+}
 
 static PyObject *nf_make_key(Engine *e, void *arg)
 {
@@ -1118,9 +1172,9 @@ static PyObject *nf_make_key(Engine *e, void *arg)
              *proto = text_of(e->texts, l->proto);
     PyObject *key = NULL;
     if (host && prefix && in && out && proto)
-        key = Py_BuildValue("(OOOOOOOn)", host, prefix, in, out, proto,
+        key = Py_BuildValue("(OOOOOOOnN)", host, prefix, in, out, proto,
                             (!l->spt.s && l->pt) ? Py_True : Py_False, l->descr ? Py_True : Py_False,
-                            l->stamp.n);
+                            l->stamp.n, found_int(l->found, l->words));
     Py_XDECREF(host);
     Py_XDECREF(prefix);
     Py_XDECREF(in);
@@ -1234,6 +1288,22 @@ static int nf_take(Engine *e, NfLine *l, long number, PyObject *rows, PyObject *
     sig_byte(&b, l->spt.s ? 'p' : '-');
     sig_byte(&b, (char)('0' + l->pt)); /* what the key reads of the rest */
     sig_byte(&b, (char)('0' + l->descr));
+    /* the keywords the rest holds (NetfilterLane.read: ``found_key(rest)``) */
+    l->words = 0;
+    if (e->nf_keywords) {
+        Keywords *k = (Keywords *)e->nf_keywords;
+        l->words = (k->count + 63) / 64;
+        if (l->words > 8)
+            return 1; /* more keywords than this keeps: Python */
+        memset(l->found, 0, sizeof l->found);
+        if (keywords_scan(k, l->rest.s, l->rest.n, l->found))
+            for (Py_ssize_t i = 0; i < l->words; i++)
+                for (int bit = 0; bit < 64; bit++)
+                    if (l->found[i] >> bit & 1) {
+                        sig_byte(&b, (char)(i * 64 + bit));
+                        sig_byte(&b, (char)((i * 64 + bit) >> 8));
+                    }
+    }
     PyObject *entry = engine_shape(e, e->nf_shapes, &b, nf_make_key, l);
     if (!entry)
         return PyErr_Occurred() ? -1 : 1;
@@ -2214,7 +2284,7 @@ static int engine_line(Engine *e, const char *s, const char *end, long number, P
          * "sshd", "%" or ": %": anything else is no lane's (the lanes' expression would not match
          * it either) */
         if (e->complete && !may_be_lane_head(c.p, end))
-            return e->quiet && !keywords_any((struct Keywords *)e->quiet, s, end - s) ? 0 : 2;
+            return e->quiet && !keywords_any((Keywords *)e->quiet, s, end - s) ? 0 : 2;
         if (e->nf_shapes && end - c.p > 8 && c.p[0] == 'k') {
             NfLine l;
             if (nf_parse(&body, &l)) {
@@ -2317,17 +2387,18 @@ static int engine_init(Engine *e, PyObject *args, PyObject *kw)
 {
     static char *names[] = {"ctx", "nf_shapes", "asa_shapes", "asa_at", "ssh_shapes", "ssh_conn", "ssh_conns",
                             "max_connections", "ssh_ours", "slow", "recheck", "bye", "fail_invalid", "fail_too_many",
-                            "failed_login", "several", "complete", "quiet", NULL};
+                            "failed_login", "several", "complete", "quiet", "nf_keywords", NULL};
     PyObject *ctx, *nf, *asa, *asa_at, *ssh, *ssh_conn, *conns, *ours, *slow, *bye, *finv, *ftoo, *failed, *several;
-    PyObject *max_conns, *quiet = Py_None;
+    PyObject *max_conns, *quiet = Py_None, *nf_keywords = Py_None;
     long recheck;
     int complete = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOOOOOlOOOOO|pO", names, &ctx, &nf, &asa, &asa_at, &ssh,
+    if (!PyArg_ParseTupleAndKeywords(args, kw, "OOOOOOOOOOlOOOOO|pOO", names, &ctx, &nf, &asa, &asa_at, &ssh,
                                      &ssh_conn, &conns, &max_conns, &ours, &slow, &recheck, &bye, &finv, &ftoo,
-                                     &failed, &several, &complete, &quiet))
+                                     &failed, &several, &complete, &quiet, &nf_keywords))
         return -1;
-    if (quiet != Py_None && !Py_IS_TYPE(quiet, &KeywordsType)) {
-        PyErr_SetString(PyExc_TypeError, "quiet must be a Keywords or None");
+    if ((quiet != Py_None && !Py_IS_TYPE(quiet, &KeywordsType)) ||
+        (nf_keywords != Py_None && !Py_IS_TYPE(nf_keywords, &KeywordsType))) {
+        PyErr_SetString(PyExc_TypeError, "quiet and nf_keywords must be a Keywords or None");
         return -1;
     }
     e->complete = complete;
@@ -2344,6 +2415,7 @@ static int engine_init(Engine *e, PyObject *args, PyObject *kw)
     }
     SETOPT(ctx, ctx);
     SETOPT(quiet, quiet);
+    SETOPT(nf_keywords, nf_keywords);
     SETOPT(nf_shapes, nf);
     SETOPT(asa_shapes, asa);
     SETOPT(asa_at, asa_at);
@@ -2440,6 +2512,7 @@ static int engine_traverse(Engine *e, visitproc visit, void *arg)
     Py_VISIT(e->ssh_ours);
     Py_VISIT(e->ctx);
     Py_VISIT(e->quiet);
+    Py_VISIT(e->nf_keywords);
     Py_VISIT(e->ctx_dict);
     Py_VISIT(e->stamp);
     Py_VISIT(e->slow);
@@ -2467,6 +2540,7 @@ static int engine_clear(Engine *e)
     Py_CLEAR(e->ssh_ours);
     Py_CLEAR(e->ctx);
     Py_CLEAR(e->quiet);
+    Py_CLEAR(e->nf_keywords);
     Py_CLEAR(e->ctx_dict);
     Py_CLEAR(e->stamp);
     Py_CLEAR(e->slow);
@@ -2825,15 +2899,6 @@ static PyTypeObject AggregatorType = {
 /* Keywords: which of many short texts occur in a line (the line loop's choice of candidates)  */
 /* ----------------------------------------------------------------------------------------- */
 
-typedef struct Keywords {
-    PyObject_HEAD
-    Py_ssize_t count;       /* keywords */
-    char **text;            /* each keyword's UTF-8 bytes */
-    Py_ssize_t *len;
-    uint32_t *by_pair;      /* keywords of two bytes or more, sorted by their first two bytes */
-    uint32_t *pair_start;   /* 65537 offsets into by_pair */
-    uint32_t *single;       /* one-byte keywords: per byte, its keyword + 1 (0: none) */
-} Keywords;
 
 static void keywords_free(Keywords *k)
 {
@@ -2912,37 +2977,6 @@ static int keywords_init(Keywords *k, PyObject *args, PyObject *kw)
     return 0;
 }
 
-/* Marks in ``bits`` (NULL: only answers) the keywords that occur in s[:n]; whether any does. */
-static inline __attribute__((always_inline)) int keywords_scan(Keywords *k, const char *s, Py_ssize_t n,
-                                                               uint64_t *bits)
-{
-    int any = 0;
-    for (Py_ssize_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        uint32_t one = k->single[c];
-        if (one) {
-            if (!bits)
-                return 1;
-            bits[(one - 1) / 64] |= 1ull << ((one - 1) % 64);
-            any = 1;
-        }
-        if (i + 1 < n) {
-            int p = c << 8 | (unsigned char)s[i + 1];
-            for (uint32_t j = k->pair_start[p]; j < k->pair_start[p + 1]; j++) {
-                uint32_t w = k->by_pair[j];
-                if (k->len[w] <= n - i && memcmp(s + i, k->text[w], (size_t)k->len[w]) == 0) {
-                    if (!bits)
-                        return 1;
-                    bits[w / 64] |= 1ull << (w % 64);
-                    any = 1;
-                }
-            }
-        }
-    }
-    return any;
-}
-
-static int keywords_any(Keywords *k, const char *s, Py_ssize_t n) { return keywords_scan(k, s, n, NULL); }
 
 /* find(line) -> the indices (into the keywords given) of those that occur in ``line``, as the
  * bits of an int */

@@ -221,5 +221,6 @@ def fast_engine(lanes: Lanes | None, ctx, quiet=None):
 
 
 # what ``_fastlane.Engine`` takes besides the context: each lane's ``engine_args``, None when absent
-_ENGINE_ARGS = ("nf_shapes", "asa_shapes", "asa_at", "ssh_shapes", "ssh_conn", "ssh_conns", "max_connections",
-                "ssh_ours", "bye", "fail_invalid", "fail_too_many", "failed_login", "several")
+_ENGINE_ARGS = ("nf_shapes", "nf_keywords", "asa_shapes", "asa_at", "ssh_shapes", "ssh_conn", "ssh_conns",
+                "max_connections", "ssh_ours", "bye", "fail_invalid", "fail_too_many", "failed_login",
+                "several")

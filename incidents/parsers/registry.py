@@ -268,6 +268,19 @@ class _Candidates:
             return None
         return self.keywords
 
+    def found_key(self, text: str):
+        """Which keywords ``text`` holds, as a hashable value (the C keyword table's int, else the
+        formats owning them): a lane keys a free part of its lines with it, so that a line whose
+        free text would bring another format into the line loop's choice is a shape of its own."""
+        if self.keywords is not None:
+            try:
+                return self.keywords.find(text)
+            except UnicodeEncodeError:
+                return self.keywords.find(text.encode("utf-8", "surrogatepass"))
+        if self.automaton is not None:
+            return frozenset(self._found(text))
+        return 0
+
     def _found(self, line: str) -> set:
         """The formats owning a keyword that occurs in ``line``."""
         if self.keywords is not None:

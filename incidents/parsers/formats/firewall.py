@@ -1456,7 +1456,7 @@ class NetfilterLane(_StampedLane):
         self._spt, self._rest = index["nf_spt"], index["nf_rest"]
 
     def engine_args(self):
-        return {"nf_shapes": self.shapes}
+        return {"nf_shapes": self.shapes, "nf_keywords": self.reader.candidates.keywords}
 
     def take(self, m, number, rows):
         # a port token the expression did not read ("SPT=5" without its DPT=, "DPT=22x"): how
@@ -1469,9 +1469,11 @@ class NetfilterLane(_StampedLane):
         values = m.group(*self.groups)
         host, prefix, iface_in, iface_out, proto, spt, rest, stamp = values[:8]
         # a port or DESCR= further on would be read by the format: such lines are their own shapes,
-        # and so are the stamps of each length
+        # and so are the stamps of each length; and so are those whose rest holds other keywords
+        # (two lines run together, "... URGP=0 DESCR="%ASA-2-106001: ...": the line loop may give
+        # such a line to another format)
         return (host, prefix, iface_in, iface_out, proto, spt is None and "PT=" in rest,
-                "DESCR=" in rest, len(stamp)), values
+                "DESCR=" in rest, len(stamp), self.reader.candidates.found_key(rest)), values
 
     def build(self, values, number, shape):
         spt = values[5]
