@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from incidents.parsers import Kind, ParseContext, compiled, parse_stream, registry
 from incidents.parsers.aggregate import OffenderSummary
 
-from .test_parsers_lanes import _from_lane, assert_same, busy_log
+from .test_parsers_lanes import _from_lane, assert_same, busy_log, lines_asked
 
 pytestmark = pytest.mark.skipif(compiled.native() is None,
                                 reason=f"the C engine is not built here: {compiled.status()}")
@@ -185,14 +185,7 @@ def test_lines_the_engine_cannot_read_go_to_python_whole_and_in_order(engines):
 
 def test_a_stamped_line_with_no_keyword_that_no_lane_reads_is_passed_over_without_python(engines,
                                                                                          monkeypatch):
-    asked = []
-    one = registry.LineReader.one
-
-    def spy(self, line, number):
-        asked.append(line)
-        return one(self, line, number)
-
-    monkeypatch.setattr(registry.LineReader, "one", spy)
+    asked = lines_asked(monkeypatch)
     lane = ("Dec 30 10:00:00 fw1 kernel: IN=eth0 OUT= SRC=203.0.113.7 DST=198.51.100.1 LEN=40 TOS=0x00 "
             "PREC=0x00 TTL=50 ID=1 PROTO=TCP SPT=5 DPT=22")
     quiet = ["Dec 30 10:00:01 web1 chronyd[655]: System clock wrong by 0.000012 seconds",
@@ -208,7 +201,7 @@ def test_a_stamped_line_with_no_keyword_that_no_lane_reads_is_passed_over_withou
     assert {o["ip"]: o["count"] for o in found["offenders"]} == {"203.0.113.7": 4, "203.0.113.9": 5}
     # the line loop was asked about every line in the parse without the engine, and in the parse
     # with it only about lines holding a keyword (and the lane line it meets first)
-    with_engine = asked[len(lines):]
+    with_engine = [line for _number, line in asked[len(lines):]]
     assert not set(quiet) & set(with_engine)
     assert set(keyworded) <= set(with_engine)
 

@@ -278,21 +278,27 @@ def test_a_lane_reading_a_stamp_the_line_loop_reads_otherwise_leaves_year_infere
     assert {o["ip"] for o in found["offenders"]} >= {"203.0.113.7", "203.0.113.8"}
 
 
-def test_a_known_shape_is_checked_again_every_recheck_lines(monkeypatch):
-    monkeypatch.setattr(lanes_module, "RECHECK", 5)
-    calls = []
+def lines_asked(monkeypatch) -> list[tuple[int, str]]:
+    """(number, line) of each line the line loop is asked about (``LineReader.one``), from now on."""
+    asked = []
     original = registry.LineReader.one
 
-    def counting(self, line, number):
-        calls.append(number)
+    def spy(self, line, number):
+        asked.append((number, line))
         return original(self, line, number)
 
-    monkeypatch.setattr(registry.LineReader, "one", counting)
+    monkeypatch.setattr(registry.LineReader, "one", spy)
+    return asked
+
+
+def test_a_known_shape_is_checked_again_every_recheck_lines(monkeypatch):
+    monkeypatch.setattr(lanes_module, "RECHECK", 5)
+    asked = lines_asked(monkeypatch)
     stamp = "Dec 30 23:58:40 fw1 kernel: "
     line = KERNEL[0].format(up="1.000000", ip="45.33.32.156", dst="198.51.100.10", port=4444)
     data = "".join(f"{stamp}{line}\n" for _ in range(20)).encode()
     fast = outcome(data, lanes=True)
-    assert calls == [1, 6, 11, 16]  # the first line of the shape, then every fifth
+    assert [number for number, _line in asked] == [1, 6, 11, 16]  # the first of the shape, then every fifth
     assert fast["offenders"][0]["count"] == 20 and fast["locations"]["45.33.32.156"] == list(range(1, 21))
 
 
