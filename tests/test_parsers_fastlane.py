@@ -64,12 +64,13 @@ def test_the_engine_reads_most_lines_of_a_busy_log_itself_and_gives_what_the_lin
 
 @pytest.mark.parametrize("tz", ["UTC", "Europe/Berlin", "America/New_York"])
 def test_a_log_across_new_year_and_through_a_date_that_does_not_exist_reads_the_same_in_any_zone(tz, engines):
-    # the engine infers years in C for UTC; a zone, a first stamp, 29 Feb of a common year and New
-    # Year are the context's to answer, with the same state afterwards
+    # the engine infers years in C; a first stamp, 29 Feb of a common year, New Year and a line from
+    # before it logged after it are the context's to answer, with the same state afterwards
     kernel = ("kernel: IN=eth0 OUT= SRC=203.0.113.{n} DST=198.51.100.1 LEN=40 TOS=0x00 PREC=0x00 TTL=50 ID=1 "
               "PROTO=TCP SPT=5{n} DPT=22")
-    stamps = ["Dec 30 23:58:40", "Dec 31 23:59:59", "Dec 31 23:59:59", "Jan  1 00:00:01", "Feb 29 10:00:00",
-              "Mar  1 10:00:00", "Mar  1 10:00:00", "Feb 28 09:00:00", "Mar  2 11:00:00"]
+    stamps = ["Dec 30 23:58:40", "Dec 31 23:59:59", "Dec 31 23:59:59", "Jan  1 00:00:01", "Dec 31 23:59:58",
+              "Jan  1 00:00:02", "Feb 29 10:00:00", "Mar  1 10:00:00", "Mar  1 10:00:00", "Feb 28 09:00:00",
+              "Mar  2 11:00:00"]
     lines = []
     for n, stamp in enumerate(stamps):
         lines.append(f"{stamp} fw1 {kernel.format(n=n % 3 + 1)}")
@@ -81,6 +82,25 @@ def test_a_log_across_new_year_and_through_a_date_that_does_not_exist_reads_the_
     assert firsts["203.0.113.1"].startswith("2024-12-30") or tz != "UTC"
     assert min(firsts.values()) < "2025" < max(o["last_seen"] for o in found["offenders"])  # New Year
     assert engines[-1].read > 0
+
+
+@pytest.mark.parametrize("tz", ["Europe/Berlin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu"])
+def test_a_log_through_the_clock_changes_of_a_zone_reads_the_same_with_the_engine(tz, engines):
+    # the engine converts wall clock to UTC in C with the zone's offset, asked once a minute (the
+    # first and last second of it): through a gap, an overlap, a half-hour change and an odd offset
+    kernel = ("kernel: IN=eth0 OUT= SRC=203.{n}.7 DST=198.51.100.1 LEN=40 TOS=0x00 PREC=0x00 TTL=50 ID=1 "
+              "PROTO=TCP SPT=5 DPT=22")
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    lines = []
+    for start in (datetime(2024, 3, 31, 0, 50), datetime(2024, 10, 27, 0, 50), datetime(2024, 3, 10, 1, 10),
+                  datetime(2024, 11, 3, 0, 10), datetime(2024, 4, 7, 1, 20), datetime(2024, 10, 6, 1, 20)):
+        for step in range(0, 3 * 3600, 37):  # three hours, a line every 37 s
+            at = start + timedelta(seconds=step)
+            stamp = f"{months[at.month - 1]} {at.day:>2} {at:%H:%M:%S}"
+            lines.append(f"{stamp} fw1 {kernel.format(n=f'{len(lines) // 250}.{len(lines) % 250}')}")
+    found = assert_same(("\n".join(lines) + "\n").encode(), tz=tz)  # a source per line: each line's time
+    assert sum(o["count"] for o in found["offenders"]) == len(lines)
+    assert engines[-1].read > len(lines) / 2
 
 
 def test_an_sshd_connection_read_partly_by_python_and_partly_by_the_engine_books_like_one_reader(engines):

@@ -543,9 +543,10 @@ static int shapes_add(ShapeCache *c, const char *sig, Py_ssize_t n, uint64_t h, 
 typedef struct {
     int loaded, dirty; /* read from the context (years_load); changed since */
     int utc;           /* its ``_zone`` is UTC itself */
+    PyObject *zone;    /* its ``_zone`` */
     long year;         /* ``_year`` (-1: None) */
-    PyObject *last;    /* ``_last_syslog`` */
-    int last_known;    /* 1: ``last_us`` is it; 0: it is None; -1: something else */
+    PyObject *last;    /* ``_last_syslog`` (NULL: made from last_us at years_flush) */
+    int last_known;    /* 1: ``last_us`` is its wall clock, in ``zone``; 0: it is None; -1: something else */
     int64_t last_us;
     PyObject *utc_at;  /* ``_last_utc`` */
     int stamp_known;   /* ``_last_stamp`` is (mon, day, hms) */
@@ -643,6 +644,9 @@ typedef struct {
     Py_ssize_t last_count;
     struct Word *words; /* short texts made str (engine_word; NULL until the first) */
     Years years;
+    /* the UTC offset of a minute of wall clock in a zone (zone_offset) */
+    PyObject *off_zone;
+    int64_t off_minute, off_us;
 } Engine;
 
 enum { WORDS = 4096, WORD_MAX = 24 };
@@ -743,6 +747,91 @@ static int epoch_us(PyObject *dt, int64_t *out)
     return 0;
 }
 
+static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
+
+/* The date of a day counted from 1970-01-01 (the inverse of days_from_civil). */
+static void civil_from_days(int64_t z, int64_t *year, int *month, int *day)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    unsigned doe = (unsigned)(z - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    *day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *year = (int64_t)yoe + era * 400 + (*month <= 2);
+}
+
+/* A datetime of ``us`` microseconds of wall clock since 1970 with ``tzinfo`` (Py_None: naive);
+ * NULL with no error set when its year is out of datetime's range. */
+static PyObject *datetime_of(int64_t us, PyObject *tzinfo)
+{
+    int64_t days = floor_div(us, (int64_t)86400 * 1000000), rest = us - days * 86400 * 1000000, year;
+    int month, day;
+    civil_from_days(days, &year, &month, &day);
+    if (year < 1 || year > 9999)
+        return NULL;
+    int64_t secs = rest / 1000000;
+    return PyDateTimeAPI->DateTime_FromDateAndTime((int)year, month, day, (int)(secs / 3600), (int)(secs / 60 % 60),
+                                                   (int)(secs % 60), (int)(rest % 1000000), tzinfo,
+                                                   PyDateTimeAPI->DateTimeType);
+}
+
+/* The wall clock of an aware datetime whose tzinfo is ``zone``, as microseconds since 1970 (how
+ * Python compares two datetimes of the same tzinfo); -1: not one. */
+static int wall_us(PyObject *dt, PyObject *zone, int64_t *out)
+{
+    if (!PyDateTime_CheckExact(dt) || PyDateTime_DATE_GET_TZINFO(dt) != zone)
+        return -1;
+    int64_t days = days_from_civil(PyDateTime_GET_YEAR(dt), (unsigned)PyDateTime_GET_MONTH(dt),
+                                   (unsigned)PyDateTime_GET_DAY(dt));
+    *out = ((days * 86400 + PyDateTime_DATE_GET_HOUR(dt) * 3600 + PyDateTime_DATE_GET_MINUTE(dt) * 60 +
+             PyDateTime_DATE_GET_SECOND(dt)) * 1000000) + PyDateTime_DATE_GET_MICROSECOND(dt);
+    return 0;
+}
+
+static PyObject *A_utcoffset;
+
+/* The UTC offset (microseconds) of wall clock ``local_us`` in ``zone``, as ``zone.utcoffset``
+ * gives it for a naive time (fold 0, as ``datetime(..., tzinfo=zone)`` reads it), asked once per
+ * minute of wall clock, for its first and last second: 1 known, 0 Python must answer (the offset
+ * changes within that minute, or is no timedelta), -1 error. */
+static int zone_offset(Engine *e, PyObject *zone, int64_t local_us, int64_t *off)
+{
+    int64_t minute = floor_div(local_us, 60000000);
+    if (e->off_zone == zone && e->off_minute == minute) {
+        *off = e->off_us;
+        return 1;
+    }
+    int64_t found[2];
+    for (int i = 0; i < 2; i++) {
+        PyObject *naive = datetime_of(minute * 60000000 + i * 59000000, Py_None);
+        if (!naive)
+            return PyErr_Occurred() ? -1 : 0;
+        PyObject *delta = PyObject_CallMethodOneArg(zone, A_utcoffset, naive);
+        Py_DECREF(naive);
+        if (!delta)
+            return -1;
+        int ok = PyDelta_CheckExact(delta);
+        if (ok)
+            found[i] = ((int64_t)PyDateTime_DELTA_GET_DAYS(delta) * 86400 + PyDateTime_DELTA_GET_SECONDS(delta)) *
+                           1000000 +
+                       PyDateTime_DELTA_GET_MICROSECONDS(delta);
+        Py_DECREF(delta);
+        if (!ok)
+            return 0;
+    }
+    if (found[0] != found[1])
+        return 0;
+    Py_INCREF(zone);
+    Py_XSETREF(e->off_zone, zone);
+    e->off_minute = minute;
+    e->off_us = found[0];
+    *off = found[0];
+    return 1;
+}
+
 /* Year inference's state while the engine reads lines: the context's ``_last_*``, read from
  * it at the first stamp of a scan and written back before Python reads a line (years_flush),
  * so that a new stamp costs no dict traffic. ``_year`` and ``_zone`` are only read. */
@@ -780,14 +869,14 @@ static int years_load(Engine *e)
     if (!(v = dget(cd, A_last_utc, ctx)))
         return -1;
     Py_XSETREF(y->utc_at, v);
-    if (!(v = dget(cd, A_last_syslog, ctx)))
-        return -1;
-    Py_XSETREF(y->last, v);
-    y->last_known = v == Py_None ? 0 : epoch_us(v, &y->last_us) == 0 ? 1 : -1;
     if (!(v = dget(cd, A_zone, ctx)))
         return -1;
     y->utc = v == PyDateTime_TimeZone_UTC;
-    Py_DECREF(v);
+    Py_XSETREF(y->zone, v);
+    if (!(v = dget(cd, A_last_syslog, ctx)))
+        return -1;
+    Py_XSETREF(y->last, v);
+    y->last_known = v == Py_None ? 0 : wall_us(v, y->zone, &y->last_us) == 0 ? 1 : -1;
     if (!(v = dget(cd, A_year, ctx)))
         return -1;
     y->year = PyLong_CheckExact(v) ? PyLong_AsLong(v) : -1;
@@ -810,7 +899,9 @@ static int years_flush(Engine *e)
         PyObject *hms = PyUnicode_DecodeASCII(y->hms, 8, NULL);
         PyObject *stamp = mon && day && hms ? PyTuple_Pack(3, mon, day, hms) : NULL;
         PyObject *text = y->text_n < 0 ? (Py_INCREF(Py_None), Py_None) : PyUnicode_DecodeASCII(y->text, y->text_n, NULL);
-        r = stamp && text && PyDict_SetItem(cd, A_last_syslog, y->last) == 0 &&
+        if (!y->last && stamp && text)
+            y->last = datetime_of(y->last_us, y->zone);
+        r = stamp && text && y->last && PyDict_SetItem(cd, A_last_syslog, y->last) == 0 &&
                     PyDict_SetItem(cd, A_last_stamp, stamp) == 0 && PyDict_SetItem(cd, A_last_utc, y->utc_at) == 0 &&
                     PyDict_SetItem(cd, A_last_text, text) == 0
                 ? 0
@@ -824,6 +915,7 @@ static int years_flush(Engine *e)
     y->loaded = y->dirty = 0;
     Py_CLEAR(y->last);
     Py_CLEAR(y->utc_at);
+    Py_CLEAR(y->zone);
     return r;
 }
 
@@ -862,9 +954,10 @@ static PyObject *ctx_syslog(Engine *e, const char *mon, int day, const char *hms
             m = i + 1;
     int hour = (hms[0] - '0') * 10 + hms[1] - '0', minute = (hms[3] - '0') * 10 + hms[4] - '0',
         second = (hms[6] - '0') * 10 + hms[7] - '0';
-    int64_t when_us = 0;
-    int ours = y->utc && year >= 1 && year <= 9998 && m && day >= 1 && day <= days_in_month(year, m) && hour <= 23 &&
-               minute <= 59 && second <= 59 && (!text.s || text.n <= (Py_ssize_t)sizeof y->text);
+    int64_t when_us = 0, off = 0;
+    int ours = y->zone && y->zone != Py_None && year >= 1 && year <= 9998 && m && day >= 1 &&
+               day <= days_in_month(year, m) && hour <= 23 && minute <= 59 && second <= 59 &&
+               (!text.s || text.n <= (Py_ssize_t)sizeof y->text);
     if (ours) {
         when_us = (days_from_civil(year, (unsigned)m, (unsigned)day) * 86400 + hour * 3600 + minute * 60 + second) *
                   1000000;
@@ -873,16 +966,28 @@ static PyObject *ctx_syslog(Engine *e, const char *mon, int day, const char *hms
         ours = y->last_known == 0 ||
                (y->last_known == 1 && when_us >= y->last_us - half_year && when_us <= y->last_us + half_year);
     }
+    if (ours && !y->utc && (ours = zone_offset(e, y->zone, when_us, &off)) < 0)
+        return NULL;
+    PyObject *when = NULL;
+    if (ours) { /* the time in UTC: ``when.astimezone(UTC)`` */
+        when = y->utc ? PyDateTimeAPI->DateTime_FromDateAndTime((int)year, m, day, hour, minute, second, 0,
+                                                               PyDateTime_TimeZone_UTC, PyDateTimeAPI->DateTimeType)
+                      : datetime_of(when_us - off, PyDateTime_TimeZone_UTC);
+        if (!when && PyErr_Occurred())
+            return NULL;
+        ours = when != NULL;
+    }
     if (!ours) {
         years_flush(e); /* an error it meets stays set for the caller */
         return NULL;
     }
-    PyObject *when = PyDateTimeAPI->DateTime_FromDateAndTime((int)year, m, day, hour, minute, second, 0,
-                                                            PyDateTime_TimeZone_UTC, PyDateTimeAPI->DateTimeType);
-    if (!when)
-        return NULL;
-    Py_INCREF(when);
-    Py_XSETREF(y->last, when);
+    /* ``_last_syslog`` is ``when`` in the zone: the same object in UTC, else made when written back */
+    if (y->utc) {
+        Py_INCREF(when);
+        Py_XSETREF(y->last, when);
+    } else {
+        Py_CLEAR(y->last);
+    }
     Py_INCREF(when);
     Py_XSETREF(y->utc_at, when);
     y->last_us = when_us;
@@ -2563,6 +2668,8 @@ static int engine_clear(Engine *e)
     e->years.loaded = e->years.dirty = 0;
     Py_CLEAR(e->years.last);
     Py_CLEAR(e->years.utc_at);
+    Py_CLEAR(e->years.zone);
+    Py_CLEAR(e->off_zone);
     return 0;
 }
 
@@ -3049,6 +3156,8 @@ PyMODINIT_FUNC PyInit__fastlane(void)
     for (int i = 0; i < 13; i++)
         if (!*slots[i] && !(*slots[i] = PyUnicode_InternFromString(attrs[i])))
             return NULL;
+    if (!A_utcoffset && !(A_utcoffset = PyUnicode_InternFromString("utcoffset")))
+        return NULL;
     PyObject *m = PyModule_Create(&module);
     if (!m)
         return NULL;
