@@ -735,10 +735,11 @@ static int days_in_month(long y, int m)
     return days[m - 1];
 }
 
-/* microseconds since the epoch of an aware datetime in UTC (tzinfo the UTC singleton); -1: not one */
-static int epoch_us(PyObject *dt, int64_t *out)
+/* The wall clock of an aware datetime whose tzinfo is ``zone``, as microseconds since 1970 (how
+ * Python compares two datetimes of the same tzinfo); -1: not one. */
+static int wall_us(PyObject *dt, PyObject *zone, int64_t *out)
 {
-    if (!PyDateTime_CheckExact(dt) || PyDateTime_DATE_GET_TZINFO(dt) != PyDateTime_TimeZone_UTC)
+    if (!PyDateTime_CheckExact(dt) || PyDateTime_DATE_GET_TZINFO(dt) != zone)
         return -1;
     int64_t days = days_from_civil(PyDateTime_GET_YEAR(dt), (unsigned)PyDateTime_GET_MONTH(dt),
                                    (unsigned)PyDateTime_GET_DAY(dt));
@@ -746,6 +747,9 @@ static int epoch_us(PyObject *dt, int64_t *out)
              PyDateTime_DATE_GET_SECOND(dt)) * 1000000) + PyDateTime_DATE_GET_MICROSECOND(dt);
     return 0;
 }
+
+/* microseconds since the epoch of an aware datetime in UTC (tzinfo the UTC singleton); -1: not one */
+static int epoch_us(PyObject *dt, int64_t *out) { return wall_us(dt, PyDateTime_TimeZone_UTC, out); }
 
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
 
@@ -778,18 +782,6 @@ static PyObject *datetime_of(int64_t us, PyObject *tzinfo)
                                                    PyDateTimeAPI->DateTimeType);
 }
 
-/* The wall clock of an aware datetime whose tzinfo is ``zone``, as microseconds since 1970 (how
- * Python compares two datetimes of the same tzinfo); -1: not one. */
-static int wall_us(PyObject *dt, PyObject *zone, int64_t *out)
-{
-    if (!PyDateTime_CheckExact(dt) || PyDateTime_DATE_GET_TZINFO(dt) != zone)
-        return -1;
-    int64_t days = days_from_civil(PyDateTime_GET_YEAR(dt), (unsigned)PyDateTime_GET_MONTH(dt),
-                                   (unsigned)PyDateTime_GET_DAY(dt));
-    *out = ((days * 86400 + PyDateTime_DATE_GET_HOUR(dt) * 3600 + PyDateTime_DATE_GET_MINUTE(dt) * 60 +
-             PyDateTime_DATE_GET_SECOND(dt)) * 1000000) + PyDateTime_DATE_GET_MICROSECOND(dt);
-    return 0;
-}
 
 static PyObject *A_utcoffset;
 
