@@ -416,3 +416,22 @@ def test_a_kernel_line_whose_rest_holds_another_formats_message_is_read_as_the_l
     found = assert_same(("\n".join([plain] * 3 + [joined] * 2 + [plain]) + "\n").encode())
     assert {o["ip"] for o in found["offenders"]} == {"185.220.101.4"}
     assert found["formats_seen"] == {"nftables": 4, "cisco-asa": 2}
+
+
+def test_a_user_name_made_of_another_formats_keyword_reads_the_same_with_and_without_lanes():
+    # an attacker writes the user names: none of the line loop's keywords (the sshd lane's user
+    # names hold no space and no colon) makes another format claim the line
+    layouts = ["Invalid user {u} from 203.0.113.{n} port 4{n}",
+               "Failed password for invalid user {u} from 203.0.113.{n} port 4{n} ssh2",
+               "Disconnected from invalid user {u} 203.0.113.{n} port 4{n} [preauth]",
+               "Connection closed by authenticating user {u} 203.0.113.{n} port 4{n} [preauth]"]
+    keywords = sorted({k.replace(" ", "_") for f in registry._LINE_FORMATS.values() for k in f.keywords})
+    names = [k for k in keywords if ":" not in k and k.isascii() and not any(c.isspace() for c in k)]
+    assert len(names) > 200
+    lines = []
+    for i, name in enumerate(names):  # each name after a connection whose user the lane has learnt
+        for pid, user in ((1000 + 2 * i, "root"), (1001 + 2 * i, name)):
+            head = f"Dec 30 10:{i // 60 % 60:02d}:{i % 60:02d} bastion sshd[{pid}]: "
+            lines += [head + layout.format(u=user, n=i % 250 + 1) for layout in layouts]
+    found = assert_same(("\n".join(lines) + "\n").encode())
+    assert found["formats_seen"]["sshd"] == len(lines)
