@@ -268,33 +268,6 @@ static PyObject *addr_text(AddrTable *t, uint32_t addr)
     return text;
 }
 
-/* A text as a str, interned through ``cache`` (a dict of bytes -> str) so that the shape keys
- * built from it hash their strings once. Returns a new reference. */
-static PyObject *text_of(PyObject *cache, span s)
-{
-    PyObject *key = PyBytes_FromStringAndSize(s.s, s.n);
-    if (!key)
-        return NULL;
-    PyObject *found = PyDict_GetItemWithError(cache, key);
-    if (found) {
-        Py_DECREF(key);
-        Py_INCREF(found);
-        return found;
-    }
-    if (PyErr_Occurred()) {
-        Py_DECREF(key);
-        return NULL;
-    }
-    PyObject *text = PyUnicode_DecodeASCII(s.s, s.n, NULL);
-    if (!text || (PyDict_GET_SIZE(cache) < 65536 && PyDict_SetItem(cache, key, text) < 0)) {
-        Py_DECREF(key);
-        Py_XDECREF(text);
-        return NULL;
-    }
-    Py_DECREF(key);
-    return text;
-}
-
 /* A port as ``int`` of its digits, None (Py_None, new ref) above 65535 (as ``_row`` does). */
 static PyObject *port_int(span s)
 {
@@ -631,7 +604,6 @@ typedef struct {
      * line that no lane reads and that holds none of them is passed over (NULL: handed to Python) */
     PyObject *quiet;
     /* caches */
-    PyObject *texts;  /* bytes -> str */
     PyObject *keys;   /* bytes -> shape key tuple */
     PyObject *ours;   /* host str -> _dst(host) */
     AddrTable addrs;
@@ -657,9 +629,10 @@ typedef struct Word {
     PyObject *str;
 } Word;
 
-/* A short ASCII text as a str (a new reference), the same object while it stays in a small table
- * indexed by its hash: sshd's pids, user names and ports recur, and a str made once keeps its hash
- * for the dicts and sets it goes into. Bounded: a new text takes its slot from the one before. */
+/* A text of a line as a str (a new reference): a short one is the same object while it stays in a
+ * small table indexed by its hash. sshd's pids, user names and ports, and the hosts, prefixes and
+ * names of the shape keys recur, and a str made once keeps its hash for the dicts and sets it goes
+ * into. Bounded: a new text takes its slot from the one before. */
 static PyObject *engine_word(Engine *e, span s)
 {
     if (s.n > WORD_MAX)
@@ -1264,9 +1237,9 @@ static PyObject *found_int(const uint64_t *bits, Py_ssize_t words)
 static PyObject *nf_make_key(Engine *e, void *arg)
 {
     NfLine *l = arg;
-    PyObject *host = text_of(e->texts, l->host), *prefix = text_of(e->texts, l->prefix),
-             *in = text_of(e->texts, l->in), *out = text_of(e->texts, l->out),
-             *proto = text_of(e->texts, l->proto);
+    PyObject *host = engine_word(e, l->host), *prefix = engine_word(e, l->prefix),
+             *in = engine_word(e, l->in), *out = engine_word(e, l->out),
+             *proto = engine_word(e, l->proto);
     PyObject *key = NULL;
     if (host && prefix && in && out && proto)
         key = Py_BuildValue("(OOOOOOOnN)", host, prefix, in, out, proto,
@@ -1431,23 +1404,23 @@ typedef struct {
 static PyObject *asa_make_key(Engine *e, void *arg)
 {
     AsaLine *l = arg;
-    PyObject *host = text_of(e->texts, l->host), *tag = text_of(e->texts, l->tag),
-             *p = text_of(e->texts, l->p), *sif = text_of(e->texts, l->sif), *dif = text_of(e->texts, l->dif);
+    PyObject *host = engine_word(e, l->host), *tag = engine_word(e, l->tag),
+             *p = engine_word(e, l->p), *sif = engine_word(e, l->sif), *dif = engine_word(e, l->dif);
     PyObject *last = NULL, *more = NULL, *key = NULL;
     if (host && tag && p && sif && dif) {
         if (l->alt == 1)
-            last = text_of(e->texts, l->acl);
+            last = engine_word(e, l->acl);
         else if (l->alt == 2)
-            last = text_of(e->texts, l->acl);
+            last = engine_word(e, l->acl);
         else
-            last = text_of(e->texts, l->what);
+            last = engine_word(e, l->what);
         if (last) {
             PyObject *year_none = l->year.s ? Py_False : Py_True;
             if (l->alt == 1)
                 key = Py_BuildValue("(OOOiiOOOOOO)", host, tag, year_none, 1, 0, p, sif, dif, last,
                                     l->sp.s ? Py_False : Py_True, l->dp.s ? Py_False : Py_True);
             else if (l->alt == 2) {
-                more = text_of(e->texts, l->v);
+                more = engine_word(e, l->v);
                 if (more)
                     key = Py_BuildValue("(OOOiiOOOOO)", host, tag, year_none, 2, 0, p, sif, dif, last, more);
             } else
@@ -1959,9 +1932,9 @@ static int ssh_parse(cur *c, SshLine *l)
 static PyObject *ssh_make_key(Engine *e, void *arg)
 {
     SshLine *l = arg;
-    PyObject *host = text_of(e->texts, l->host), *prog = text_of(e->texts, l->prog);
-    PyObject *method = l->method.s ? text_of(e->texts, l->method) : (Py_INCREF(Py_None), Py_None);
-    PyObject *inv = l->inv.s ? text_of(e->texts, l->inv) : (Py_INCREF(Py_None), Py_None);
+    PyObject *host = engine_word(e, l->host), *prog = engine_word(e, l->prog);
+    PyObject *method = l->method.s ? engine_word(e, l->method) : (Py_INCREF(Py_None), Py_None);
+    PyObject *inv = l->inv.s ? engine_word(e, l->inv) : (Py_INCREF(Py_None), Py_None);
     PyObject *key = NULL;
     if (host && prog && method && inv)
         key = Py_BuildValue("(OOiOOn)", host, prog, l->alt, method, inv, l->stamp.n);
@@ -2241,7 +2214,7 @@ done:
 /* ``_dst`` of a host as the sshd lane keeps it (borrowed; kept in ``ours`` and as the last host) */
 static PyObject *ssh_ours_of(Engine *e, span h)
 {
-    PyObject *host = text_of(e->texts, h);
+    PyObject *host = engine_word(e, h);
     if (!host)
         return NULL;
     PyObject *ours = PyDict_GetItemWithError(e->ours, host);
@@ -2586,10 +2559,9 @@ static int engine_init(Engine *e, PyObject *args, PyObject *kw)
             Py_XSETREF(e->fail_method[i][inv], t);
         }
     Py_XSETREF(e->sshd_name, PyUnicode_FromString("sshd"));
-    Py_XSETREF(e->texts, PyDict_New());
     Py_XSETREF(e->keys, PyDict_New());
     Py_XSETREF(e->ours, PyDict_New());
-    if (!e->sshd_name || !e->texts || !e->keys || !e->ours)
+    if (!e->sshd_name || !e->keys || !e->ours)
         return -1;
     return 0;
 }
@@ -2648,7 +2620,6 @@ static int engine_clear(Engine *e)
         for (int j = 0; j < 2; j++)
             Py_CLEAR(e->fail_method[i][j]);
     Py_CLEAR(e->sshd_name);
-    Py_CLEAR(e->texts);
     Py_CLEAR(e->keys);
     Py_CLEAR(e->ours);
     Py_CLEAR(e->inferred.at);

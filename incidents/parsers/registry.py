@@ -273,21 +273,22 @@ class _Candidates:
         formats owning them): a lane keys a free part of its lines with it, so that a line whose
         free text would bring another format into the line loop's choice is a shape of its own."""
         if self.keywords is not None:
-            try:
-                return self.keywords.find(text)
-            except UnicodeEncodeError:
-                return self.keywords.find(text.encode("utf-8", "surrogatepass"))
+            return self._bits(text)
         if self.automaton is not None:
             return frozenset(self._found(text))
         return 0
 
+    def _bits(self, text: str) -> int:
+        """The C keyword table's answer: bit n set when keyword n occurs in ``text``."""
+        try:
+            return self.keywords.find(text)
+        except UnicodeEncodeError:  # lone surrogates (from JSON escapes): their bytes match no keyword
+            return self.keywords.find(text.encode("utf-8", "surrogatepass"))
+
     def _found(self, line: str) -> set:
         """The formats owning a keyword that occurs in ``line``."""
         if self.keywords is not None:
-            try:
-                found = self.keywords.find(line)
-            except UnicodeEncodeError:  # lone surrogates (from JSON escapes): their bytes match no keyword
-                found = self.keywords.find(line.encode("utf-8", "surrogatepass"))
+            found = self._bits(line)
             owning = self._by_found.get(found)
             if owning is None:
                 owning = frozenset().union(*(idx for n, idx in enumerate(self._owners) if found >> n & 1))

@@ -1454,6 +1454,7 @@ class NetfilterLane(_StampedLane):
         super().bind(index)
         self.groups = (*(index[name] for name in self._NAMES), 0)  # and the whole line
         self._spt, self._rest = index["nf_spt"], index["nf_rest"]
+        self._found_key = self.reader.candidates.found_key
 
     def engine_args(self):
         return {"nf_shapes": self.shapes, "nf_keywords": self.reader.candidates.keywords}
@@ -1473,7 +1474,7 @@ class NetfilterLane(_StampedLane):
         # (two lines run together, "... URGP=0 DESCR="%ASA-2-106001: ...": the line loop may give
         # such a line to another format)
         return (host, prefix, iface_in, iface_out, proto, spt is None and "PT=" in rest,
-                "DESCR=" in rest, len(stamp), self.reader.candidates.found_key(rest)), values
+                "DESCR=" in rest, len(stamp), self._found_key(rest)), values
 
     def build(self, values, number, shape):
         spt = values[5]
